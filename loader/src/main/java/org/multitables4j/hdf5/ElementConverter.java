@@ -1,0 +1,165 @@
+package org.multitables4j.hdf5;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Converts runs of stored elements (any supported {@link ElementType}, either byte order) into
+ * the output type of a ring slot: FLOAT, DOUBLE, or the stored type itself in native byte order.
+ * Runs are converted with absolute gets and puts; nothing is allocated per element.
+ */
+public final class ElementConverter {
+    private ElementConverter() {
+    }
+
+    /**
+     * @param stored the stored element type
+     * @param out    the requested output type
+     * @return true when {@link #convert} supports this pair
+     */
+    public static boolean supports(ElementType stored, DataType out) {
+        return out == DataType.FLOAT || out == DataType.DOUBLE || out == stored.nativeDataType();
+    }
+
+    /**
+     * Converts {@code count} elements.
+     *
+     * @param src    source buffer (its byte order is ignored; {@code st} decides)
+     * @param srcOff byte offset of the first source element
+     * @param st     stored element type
+     * @param dst    destination buffer in native byte order
+     * @param dstOff byte offset of the first destination element
+     * @param out    output type
+     * @param count  number of elements
+     */
+    public static void convert(ByteBuffer src, int srcOff, ElementType st, ByteBuffer dst, int dstOff, DataType out, int count) {
+        boolean nativeOrder = st.size() == 1 || st.byteOrder() == ByteOrder.nativeOrder();
+        if (out == st.nativeDataType()) {
+            if (nativeOrder) {
+                dst.put(dstOff, src, srcOff, count * st.size());
+            } else {
+                swapCopy(src.duplicate().order(st.byteOrder()), srcOff, dst, dstOff, st.size(), count);
+            }
+            return;
+        }
+        ByteBuffer s = src.duplicate().order(st.byteOrder());
+        int es = st.size();
+        if (out == DataType.FLOAT) {
+            switch (st.kind()) {
+                case FLOAT:
+                    for (int i = 0; i < count; i++) {
+                        dst.putFloat(dstOff + 4 * i, (float) s.getDouble(srcOff + 8 * i));
+                    }
+                    return;
+                case BOOL:
+                    for (int i = 0; i < count; i++) {
+                        dst.putFloat(dstOff + 4 * i, s.get(srcOff + i) != 0 ? 1f : 0f);
+                    }
+                    return;
+                default:
+                    for (int i = 0; i < count; i++) {
+                        dst.putFloat(dstOff + 4 * i, (float) readInteger(s, srcOff + es * i, st));
+                    }
+                    return;
+            }
+        }
+        if (out == DataType.DOUBLE) {
+            switch (st.kind()) {
+                case FLOAT:
+                    for (int i = 0; i < count; i++) {
+                        dst.putDouble(dstOff + 8 * i, s.getFloat(srcOff + 4 * i));
+                    }
+                    return;
+                case BOOL:
+                    for (int i = 0; i < count; i++) {
+                        dst.putDouble(dstOff + 8 * i, s.get(srcOff + i) != 0 ? 1d : 0d);
+                    }
+                    return;
+                default:
+                    for (int i = 0; i < count; i++) {
+                        dst.putDouble(dstOff + 8 * i, readIntegerAsDouble(s, srcOff + es * i, st));
+                    }
+                    return;
+            }
+        }
+        throw new IllegalArgumentException("cannot convert " + st + " to " + out);
+    }
+
+    private static void swapCopy(ByteBuffer s, int srcOff, ByteBuffer dst, int dstOff, int size, int count) {
+        switch (size) {
+            case 2:
+                for (int i = 0; i < count; i++) {
+                    dst.putShort(dstOff + 2 * i, s.getShort(srcOff + 2 * i));
+                }
+                break;
+            case 4:
+                for (int i = 0; i < count; i++) {
+                    dst.putInt(dstOff + 4 * i, s.getInt(srcOff + 4 * i));
+                }
+                break;
+            default:
+                for (int i = 0; i < count; i++) {
+                    dst.putLong(dstOff + 8 * i, s.getLong(srcOff + 8 * i));
+                }
+        }
+    }
+
+    /**
+     * Reads one integer (or boolean, or float truncated toward zero) element as a long.
+     *
+     * @param s   buffer ordered as the stored type
+     * @param off byte offset
+     * @param st  stored type
+     * @return the value; unsigned 64-bit values above {@code Long.MAX_VALUE} come back negative
+     */
+    public static long readInteger(ByteBuffer s, int off, ElementType st) {
+        switch (st.kind()) {
+            case BOOL:
+                return s.get(off) != 0 ? 1 : 0;
+            case FLOAT:
+                return st.size() == 4 ? (long) s.getFloat(off) : (long) s.getDouble(off);
+            case INT:
+                switch (st.size()) {
+                    case 1:
+                        return s.get(off);
+                    case 2:
+                        return s.getShort(off);
+                    case 4:
+                        return s.getInt(off);
+                    default:
+                        return s.getLong(off);
+                }
+            default:
+                switch (st.size()) {
+                    case 1:
+                        return s.get(off) & 0xffL;
+                    case 2:
+                        return s.getShort(off) & 0xffffL;
+                    case 4:
+                        return s.getInt(off) & 0xffffffffL;
+                    default:
+                        return s.getLong(off);
+                }
+        }
+    }
+
+    /**
+     * Reads one element as a double (exact for every integer up to 2^53).
+     *
+     * @param s   buffer ordered as the stored type
+     * @param off byte offset
+     * @param st  stored type
+     * @return the value
+     */
+    public static double readIntegerAsDouble(ByteBuffer s, int off, ElementType st) {
+        if (st.kind() == ElementType.Kind.UINT && st.size() == 8) {
+            long v = s.getLong(off);
+            return v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
+        }
+        if (st.kind() == ElementType.Kind.FLOAT) {
+            return st.size() == 4 ? s.getFloat(off) : s.getDouble(off);
+        }
+        return readInteger(s, off, st);
+    }
+}

@@ -1,0 +1,53 @@
+package org.multitables4j.hdf5;
+
+import java.nio.ByteOrder;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The element type of a stored HDF5 dataset: a numeric kind, a size in bytes and a byte order.
+ *
+ * @param kind      integer, unsigned integer, floating point or boolean
+ * @param size      bytes per element (1, 2, 4 or 8)
+ * @param byteOrder the stored byte order
+ */
+public record ElementType(Kind kind, int size, ByteOrder byteOrder) {
+
+    /** Numeric kinds that can be streamed. */
+    public enum Kind {
+        /** Two's complement signed integer. */
+        INT,
+        /** Unsigned integer. */
+        UINT,
+        /** IEEE 754 floating point. */
+        FLOAT,
+        /** h5py's boolean (an 8-bit enum FALSE=0, TRUE=1). */
+        BOOL
+    }
+
+    /** @return the ND4J data type that holds this element type without loss */
+    public DataType nativeDataType() {
+        switch (kind) {
+            case FLOAT:
+                return size == 8 ? DataType.DOUBLE : size == 4 ? DataType.FLOAT : DataType.HALF;
+            case BOOL:
+                return DataType.BOOL;
+            case INT:
+                return size == 1 ? DataType.BYTE : size == 2 ? DataType.SHORT : size == 4 ? DataType.INT : DataType.LONG;
+            default:
+                return size == 1 ? DataType.UBYTE : size == 2 ? DataType.UINT16 : size == 4 ? DataType.UINT32 : DataType.UINT64;
+        }
+    }
+
+    /** @return a short numpy-like name such as {@code <f4} or {@code >i2} */
+    @Override
+    public String toString() {
+        char order = size == 1 ? '|' : byteOrder == ByteOrder.LITTLE_ENDIAN ? '<' : '>';
+        char k = switch (kind) {
+            case INT -> 'i';
+            case UINT -> 'u';
+            case FLOAT -> 'f';
+            case BOOL -> 'b';
+        };
+        return "" + order + k + size;
+    }
+}

@@ -1,0 +1,626 @@
+package org.multitables4j.hdf5;
+
+import io.jhdf.AbstractNode;
+import io.jhdf.api.Dataset;
+import io.jhdf.dataset.DatasetBase;
+import io.jhdf.dataset.chunked.Chunk;
+import io.jhdf.dataset.chunked.ChunkedDatasetBase;
+import io.jhdf.filter.FilterManager;
+import io.jhdf.filter.FilterPipeline;
+import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.EnumDataType;
+import io.jhdf.object.datatype.FixedPoint;
+import io.jhdf.object.datatype.FloatingPoint;
+import io.jhdf.object.message.DataLayout;
+import io.jhdf.object.message.FillValueMessage;
+import io.jhdf.object.message.FilterPipelineMessage;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.multitables4j.CorruptDataException;
+import org.multitables4j.UnsupportedHdf5Exception;
+
+/**
+ * One numeric HDF5 dataset seen as rows: the outermost dimension indexes rows, the remaining
+ * dimensions form the row shape. Rows are read in <em>blocks</em>: for a chunked dataset a block
+ * is one row of the chunk grid (all chunks that share the same first-dimension offset); for a
+ * contiguous dataset a block is a run of rows of about 1 MiB; a compact dataset is one block.
+ *
+ * <p>A block is delivered as raw stored bytes (stored element type and byte order), row-major,
+ * into a caller-supplied buffer: {@link #readBlock(int, BlockDecoder, ByteBuffer)}. Instances are
+ * immutable and safe to share between threads; per-thread scratch lives in {@link BlockDecoder}.
+ */
+public final class Hdf5Array {
+    static final int FILTER_DEFLATE = 1;
+    static final int FILTER_SHUFFLE = 2;
+    static final int FILTER_FLETCHER32 = 3;
+    private static final long CONTIGUOUS_BLOCK_TARGET = 1 << 20;
+
+    private final Hdf5File file;
+    private final String path;
+    private final long[] shape;
+    private final ElementType type;
+    private final long rowElements;
+    private final int rowBytes;
+    private final DataLayout layout;
+    private final int blockRows;
+    private final int blockCount;
+    private final byte[] fillElement;
+
+    // chunked
+    private final int[] chunkDims;
+    private final long[] gridCounts;
+    private final int innerChunks;
+    private final long[] chunkAddress;
+    private final int[] chunkSize;
+    private final int[] chunkMask;
+    private final int[] filterIds;
+    private final int[] filterData0;
+    private final String[] filterNames;
+    private final boolean ownPipeline;
+    private final FilterPipeline jhdfPipeline;
+    private final int chunkBytes;
+    private final boolean innerSplit;
+
+    // contiguous
+    private final long dataAddress;
+    // compact
+    private final ByteBuffer compactData;
+
+    Hdf5Array(Hdf5File file, Dataset ds) {
+        this.file = file;
+        this.path = ds.getPath();
+        if (ds.isCompound()) {
+            throw unsupported("a compound (table) type; select a numeric dataset");
+        }
+        if (ds.isVariableLength()) {
+            throw unsupported("a variable-length type");
+        }
+        if (ds.isScalar() || ds.getDimensionsAsLong().length == 0) {
+            throw unsupported("a scalar; datasets with at least one dimension (rows) are needed");
+        }
+        this.shape = ds.getDimensionsAsLong().clone();
+        this.type = elementType(ds.getDataType());
+        long re = 1;
+        for (int d = 1; d < shape.length; d++) {
+            re = Math.multiplyExact(re, shape[d]);
+        }
+        this.rowElements = re;
+        if (re * type.size() > Integer.MAX_VALUE / 2) {
+            throw unsupported("rows of " + re * type.size() + " bytes (at most 1 GiB per row)");
+        }
+        this.rowBytes = (int) (re * type.size());
+        this.layout = ds.getDataLayout();
+        this.fillElement = fillElement(ds);
+        DatasetBase base = (DatasetBase) ds;
+        switch (layout) {
+            case CHUNKED: {
+                ChunkedDatasetBase cds = (ChunkedDatasetBase) ds;
+                this.chunkDims = cds.getChunkDimensions().clone();
+                if (chunkDims.length != shape.length) {
+                    throw new CorruptDataException("Dataset '" + path + "' in " + file.path() + ": chunk rank "
+                            + chunkDims.length + " differs from dataset rank " + shape.length);
+                }
+                long cb = type.size();
+                for (int c : chunkDims) {
+                    if (c <= 0) {
+                        throw new CorruptDataException("Dataset '" + path + "' in " + file.path()
+                                + ": chunk dimension " + c + " is not positive");
+                    }
+                    cb = Math.multiplyExact(cb, c);
+                }
+                if (cb > Integer.MAX_VALUE - 64) {
+                    throw unsupported("chunks of " + cb + " bytes (at most 2 GiB)");
+                }
+                this.chunkBytes = (int) cb;
+                this.gridCounts = new long[shape.length];
+                long inner = 1;
+                boolean split = false;
+                for (int d = 0; d < shape.length; d++) {
+                    gridCounts[d] = (shape[d] + chunkDims[d] - 1) / chunkDims[d];
+                    if (d > 0) {
+                        inner = Math.multiplyExact(inner, gridCounts[d]);
+                        split |= chunkDims[d] != shape[d];
+                    }
+                }
+                this.innerSplit = split;
+                this.innerChunks = Math.toIntExact(inner);
+                this.blockRows = chunkDims[0];
+                this.blockCount = Math.toIntExact(gridCounts[0]);
+                long nChunks = Math.multiplyExact(gridCounts[0], inner);
+                if (nChunks > Integer.MAX_VALUE - 8) {
+                    throw unsupported(nChunks + " chunks (at most 2^31)");
+                }
+                this.chunkAddress = new long[(int) nChunks];
+                this.chunkSize = new int[(int) nChunks];
+                this.chunkMask = new int[(int) nChunks];
+                Arrays.fill(chunkAddress, -1L);
+                for (Chunk c : chunkLookup(cds).values()) {
+                    long[] off = c.getChunkOffset();
+                    long lin = 0;
+                    for (int d = 0; d < shape.length; d++) {
+                        long g = off[d] / chunkDims[d];
+                        if (off[d] % chunkDims[d] != 0 || g < 0 || g >= gridCounts[d]) {
+                            throw new CorruptDataException("Dataset '" + path + "' in " + file.path()
+                                    + ": chunk at offset " + Arrays.toString(off) + " lies outside the chunk grid");
+                        }
+                        lin = lin * gridCounts[d] + g;
+                    }
+                    chunkAddress[(int) lin] = c.getAddress();
+                    chunkSize[(int) lin] = c.getSize();
+                    BitSet64 mask = BitSet64.of(c.getFilterMask());
+                    chunkMask[(int) lin] = mask.bits;
+                }
+                FilterPipelineMessage fpm = ((AbstractNode) ds).getHeader().hasMessageOfType(FilterPipelineMessage.class)
+                        ? ((AbstractNode) ds).getHeader().getMessageOfType(FilterPipelineMessage.class) : null;
+                List<FilterPipelineMessage.FilterInfo> infos = fpm == null ? List.of() : fpm.getFilters();
+                this.filterIds = new int[infos.size()];
+                this.filterData0 = new int[infos.size()];
+                this.filterNames = new String[infos.size()];
+                boolean own = true;
+                for (int i = 0; i < infos.size(); i++) {
+                    FilterPipelineMessage.FilterInfo fi = infos.get(i);
+                    filterIds[i] = fi.getId();
+                    filterNames[i] = fi.getName() == null ? "" : fi.getName();
+                    filterData0[i] = fi.getData() != null && fi.getData().length > 0 ? fi.getData()[0] : 0;
+                    own &= fi.getId() == FILTER_DEFLATE || fi.getId() == FILTER_SHUFFLE || fi.getId() == FILTER_FLETCHER32;
+                }
+                this.ownPipeline = own;
+                if (!own) {
+                    try {
+                        this.jhdfPipeline = FilterManager.getPipeline(fpm);
+                    } catch (RuntimeException e) {
+                        throw unsupported("the filter pipeline " + describeFilters() + " (" + e.getMessage() + ")");
+                    }
+                } else {
+                    this.jhdfPipeline = null;
+                }
+                this.dataAddress = -1;
+                this.compactData = null;
+                break;
+            }
+            case CONTIGUOUS: {
+                this.chunkDims = null;
+                this.gridCounts = null;
+                this.innerChunks = 0;
+                this.innerSplit = false;
+                this.chunkAddress = null;
+                this.chunkSize = null;
+                this.chunkMask = null;
+                this.filterIds = new int[0];
+                this.filterData0 = new int[0];
+                this.filterNames = new String[0];
+                this.ownPipeline = true;
+                this.jhdfPipeline = null;
+                this.chunkBytes = 0;
+                this.dataAddress = ((io.jhdf.api.dataset.ContiguousDataset) ds).getDataAddress();
+                int br = (int) Math.max(1, Math.min(CONTIGUOUS_BLOCK_TARGET / Math.max(1, rowBytes), Integer.MAX_VALUE / Math.max(1, rowBytes)));
+                this.blockRows = (int) Math.min(br, Math.max(1, shape[0]));
+                this.blockCount = Math.toIntExact((shape[0] + blockRows - 1) / blockRows);
+                this.compactData = null;
+                if (dataAddress >= 0 && shape[0] > 0 && dataAddress + shape[0] * rowBytes > file.size()) {
+                    throw new CorruptDataException("Dataset '" + path + "' in " + file.path() + ": contiguous data ["
+                            + dataAddress + ", " + (dataAddress + shape[0] * rowBytes) + ") lies past the end of the file ("
+                            + file.size() + " bytes)");
+                }
+                break;
+            }
+            case COMPACT: {
+                this.chunkDims = null;
+                this.gridCounts = null;
+                this.innerChunks = 0;
+                this.innerSplit = false;
+                this.chunkAddress = null;
+                this.chunkSize = null;
+                this.chunkMask = null;
+                this.filterIds = new int[0];
+                this.filterData0 = new int[0];
+                this.filterNames = new String[0];
+                this.ownPipeline = true;
+                this.jhdfPipeline = null;
+                this.chunkBytes = 0;
+                this.dataAddress = -1;
+                this.blockRows = (int) Math.max(1, shape[0]);
+                this.blockCount = shape[0] == 0 ? 0 : 1;
+                ByteBuffer data = base.getDataBuffer();
+                ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+                copy.put(data.duplicate()).flip();
+                this.compactData = copy.asReadOnlyBuffer();
+                if (compactData.remaining() < shape[0] * rowBytes) {
+                    throw new CorruptDataException("Dataset '" + path + "' in " + file.path() + ": compact data holds "
+                            + compactData.remaining() + " bytes, " + shape[0] * rowBytes + " expected");
+                }
+                break;
+            }
+            default:
+                throw unsupported("the layout " + layout);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<?, Chunk> chunkLookup(ChunkedDatasetBase cds) {
+        try {
+            Method m = ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
+            m.setAccessible(true);
+            return (Map<?, Chunk>) m.invoke(cds);
+        } catch (ReflectiveOperationException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new CorruptDataException("Dataset '" + path + "' in " + file.path() + ": cannot read the chunk index: " + c, c);
+        }
+    }
+
+    private UnsupportedHdf5Exception unsupported(String what) {
+        return new UnsupportedHdf5Exception("Dataset '" + path + "' in " + file.path() + " uses " + what
+                + ", which multitables4j cannot read");
+    }
+
+    private ElementType elementType(DataType dt) {
+        if (dt instanceof FloatingPoint) {
+            FloatingPoint fp = (FloatingPoint) dt;
+            if (fp.getSize() != 4 && fp.getSize() != 8) {
+                throw unsupported("a " + fp.getSize() * 8 + "-bit floating point type");
+            }
+            return new ElementType(ElementType.Kind.FLOAT, fp.getSize(), fp.getByteOrder());
+        }
+        if (dt instanceof FixedPoint) {
+            FixedPoint fx = (FixedPoint) dt;
+            int s = fx.getSize();
+            if (s != 1 && s != 2 && s != 4 && s != 8) {
+                throw unsupported("a " + s * 8 + "-bit integer type");
+            }
+            if (fx.getBitOffset() != 0 || fx.getBitPrecision() != s * 8) {
+                throw unsupported("an integer type with bit offset " + fx.getBitOffset() + " and precision " + fx.getBitPrecision());
+            }
+            return new ElementType(fx.isSigned() ? ElementType.Kind.INT : ElementType.Kind.UINT, s, fx.getByteOrder());
+        }
+        if (dt instanceof EnumDataType) {
+            EnumDataType en = (EnumDataType) dt;
+            DataType bt = en.getBaseType();
+            Map<Integer, String> m = en.getEnumMapping();
+            if (bt.getSize() == 1 && m.size() == 2 && "FALSE".equals(m.get(0)) && "TRUE".equals(m.get(1))) {
+                return new ElementType(ElementType.Kind.BOOL, 1, ByteOrder.LITTLE_ENDIAN);
+            }
+            throw unsupported("an enum type " + m);
+        }
+        throw unsupported("the HDF5 type class " + dt.getDataClass() + " (" + dt.getClass().getSimpleName()
+                + "); numeric, boolean types are supported");
+    }
+
+    private byte[] fillElement(Dataset ds) {
+        byte[] f = new byte[type.size()];
+        try {
+            AbstractNode n = (AbstractNode) ds;
+            if (n.getHeader().hasMessageOfType(FillValueMessage.class)) {
+                FillValueMessage fv = n.getHeader().getMessageOfType(FillValueMessage.class);
+                if (fv.isFillValueDefined()) {
+                    ByteBuffer b = fv.getFillValue().duplicate();
+                    if (b.remaining() >= f.length) {
+                        b.get(f);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // no usable fill value message: zeros, as the HDF5 library's default
+        }
+        return f;
+    }
+
+    /** @return the file this dataset belongs to */
+    public Hdf5File file() {
+        return file;
+    }
+
+    /** @return the dataset's path inside the file */
+    public String path() {
+        return path;
+    }
+
+    /** @return the full shape; element 0 is the number of rows */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** @return the number of rows (outermost dimension) */
+    public long rows() {
+        return shape[0];
+    }
+
+    /** @return the shape of one row (all dimensions but the first; empty for 1-D datasets) */
+    public long[] rowShape() {
+        return Arrays.copyOfRange(shape, 1, shape.length);
+    }
+
+    /** @return the number of elements in one row */
+    public long rowElements() {
+        return rowElements;
+    }
+
+    /** @return the stored bytes of one row */
+    public int rowBytes() {
+        return rowBytes;
+    }
+
+    /** @return the stored element type */
+    public ElementType elementType() {
+        return type;
+    }
+
+    /** @return the storage layout */
+    public DataLayout layout() {
+        return layout;
+    }
+
+    /** @return the chunk shape, or null when the dataset is not chunked */
+    public int[] chunkShape() {
+        return chunkDims == null ? null : chunkDims.clone();
+    }
+
+    /** @return the number of rows per block (the chunk's first dimension for chunked datasets) */
+    public int blockRows() {
+        return blockRows;
+    }
+
+    /** @return the number of blocks */
+    public int blockCount() {
+        return blockCount;
+    }
+
+    /**
+     * @param block a block index
+     * @return how many valid rows that block holds (fewer than {@link #blockRows()} for the last)
+     */
+    public int rowsInBlock(int block) {
+        long start = (long) block * blockRows;
+        return (int) Math.min(blockRows, shape[0] - start);
+    }
+
+    /** @return bytes needed to hold one decoded block */
+    public int blockBytes() {
+        return Math.multiplyExact(blockRows, rowBytes);
+    }
+
+    /** @return the raw bytes of the fill value of one element (zeros when none is defined) */
+    public byte[] fillValue() {
+        return fillElement.clone();
+    }
+
+    /** @return the filters in pipeline order, e.g. {@code [shuffle(2), deflate(1)]} */
+    public String describeFilters() {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < filterIds.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(filterNames[i].isEmpty() ? "filter" : filterNames[i]).append('(').append(filterIds[i]).append(')');
+        }
+        return sb.append(']').toString();
+    }
+
+    /** @return true when every filter is decoded by this library's own fast path */
+    public boolean ownDecodePath() {
+        return ownPipeline;
+    }
+
+    /** @return true when chunk data is stored compressed (any filter present) */
+    public boolean filtered() {
+        return filterIds.length > 0;
+    }
+
+    /** @return the address of contiguous data, or -1 */
+    long contiguousAddress() {
+        return dataAddress;
+    }
+
+    /**
+     * Reads one block as raw stored bytes, row-major, into {@code out} starting at its position 0.
+     * {@code out} must have at least {@link #blockBytes()} bytes; only the first
+     * {@code rowsInBlock(block) * rowBytes()} are meaningful.
+     *
+     * @param block the block index
+     * @param dec   the calling thread's scratch space
+     * @param out   destination buffer (any byte order; written with absolute puts)
+     * @throws CorruptDataException if the stored bytes cannot be read or decoded
+     */
+    public void readBlock(int block, BlockDecoder dec, ByteBuffer out) {
+        if (block < 0 || block >= blockCount) {
+            throw new IndexOutOfBoundsException("block " + block + " of " + blockCount + " in " + path);
+        }
+        switch (layout) {
+            case CONTIGUOUS: {
+                int n = rowsInBlock(block) * rowBytes;
+                if (dataAddress < 0) {
+                    fill(out, 0, n);
+                    return;
+                }
+                ByteBuffer dst = out.duplicate().clear().limit(n);
+                file.readFully(dataAddress + (long) block * blockRows * rowBytes, dst,
+                        "Dataset '" + path + "' rows [" + (long) block * blockRows + ", " + ((long) block * blockRows + rowsInBlock(block)) + ")");
+                return;
+            }
+            case COMPACT: {
+                int n = rowsInBlock(block) * rowBytes;
+                out.put(0, compactData, 0, n);
+                return;
+            }
+            default:
+                readChunkedBlock(block, dec, out);
+        }
+    }
+
+    private void readChunkedBlock(int block, BlockDecoder dec, ByteBuffer out) {
+        if (!innerSplit) {
+            int c = block;
+            if (chunkAddress[c] < 0) {
+                fill(out, 0, rowsInBlock(block) * rowBytes);
+            } else {
+                decodeChunk(c, dec, out);
+            }
+            return;
+        }
+        // chunks split the inner dimensions: decode each and scatter it into the row-major block
+        ByteBuffer tmp = dec.chunkBuffer(chunkBytes);
+        for (int j = 0; j < innerChunks; j++) {
+            int c = block * innerChunks + j;
+            long[] gridPos = gridPosition(c);
+            if (chunkAddress[c] < 0) {
+                scatterFill(gridPos, block, out);
+            } else {
+                decodeChunk(c, dec, tmp);
+                scatter(tmp, gridPos, block, out);
+            }
+        }
+    }
+
+    private long[] gridPosition(int c) {
+        long[] g = new long[shape.length];
+        long rem = c;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            g[d] = rem % gridCounts[d];
+            rem /= gridCounts[d];
+        }
+        return g;
+    }
+
+    /** Copies the valid part of one decoded chunk into the row-major block buffer. */
+    private void scatter(ByteBuffer chunk, long[] gridPos, int block, ByteBuffer out) {
+        int rank = shape.length;
+        int es = type.size();
+        int validRows = rowsInBlock(block);
+        long[] start = new long[rank];
+        int[] extent = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            start[d] = gridPos[d] * chunkDims[d];
+            extent[d] = (int) Math.min(chunkDims[d], shape[d] - start[d]);
+        }
+        extent[0] = validRows;
+        int runBytes = extent[rank - 1] * es;
+        int[] idx = new int[rank - 1];
+        while (true) {
+            // source offset in chunk, destination offset in block (block-local row index = idx[0])
+            long src = 0;
+            long dst = 0;
+            for (int d = 0; d < rank - 1; d++) {
+                src = src * chunkDims[d] + idx[d];
+                long globalIdx = d == 0 ? idx[0] : start[d] + idx[d];
+                dst = dst * (d == 0 ? blockRows : shape[d]) + globalIdx;
+            }
+            src = src * chunkDims[rank - 1];
+            dst = dst * shape[rank - 1] + start[rank - 1];
+            if (rank == 1) {
+                src = 0;
+                dst = start[0] - (long) block * blockRows;
+            }
+            out.put((int) (dst * es), chunk, (int) (src * es), runBytes);
+            if (rank == 1) {
+                return;
+            }
+            int d = rank - 2;
+            while (d >= 0) {
+                if (++idx[d] < extent[d]) {
+                    break;
+                }
+                idx[d] = 0;
+                d--;
+            }
+            if (d < 0) {
+                return;
+            }
+        }
+    }
+
+    private void scatterFill(long[] gridPos, int block, ByteBuffer out) {
+        // a missing inner chunk: write the fill value into its region
+        ByteBuffer f = ByteBuffer.allocate(chunkBytes);
+        for (int i = 0; i + fillElement.length <= chunkBytes; i += fillElement.length) {
+            f.put(i, fillElement);
+        }
+        scatter(f, gridPos, block, out);
+    }
+
+    private void fill(ByteBuffer out, int from, int to) {
+        boolean zero = true;
+        for (byte b : fillElement) {
+            zero &= b == 0;
+        }
+        if (zero) {
+            for (int i = from; i < to; i++) {
+                out.put(i, (byte) 0);
+            }
+        } else {
+            for (int i = from; i + fillElement.length <= to; i += fillElement.length) {
+                out.put(i, fillElement);
+            }
+        }
+    }
+
+    private String chunkName(int c) {
+        long[] g = gridPosition(c);
+        long[] off = new long[g.length];
+        for (int d = 0; d < g.length; d++) {
+            off[d] = g[d] * chunkDims[d];
+        }
+        return "Dataset '" + path + "' chunk at offset " + Arrays.toString(off) + " (rows [" + off[0] + ", "
+                + Math.min(shape[0], off[0] + chunkDims[0]) + "), file address " + chunkAddress[c] + ", " + chunkSize[c]
+                + " bytes) in " + file.path();
+    }
+
+    /** Decodes chunk {@code c} into {@code out[0, chunkBytes)}. */
+    private void decodeChunk(int c, BlockDecoder dec, ByteBuffer out) {
+        int size = chunkSize[c];
+        if (size < 0 || size > Math.max(1 << 20, 4L * chunkBytes + (1 << 16))) {
+            throw new CorruptDataException(chunkName(c) + ": stored size " + size + " is implausible for a chunk of "
+                    + chunkBytes + " bytes");
+        }
+        ByteBuffer raw = dec.rawBuffer(size);
+        file.readFully(chunkAddress[c], raw, chunkName(c));
+        raw.flip();
+        try {
+            if (ownPipeline) {
+                dec.decode(raw, size, filterIds, filterData0, chunkMask[c], type.size(), out, chunkBytes);
+            } else {
+                byte[] enc = new byte[size];
+                raw.get(0, enc);
+                byte[] decoded;
+                if (chunkMask[c] != 0) {
+                    throw new UnsupportedHdf5Exception(chunkName(c) + ": skipped filters (mask " + chunkMask[c]
+                            + ") with the pipeline " + describeFilters() + " are not supported");
+                }
+                decoded = jhdfPipeline.decode(enc);
+                if (decoded.length < chunkBytes) {
+                    throw new CorruptDataException(chunkName(c) + ": decoded to " + decoded.length + " bytes, "
+                            + chunkBytes + " expected");
+                }
+                out.put(0, decoded, 0, chunkBytes);
+            }
+        } catch (CorruptDataException | UnsupportedHdf5Exception e) {
+            if (e.getMessage().contains(path)) {
+                throw e;
+            }
+            throw new CorruptDataException(chunkName(c) + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new CorruptDataException(chunkName(c) + ": cannot decode with " + describeFilters() + ": " + e, e);
+        }
+    }
+
+    /** A tiny helper to turn jhdf's filter mask BitSet into an int. */
+    private record BitSet64(int bits) {
+        static BitSet64 of(java.util.BitSet bs) {
+            int b = 0;
+            if (bs != null) {
+                for (int i = bs.nextSetBit(0); i >= 0 && i < 32; i = bs.nextSetBit(i + 1)) {
+                    b |= 1 << i;
+                }
+            }
+            return new BitSet64(b);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path + " " + type + " " + Arrays.toString(shape) + " " + layout
+                + (chunkDims != null ? " chunks " + Arrays.toString(chunkDims) + " " + describeFilters() : "");
+    }
+}

@@ -1,0 +1,143 @@
+package org.multitables4j.plan;
+
+import java.util.SplittableRandom;
+import org.multitables4j.Order;
+
+/**
+ * The batches of one epoch: which rows, in which order. A pure function of (rows, batch size,
+ * order, seed, epoch, block size, shuffle window, dropLast) — independent of the number of
+ * workers and of the backend, so every configuration delivers the same batches.
+ *
+ * <p>ORDERED and AS_AVAILABLE use consecutive rows; SHUFFLED visits blocks (chunks) in a random
+ * order, {@code windowBlocks} at a time, and permutes all rows of a window; RANDOM permutes all
+ * rows uniformly. Batch {@code i} holds positions {@code [i*batchSize, min((i+1)*batchSize, rows))}
+ * of the epoch's row sequence.
+ */
+public final class EpochPlan {
+    private final long rows;
+    private final int batchSize;
+    private final int batches;
+    private final int[] perm; // null: identity (ordered)
+
+    private EpochPlan(long rows, int batchSize, int batches, int[] perm) {
+        this.rows = rows;
+        this.batchSize = batchSize;
+        this.batches = batches;
+        this.perm = perm;
+    }
+
+    /**
+     * Builds a plan.
+     *
+     * @param rows         rows in the dataset
+     * @param batchSize    rows per batch
+     * @param order        delivery order
+     * @param seed         user seed
+     * @param epoch        epoch number (0 for the first)
+     * @param blockRows    rows per block (the features' chunk rows) for window shuffling
+     * @param windowBlocks blocks per shuffle window
+     * @param dropLast     drop the final partial batch
+     * @return the plan
+     */
+    public static EpochPlan build(long rows, int batchSize, Order order, long seed, long epoch,
+                                  int blockRows, int windowBlocks, boolean dropLast) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1");
+        }
+        long nb = dropLast ? rows / batchSize : (rows + batchSize - 1) / batchSize;
+        if (nb > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many batches: " + nb);
+        }
+        int[] perm = null;
+        if (order == Order.SHUFFLED || order == Order.RANDOM) {
+            if (rows > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(order + " supports at most 2^31 - 9 rows; use ORDERED or shard the data");
+            }
+            SplittableRandom rnd = new SplittableRandom(mix(seed, epoch));
+            int n = (int) rows;
+            perm = new int[n];
+            if (order == Order.RANDOM) {
+                for (int i = 0; i < n; i++) {
+                    perm[i] = i;
+                }
+                shuffle(perm, 0, n, rnd);
+            } else {
+                int nBlocks = (int) ((rows + blockRows - 1) / blockRows);
+                int[] blocks = new int[nBlocks];
+                for (int i = 0; i < nBlocks; i++) {
+                    blocks[i] = i;
+                }
+                shuffle(blocks, 0, nBlocks, rnd);
+                int p = 0;
+                for (int w = 0; w < nBlocks; w += windowBlocks) {
+                    int start = p;
+                    for (int k = w; k < Math.min(nBlocks, w + windowBlocks); k++) {
+                        long first = (long) blocks[k] * blockRows;
+                        long last = Math.min(rows, first + blockRows);
+                        for (long r = first; r < last; r++) {
+                            perm[p++] = (int) r;
+                        }
+                    }
+                    shuffle(perm, start, p, rnd);
+                }
+            }
+        }
+        return new EpochPlan(rows, batchSize, (int) nb, perm);
+    }
+
+    /** Mixes seed and epoch into one well-spread 64-bit seed (SplitMix64 finaliser). */
+    static long mix(long seed, long epoch) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static void shuffle(int[] a, int from, int to, SplittableRandom rnd) {
+        for (int i = to - 1; i > from; i--) {
+            int j = from + rnd.nextInt(i - from + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /** @return the number of batches */
+    public int batches() {
+        return batches;
+    }
+
+    /** @return rows in the dataset */
+    public long datasetRows() {
+        return rows;
+    }
+
+    /** @return the batch size */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * @param batch a batch index
+     * @return rows in that batch
+     */
+    public int batchRows(int batch) {
+        long start = (long) batch * batchSize;
+        return (int) Math.min(batchSize, rows - start);
+    }
+
+    /**
+     * @param batch a batch index
+     * @param k     position within the batch
+     * @return the dataset row at that position
+     */
+    public long row(int batch, int k) {
+        long pos = (long) batch * batchSize + k;
+        return perm == null ? pos : perm[(int) pos];
+    }
+
+    /** @return true when batches hold consecutive rows in on-disk order */
+    public boolean sequential() {
+        return perm == null;
+    }
+}
