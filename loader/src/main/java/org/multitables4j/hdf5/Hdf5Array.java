@@ -415,6 +415,40 @@ public final class Hdf5Array {
     }
 
     /**
+     * @return true when rows can be read with {@link #readRows} (contiguous data that has been
+     *     written), which needs no decoding and no staging
+     */
+    public boolean rowReadable() {
+        return layout == DataLayout.CONTIGUOUS && dataAddress >= 0;
+    }
+
+    /**
+     * Reads consecutive rows of a contiguous dataset as raw stored bytes with one positional read.
+     *
+     * @param firstRow the first row
+     * @param n        the number of rows
+     * @param dst      destination; written from its position, which advances by {@code n * rowBytes()}
+     * @throws IllegalStateException unless {@link #rowReadable()}
+     */
+    public void readRows(long firstRow, int n, ByteBuffer dst) {
+        if (!rowReadable()) {
+            throw new IllegalStateException("'" + path + "' is not contiguous data");
+        }
+        if (firstRow < 0 || n < 0 || firstRow + n > shape[0]) {
+            throw new IndexOutOfBoundsException("rows [" + firstRow + ", " + (firstRow + n) + ") of " + shape[0] + " in " + path);
+        }
+        int bytes = Math.multiplyExact(n, rowBytes);
+        int lim = dst.limit();
+        dst.limit(dst.position() + bytes);
+        try {
+            file.readFully(dataAddress + firstRow * rowBytes, dst,
+                    "Dataset '" + path + "' rows [" + firstRow + ", " + (firstRow + n) + ")");
+        } finally {
+            dst.limit(lim);
+        }
+    }
+
+    /**
      * Reads one block as raw stored bytes, row-major, into {@code out} starting at its position 0.
      * {@code out} must have at least {@link #blockBytes()} bytes; only the first
      * {@code rowsInBlock(block) * rowBytes()} are meaningful.

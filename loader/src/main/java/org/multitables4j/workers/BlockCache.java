@@ -1,0 +1,374 @@
+package org.multitables4j.workers;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.multitables4j.hdf5.BlockDecoder;
+import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.plan.EpochPlan;
+
+/**
+ * Decoded blocks (chunk rows) of one dataset, shared by all workers of an epoch.
+ *
+ * <p>The epoch plan says, for every block, which batches use it. A block is decoded once, kept
+ * while batches still need it, and its buffer is recycled after its last use. Idle workers decode
+ * ahead, in the order blocks are first needed, within the byte budget. When the budget is
+ * exhausted (RANDOM order over a dataset larger than the budget) the unpinned block whose next
+ * use is farthest away is evicted; decoding it again later is counted as read amplification.
+ */
+final class BlockCache {
+    private static final byte ABSENT = 0;
+    private static final byte LOADING = 1;
+    private static final byte READY = 2;
+
+    /** Thrown inside workers when the epoch is cancelled; never escapes the worker loop. */
+    static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final Hdf5Array array;
+    private final int blockBytes;
+    private final long budget;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    private final ByteBuffer[] buf;
+    private final byte[] state;
+    private final int[] pins;
+    private final int[] remaining;
+    private final int[] total;
+    private long heldBytes;
+
+    // per epoch
+    private EpochPlan plan;
+    private int[] usesStart; // CSR of batches per block (permuted plans only)
+    private int[] uses;
+    private int[] aheadOrder; // blocks in first-use order (permuted plans only)
+    private int aheadCursor;
+    private volatile boolean cancelled;
+    private long decodes;
+    private long needed;
+
+    BlockCache(Hdf5Array array, long budget) {
+        this.array = array;
+        this.blockBytes = array.blockBytes();
+        this.budget = Math.max(budget, blockBytes);
+        int n = array.blockCount();
+        this.buf = new ByteBuffer[n];
+        this.state = new byte[n];
+        this.pins = new int[n];
+        this.remaining = new int[n];
+        this.total = new int[n];
+    }
+
+    /** Drops every cached block and resets the counters (between epochs, no worker running). */
+    void clear() {
+        lock.lock();
+        try {
+            for (int i = 0; i < buf.length; i++) {
+                if (buf[i] != null) {
+                    recycle(i);
+                }
+                state[i] = ABSENT;
+                pins[i] = 0;
+                remaining[i] = 0;
+            }
+            decodes = 0;
+            needed = 0;
+            aheadCursor = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Prepares for an epoch: counts the uses of every block in the plan and drops what is cached. */
+    void startEpoch(EpochPlan p) {
+        clear();
+        lock.lock();
+        try {
+            plan = p;
+            cancelled = false;
+            int br = array.blockRows();
+            if (p.sequential()) {
+                usesStart = null;
+                uses = null;
+                aheadOrder = null;
+                long covered = Math.min(p.datasetRows(), (long) p.batches() * p.batchSize());
+                for (int blk = 0; blk < buf.length; blk++) {
+                    long first = (long) blk * br;
+                    long last = Math.min(covered, first + br) - 1;
+                    total[blk] = last < first ? 0 : (int) (last / p.batchSize() - first / p.batchSize() + 1);
+                }
+            } else {
+                int[] lastSeen = new int[buf.length];
+                java.util.Arrays.fill(lastSeen, -1);
+                java.util.Arrays.fill(total, 0);
+                int[] order = new int[buf.length];
+                int nOrder = 0;
+                for (int b = 0; b < p.batches(); b++) {
+                    int n = p.batchRows(b);
+                    for (int k = 0; k < n; k++) {
+                        int blk = (int) (p.row(b, k) / br);
+                        if (lastSeen[blk] != b) {
+                            if (lastSeen[blk] < 0) {
+                                order[nOrder++] = blk;
+                            }
+                            lastSeen[blk] = b;
+                            total[blk]++;
+                        }
+                    }
+                }
+                usesStart = new int[buf.length + 1];
+                for (int blk = 0; blk < buf.length; blk++) {
+                    usesStart[blk + 1] = usesStart[blk] + total[blk];
+                }
+                uses = new int[usesStart[buf.length]];
+                int[] fillPos = usesStart.clone();
+                java.util.Arrays.fill(lastSeen, -1);
+                for (int b = 0; b < p.batches(); b++) {
+                    int n = p.batchRows(b);
+                    for (int k = 0; k < n; k++) {
+                        int blk = (int) (p.row(b, k) / br);
+                        if (lastSeen[blk] != b) {
+                            lastSeen[blk] = b;
+                            uses[fillPos[blk]++] = b;
+                        }
+                    }
+                }
+                aheadOrder = java.util.Arrays.copyOf(order, nOrder);
+            }
+            for (int blk = 0; blk < buf.length; blk++) {
+                remaining[blk] = total[blk];
+                if (total[blk] > 0) {
+                    needed++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiting worker and makes further calls throw {@link Cancelled}. */
+    void cancel() {
+        lock.lock();
+        try {
+            cancelled = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return blocks decoded this epoch */
+    long decodes() {
+        lock.lock();
+        try {
+            return decodes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return distinct blocks the epoch needs */
+    long needed() {
+        lock.lock();
+        try {
+            return needed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int firstUse(int blk) {
+        if (uses == null) {
+            return (int) ((long) blk * array.blockRows() / plan.batchSize());
+        }
+        return uses[usesStart[blk]];
+    }
+
+    private int nextUse(int blk) {
+        int done = total[blk] - remaining[blk];
+        if (uses == null) {
+            return firstUse(blk) + done;
+        }
+        return done < total[blk] ? uses[usesStart[blk] + done] : Integer.MAX_VALUE;
+    }
+
+    /**
+     * Returns block {@code blk} decoded and pinned; decodes it on this thread when nobody has.
+     * While another worker decodes it, this one decodes ahead or waits.
+     */
+    ByteBuffer acquire(int blk, BlockDecoder dec, int horizon) {
+        lock.lock();
+        try {
+            while (true) {
+                if (cancelled) {
+                    throw new Cancelled();
+                }
+                byte st = state[blk];
+                if (st == READY) {
+                    pins[blk]++;
+                    return buf[blk];
+                }
+                if (st == ABSENT) {
+                    state[blk] = LOADING;
+                    ByteBuffer b = takeBuffer(true);
+                    lock.unlock();
+                    boolean ok = false;
+                    try {
+                        array.readBlock(blk, dec, b);
+                        ok = true;
+                    } finally {
+                        lock.lock();
+                        if (ok) {
+                            buf[blk] = b;
+                            state[blk] = READY;
+                            pins[blk]++;
+                            decodes++;
+                        } else {
+                            state[blk] = ABSENT;
+                            pool.push(b);
+                            heldBytes -= blockBytes;
+                        }
+                        changed.signalAll();
+                    }
+                    return b;
+                }
+                lock.unlock();
+                boolean helped;
+                try {
+                    helped = decodeAhead(dec, horizon);
+                } finally {
+                    lock.lock();
+                }
+                if (!helped && state[blk] == LOADING && !cancelled) {
+                    try {
+                        changed.await(50, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new Cancelled();
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Unpins a block after one batch has copied its rows; recycles it after its last use. */
+    void release(int blk) {
+        lock.lock();
+        try {
+            pins[blk]--;
+            remaining[blk]--;
+            if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
+                recycle(blk);
+                state[blk] = ABSENT;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Decodes the next block in first-use order that is not cached, when it is needed before
+     * batch {@code horizon} and fits the budget without evicting anything.
+     *
+     * @return true when a block was decoded
+     */
+    boolean decodeAhead(BlockDecoder dec, int horizon) {
+        int blk;
+        ByteBuffer b;
+        lock.lock();
+        try {
+            if (cancelled) {
+                return false;
+            }
+            int n = aheadOrder == null ? buf.length : aheadOrder.length;
+            while (aheadCursor < n) {
+                int c = aheadOrder == null ? aheadCursor : aheadOrder[aheadCursor];
+                if (state[c] == ABSENT && remaining[c] > 0) {
+                    break;
+                }
+                aheadCursor++;
+            }
+            if (aheadCursor >= n) {
+                return false;
+            }
+            blk = aheadOrder == null ? aheadCursor : aheadOrder[aheadCursor];
+            if (firstUse(blk) > horizon || heldBytes + blockBytes > budget) {
+                return false;
+            }
+            aheadCursor++;
+            state[blk] = LOADING;
+            b = takeBuffer(false);
+        } finally {
+            lock.unlock();
+        }
+        boolean ok = false;
+        try {
+            array.readBlock(blk, dec, b);
+            ok = true;
+        } finally {
+            lock.lock();
+            try {
+                if (ok) {
+                    buf[blk] = b;
+                    state[blk] = READY;
+                    decodes++;
+                } else {
+                    state[blk] = ABSENT;
+                    pool.push(b);
+                    heldBytes -= blockBytes;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return true;
+    }
+
+    private ByteBuffer takeBuffer(boolean mayEvict) {
+        if (mayEvict && heldBytes + blockBytes > budget) {
+            evictFarthest();
+        }
+        heldBytes += blockBytes;
+        ByteBuffer b = pool.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(blockBytes).order(array.elementType().byteOrder());
+    }
+
+    private void evictFarthest() {
+        int victim = -1;
+        int far = -1;
+        for (int i = 0; i < buf.length; i++) {
+            if (state[i] == READY && pins[i] == 0) {
+                int nu = nextUse(i);
+                if (nu > far) {
+                    far = nu;
+                    victim = i;
+                }
+            }
+        }
+        if (victim >= 0) {
+            recycle(victim);
+            state[victim] = ABSENT;
+            if (remaining[victim] > 0 && aheadOrder == null) {
+                aheadCursor = Math.min(aheadCursor, victim);
+            }
+        }
+    }
+
+    private void recycle(int blk) {
+        pool.push(buf[blk]);
+        buf[blk] = null;
+        heldBytes -= blockBytes;
+        while (!pool.isEmpty() && (long) pool.size() * blockBytes > budget) {
+            pool.poll();
+        }
+    }
+}

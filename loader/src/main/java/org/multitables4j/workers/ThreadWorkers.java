@@ -1,0 +1,417 @@
+package org.multitables4j.workers;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.multitables4j.IteratorClosedException;
+import org.multitables4j.MultitablesException;
+import org.multitables4j.hdf5.BlockDecoder;
+import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.plan.EpochPlan;
+import org.multitables4j.ring.SlotRing;
+import org.multitables4j.ring.SlotRing.Slot;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Worker threads that execute the batches of an epoch plan and write them into ring slots.
+ *
+ * <p>A worker first takes a free slot, then claims the next batch index, so every claimed batch
+ * owns a slot and the consumer waiting for batch {@code t} in order can never be starved by later
+ * batches. A batch is a task {@code (epoch plan, batch index, slot)}: a pure description that a
+ * process backend can execute the same way in another JVM over shared slot memory.
+ *
+ * <p>Workers are never interrupted (an interrupt closes the shared {@code FileChannel}); they
+ * wait on conditions with a cancel flag instead. A worker's exception stops the epoch and is
+ * rethrown to the consumer with its cause.
+ */
+public final class ThreadWorkers implements AutoCloseable {
+    private final SlotRing ring;
+    private final int workers;
+    private final Source[] sources;
+    private final Consumer<Slot> onFilled;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition slotFree = lock.newCondition();
+    private final Condition ready = lock.newCondition();
+    private final ArrayDeque<Slot> free = new ArrayDeque<>();
+    private final ArrayDeque<Slot> readyQueue = new ArrayDeque<>();
+    private final Slot[] readyByBatch;
+    private final boolean[] held;
+    private final AtomicLong busyNanos = new AtomicLong();
+    private final AtomicLong decodesBefore = new AtomicLong();
+    private final AtomicLong neededBefore = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
+    private final int threadSeq;
+
+    private EpochPlan plan;
+    private int nextClaim;
+    private boolean cancelled = true;
+    private boolean closed;
+    private Throwable error;
+    private int exited;
+
+    /**
+     * Describes one input of the slots.
+     *
+     * @param array   dataset
+     * @param out     element type written into the slot
+     * @param classes one-hot classes, or 0 to copy the rows as they are
+     * @param budget  bytes of decoded blocks to keep for this dataset
+     * @return an opaque source description
+     */
+    public static Object source(Hdf5Array array, DataType out, int classes, long budget) {
+        BlockCache cache = array.rowReadable() ? null : new BlockCache(array, budget);
+        return new Source(array, out, classes > 0, classes, cache);
+    }
+
+    /**
+     * @param ring     the slots
+     * @param workers  number of threads
+     * @param sources  values from {@link #source} for the slot's features and (optionally) labels
+     * @param onFilled runs on the worker after a slot is filled (makes the DataSet, preprocessing)
+     */
+    public ThreadWorkers(SlotRing ring, int workers, List<Object> sources, Consumer<Slot> onFilled) {
+        this.ring = ring;
+        this.workers = workers;
+        this.sources = sources.stream().map(Source.class::cast).toArray(Source[]::new);
+        this.onFilled = onFilled;
+        this.readyByBatch = new Slot[ring.size()];
+        this.held = new boolean[ring.size()];
+        for (int i = 0; i < ring.size(); i++) {
+            free.add(ring.slot(i));
+        }
+        this.threadSeq = SEQ.incrementAndGet();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Starts the workers on an epoch. The previous epoch must have been stopped.
+     *
+     * @param p the plan
+     */
+    public void start(EpochPlan p) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IteratorClosedException("the iterator is closed");
+            }
+            if (!threads.isEmpty()) {
+                throw new IllegalStateException("an epoch is running");
+            }
+            plan = p;
+            nextClaim = 0;
+            cancelled = false;
+            error = null;
+            exited = 0;
+            readyQueue.clear();
+            java.util.Arrays.fill(readyByBatch, null);
+        } finally {
+            lock.unlock();
+        }
+        for (Source s : sources) {
+            if (s.cache() != null) {
+                s.cache().startEpoch(p);
+            }
+        }
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::work, "multitables4j-" + threadSeq + "-worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+    }
+
+    /**
+     * Stops the epoch: cancels the workers, waits for them to exit and frees every slot that the
+     * consumer does not hold. Safe to call repeatedly.
+     */
+    public void stop() {
+        lock.lock();
+        try {
+            cancelled = true;
+            slotFree.signalAll();
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Source s : sources) {
+            if (s.cache() != null) {
+                s.cache().cancel();
+            }
+        }
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        threads.clear();
+        lock.lock();
+        try {
+            free.clear();
+            readyQueue.clear();
+            java.util.Arrays.fill(readyByBatch, null);
+            for (int i = 0; i < ring.size(); i++) {
+                if (!held[i]) {
+                    free.add(ring.slot(i));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Source s : sources) {
+            if (s.cache() != null) {
+                decodesBefore.addAndGet(s.cache().decodes());
+                neededBefore.addAndGet(s.cache().needed());
+                s.cache().clear();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits for a batch.
+     *
+     * @param batch the batch index wanted, or -1 for whichever is ready first
+     * @return the slot holding it, now held by the consumer until {@link #release}
+     * @throws MultitablesException with the worker's failure as cause, or
+     *     {@link IteratorClosedException} when closed meanwhile
+     */
+    public Slot take(int batch) {
+        lock.lock();
+        try {
+            while (true) {
+                if (error != null) {
+                    Throwable e = error;
+                    if (e instanceof MultitablesException me) {
+                        throw me;
+                    }
+                    throw new MultitablesException("A loader worker failed: " + e, e);
+                }
+                if (closed) {
+                    throw new IteratorClosedException("the iterator was closed while waiting for a batch");
+                }
+                Slot s;
+                if (batch < 0) {
+                    s = readyQueue.poll();
+                } else {
+                    s = readyByBatch[batch % readyByBatch.length];
+                    if (s != null && s.batch == batch) {
+                        readyByBatch[batch % readyByBatch.length] = null;
+                    } else {
+                        s = null;
+                    }
+                }
+                if (s != null) {
+                    held[s.index()] = true;
+                    return s;
+                }
+                if (cancelled || exited == workers) {
+                    throw new IllegalStateException("no worker will deliver batch " + batch + " (epoch stopped)");
+                }
+                try {
+                    ready.await(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MultitablesException("Interrupted while waiting for a batch", e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives a slot back to the workers.
+     *
+     * @param s a slot returned by {@link #take}
+     */
+    public void release(Slot s) {
+        lock.lock();
+        try {
+            if (!held[s.index()]) {
+                return;
+            }
+            held[s.index()] = false;
+            s.payload = null;
+            if (threads.isEmpty() || !cancelled) {
+                free.add(s);
+                slotFree.signal();
+            } else {
+                free.add(s);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return nanoseconds workers spent filling batches, over all epochs */
+    public long busyNanos() {
+        return busyNanos.get();
+    }
+
+    /** @return blocks (chunk rows) decoded over all epochs, including the running one */
+    public long blocksDecoded() {
+        long d = decodesBefore.get();
+        for (Source s : sources) {
+            if (s.cache() != null) {
+                d += s.cache().decodes();
+            }
+        }
+        return d;
+    }
+
+    /** @return distinct blocks the epochs needed, for read amplification */
+    public long blocksNeeded() {
+        long d = neededBefore.get();
+        for (Source s : sources) {
+            if (s.cache() != null) {
+                d += s.cache().needed();
+            }
+        }
+        return d;
+    }
+
+    /** Stops the workers for good. Idempotent; wakes a waiting consumer. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        stop();
+    }
+
+    private void work() {
+        BlockDecoder dec = new BlockDecoder();
+        BatchFiller[] fillers = new BatchFiller[sources.length];
+        for (int i = 0; i < sources.length; i++) {
+            fillers[i] = new BatchFiller(sources[i], dec);
+        }
+        int lookahead = 2 * ring.size();
+        Slot s = null;
+        try {
+            while (true) {
+                int b;
+                int horizon;
+                lock.lock();
+                try {
+                    while (true) {
+                        if (cancelled || error != null || nextClaim >= plan.batches()) {
+                            return;
+                        }
+                        s = free.poll();
+                        if (s != null) {
+                            b = nextClaim++;
+                            horizon = b + lookahead;
+                            break;
+                        }
+                        int h = nextClaim + lookahead;
+                        lock.unlock();
+                        boolean did;
+                        try {
+                            did = decodeAhead(dec, h);
+                        } finally {
+                            lock.lock();
+                        }
+                        if (!did && free.isEmpty() && !cancelled && error == null) {
+                            slotFree.await(50, TimeUnit.MILLISECONDS);
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                long t0 = System.nanoTime();
+                s.batch = b;
+                s.rows = plan.batchRows(b);
+                fillers[0].fill(plan, b, s.features().memory(), horizon);
+                if (fillers.length > 1) {
+                    fillers[1].fill(plan, b, s.labels().memory(), horizon);
+                }
+                onFilled.accept(s);
+                busyNanos.addAndGet(System.nanoTime() - t0);
+                lock.lock();
+                try {
+                    if (cancelled) {
+                        free.add(s);
+                    } else if (readyByBatch.length > 0 && orderedDelivery) {
+                        readyByBatch[b % readyByBatch.length] = s;
+                    } else {
+                        readyQueue.add(s);
+                    }
+                    s = null;
+                    ready.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (BlockCache.Cancelled c) {
+            // epoch stopped
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            lock.lock();
+            try {
+                if (error == null) {
+                    error = t;
+                }
+                cancelled = true;
+                slotFree.signalAll();
+                ready.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            for (Source src : sources) {
+                if (src.cache() != null) {
+                    src.cache().cancel();
+                }
+            }
+        } finally {
+            dec.close();
+            lock.lock();
+            try {
+                if (s != null) {
+                    free.add(s);
+                }
+                exited++;
+                ready.signalAll();
+                slotFree.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private volatile boolean orderedDelivery = true;
+
+    /**
+     * @param ordered true: batches are taken by index ({@link #take} with a batch index);
+     *                false: in completion order ({@code take(-1)})
+     */
+    public void orderedDelivery(boolean ordered) {
+        this.orderedDelivery = ordered;
+    }
+
+    private boolean decodeAhead(BlockDecoder dec, int horizon) {
+        for (Source s : sources) {
+            if (s.cache() != null && s.cache().decodeAhead(dec, horizon)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
