@@ -18,8 +18,10 @@ public final class EpochPlan {
     private final int batchSize;
     private final int batches;
     private final int[] perm; // null: identity (ordered)
+    private final Order order;
 
-    private EpochPlan(long rows, int batchSize, int batches, int[] perm) {
+    private EpochPlan(long rows, int batchSize, int batches, int[] perm, Order order) {
+        this.order = order;
         this.rows = rows;
         this.batchSize = batchSize;
         this.batches = batches;
@@ -82,7 +84,7 @@ public final class EpochPlan {
                 }
             }
         }
-        return new EpochPlan(rows, batchSize, (int) nb, perm);
+        return new EpochPlan(rows, batchSize, (int) nb, perm, order);
     }
 
     /** Mixes seed and epoch into one well-spread 64-bit seed (SplitMix64 finaliser). */
@@ -134,6 +136,11 @@ public final class EpochPlan {
     public long row(int batch, int k) {
         long pos = (long) batch * batchSize + k;
         return perm == null ? pos : perm[(int) pos];
+    }
+
+    /** @return the order this plan was made for */
+    public Order order() {
+        return order;
     }
 
     /** @return true when batches hold consecutive rows in on-disk order */

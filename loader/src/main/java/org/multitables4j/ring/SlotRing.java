@@ -45,16 +45,15 @@ public final class SlotRing {
      *
      * @param count     number of slots
      * @param batchRows rows per slot
-     * @param features  features layout
-     * @param labels    labels layout, or null for unlabelled data
+     * @param arrays    layout of each array of a slot (e.g. features, then labels)
      */
-    public SlotRing(int count, int batchRows, ArraySpec features, ArraySpec labels) {
-        if (count < 1 || batchRows < 1) {
-            throw new IllegalArgumentException("need at least one slot of one row");
+    public SlotRing(int count, int batchRows, java.util.List<ArraySpec> arrays) {
+        if (count < 1 || batchRows < 1 || arrays.isEmpty()) {
+            throw new IllegalArgumentException("need at least one slot of one row and one array");
         }
         slots = new Slot[count];
         for (int i = 0; i < count; i++) {
-            slots[i] = new Slot(i, batchRows, features, labels);
+            slots[i] = new Slot(i, batchRows, arrays);
         }
     }
 
@@ -75,7 +74,9 @@ public final class SlotRing {
     public long bytes() {
         long b = 0;
         for (Slot s : slots) {
-            b += s.features.memory.capacity() + (s.labels == null ? 0 : s.labels.memory.capacity());
+            for (SlotArray a : s.arrays) {
+                b += a.memory.capacity();
+            }
         }
         return b;
     }
@@ -148,11 +149,10 @@ public final class SlotRing {
         }
     }
 
-    /** A slot: features, optional labels, and the batch it currently holds. */
+    /** A slot: its arrays (features, then labels for a DataSet) and the batch it currently holds. */
     public static final class Slot {
         private final int index;
-        private final SlotArray features;
-        private final SlotArray labels;
+        private final SlotArray[] arrays;
         /** Batch index held (set by the worker that fills it). */
         public int batch = -1;
         /** Rows held. */
@@ -160,10 +160,25 @@ public final class SlotRing {
         /** The DataSet handed out for this slot (set by the worker, after the preprocessor). */
         public Object payload;
 
-        Slot(int index, int batchRows, ArraySpec f, ArraySpec l) {
+        Slot(int index, int batchRows, java.util.List<ArraySpec> specs) {
             this.index = index;
-            this.features = new SlotArray(batchRows, f);
-            this.labels = l == null ? null : new SlotArray(batchRows, l);
+            this.arrays = new SlotArray[specs.size()];
+            for (int i = 0; i < arrays.length; i++) {
+                arrays[i] = new SlotArray(batchRows, specs.get(i));
+            }
+        }
+
+        /**
+         * @param i array index, in the order the ring was made with
+         * @return that array
+         */
+        public SlotArray array(int i) {
+            return arrays[i];
+        }
+
+        /** @return the number of arrays */
+        public int arrays() {
+            return arrays.length;
         }
 
         /** @return this slot's index in the ring */
@@ -171,14 +186,14 @@ public final class SlotRing {
             return index;
         }
 
-        /** @return the features array */
+        /** @return the first array (the features of a DataSet) */
         public SlotArray features() {
-            return features;
+            return arrays[0];
         }
 
-        /** @return the labels array, or null */
+        /** @return the second array (the labels of a DataSet), or null */
         public SlotArray labels() {
-            return labels;
+            return arrays.length > 1 ? arrays[1] : null;
         }
     }
 }

@@ -55,7 +55,7 @@ final class BatchFiller {
         if (source.oneHot()) {
             zero(dst, n * outRowBytes);
         }
-        if (source.cache() == null) {
+        if (source.direct(plan)) {
             fillDirect(plan, b, n, dst);
         } else if (plan.sequential()) {
             fillSequentialBlocks(plan.row(b, 0), n, dst, horizon);

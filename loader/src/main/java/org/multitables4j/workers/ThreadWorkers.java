@@ -64,14 +64,13 @@ public final class ThreadWorkers implements AutoCloseable {
      * @return an opaque source description
      */
     public static Object source(Hdf5Array array, DataType out, int classes, long budget) {
-        BlockCache cache = array.rowReadable() ? null : new BlockCache(array, budget);
-        return new Source(array, out, classes > 0, classes, cache);
+        return new Source(array, out, classes > 0, classes, new BlockCache(array, budget));
     }
 
     /**
      * @param ring     the slots
      * @param workers  number of threads
-     * @param sources  values from {@link #source} for the slot's features and (optionally) labels
+     * @param sources  values from {@link #source}, one per array of a slot, in the ring's order
      * @param onFilled runs on the worker after a slot is filled (makes the DataSet, preprocessing)
      */
     public ThreadWorkers(SlotRing ring, int workers, List<Object> sources, Consumer<Slot> onFilled) {
@@ -114,7 +113,7 @@ public final class ThreadWorkers implements AutoCloseable {
             lock.unlock();
         }
         for (Source s : sources) {
-            if (s.cache() != null) {
+            if (!s.direct(p)) {
                 s.cache().startEpoch(p);
             }
         }
@@ -338,9 +337,8 @@ public final class ThreadWorkers implements AutoCloseable {
                 long t0 = System.nanoTime();
                 s.batch = b;
                 s.rows = plan.batchRows(b);
-                fillers[0].fill(plan, b, s.features().memory(), horizon);
-                if (fillers.length > 1) {
-                    fillers[1].fill(plan, b, s.labels().memory(), horizon);
+                for (int i = 0; i < fillers.length; i++) {
+                    fillers[i].fill(plan, b, s.array(i).memory(), horizon);
                 }
                 onFilled.accept(s);
                 busyNanos.addAndGet(System.nanoTime() - t0);
@@ -408,7 +406,7 @@ public final class ThreadWorkers implements AutoCloseable {
 
     private boolean decodeAhead(BlockDecoder dec, int horizon) {
         for (Source s : sources) {
-            if (s.cache() != null && s.cache().decodeAhead(dec, horizon)) {
+            if (!s.direct(plan) && s.cache().decodeAhead(dec, horizon)) {
                 return true;
             }
         }

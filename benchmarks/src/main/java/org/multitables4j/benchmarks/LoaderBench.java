@@ -1,0 +1,89 @@
+package org.multitables4j.benchmarks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.multitables4j.Hdf5DataSetIterator;
+import org.multitables4j.IteratorStats;
+import org.multitables4j.Order;
+import org.nd4j.linalg.dataset.DataSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Throughput of {@link Hdf5DataSetIterator} over one dataset: MB/s of decoded feature rows
+ * delivered to a consumer that does nothing else, median of several epochs after a warm-up
+ * epoch. Prints one line per order: {@code loader=ORDER workers=W mbps=X}, the same form as
+ * the peers' {@code peer_bench.py}.
+ */
+@Command(name = "loader-bench", mixinStandardHelpOptions = true,
+        description = "MB/s of decoded rows delivered by Hdf5DataSetIterator.")
+public final class LoaderBench implements Callable<Integer> {
+    @Parameters(index = "0", description = "HDF5 file")
+    Path file;
+
+    @Parameters(index = "1", description = "dataset path, e.g. /x")
+    String dataset;
+
+    @Option(names = "--workers", description = "worker threads (default: ${DEFAULT-VALUE})")
+    int workers = 2;
+
+    @Option(names = "--batch", description = "rows per batch (default: ${DEFAULT-VALUE})")
+    int batch = 1024;
+
+    @Option(names = "--orders", split = ",", description = "orders to measure (default: ${DEFAULT-VALUE})")
+    List<Order> orders = new ArrayList<>(Arrays.asList(Order.AS_AVAILABLE, Order.ORDERED, Order.SHUFFLED));
+
+    @Option(names = "--repeat", description = "measured epochs per order (default: ${DEFAULT-VALUE})")
+    int repeat = 3;
+
+    @Option(names = "--prefetch", description = "ring slots (default: 2 per worker, at least 4)")
+    int prefetch = -1;
+
+    @Override
+    public Integer call() {
+        for (Order order : orders) {
+            Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(file).features(dataset)
+                    .batchSize(batch).order(order).workers(workers).seed(1);
+            if (prefetch > 0) {
+                b = b.prefetch(prefetch);
+            }
+            double[] mbps = new double[repeat];
+            IteratorStats last = null;
+            for (int r = -1; r < repeat; r++) {
+                long t0 = System.nanoTime();
+                try (Hdf5DataSetIterator it = b.build()) {
+                    long rows = 0;
+                    while (it.hasNext()) {
+                        DataSet ds = it.next();
+                        rows += ds.getFeatures().size(0);
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    last = it.stats();
+                    if (rows != it.datasetRows()) {
+                        throw new IllegalStateException("delivered " + rows + " of " + it.datasetRows() + " rows");
+                    }
+                    if (r >= 0) {
+                        mbps[r] = last.bytes() / 1e6 / s;
+                    }
+                }
+            }
+            Arrays.sort(mbps);
+            System.out.printf("loader=%s workers=%d mbps=%.1f all=%s%n", order, workers, mbps[repeat / 2],
+                    Arrays.toString(Arrays.stream(mbps).map(v -> Math.round(v)).toArray()));
+            System.out.println("# " + last);
+        }
+        return 0;
+    }
+
+    /**
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoaderBench()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+}

@@ -1,0 +1,229 @@
+package org.multitables4j;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.multitables4j.ring.SlotRing.Slot;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+
+/**
+ * A DL4J {@link MultiDataSetIterator} over several datasets of one HDF5 file read in lockstep:
+ * row {@code r} of every input and output belongs to the same example. For a
+ * {@code ComputationGraph} with several inputs or outputs.
+ *
+ * <pre>{@code
+ * try (Hdf5MultiDataSetIterator it = Hdf5MultiDataSetIterator.builder(Path.of("train.h5"))
+ *         .input("/image", 1, 28, 28).input("/meta").outputOneHot("/y", 10)
+ *         .batchSize(64).order(Order.SHUFFLED).build()) {
+ *     graph.fit(it, 3);
+ * }
+ * }</pre>
+ *
+ * <p>The same contract as {@link Hdf5DataSetIterator}: batches are views of slot memory valid
+ * until the next {@code next()} (or the last {@code holdBatches}), exactly-once per epoch, an
+ * order that is a pure function of (seed, epoch) ordered by the chunking of the first input,
+ * {@code asyncSupported() == false}, the preprocessor runs on the worker.
+ */
+public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, AutoCloseable {
+    private static final long serialVersionUID = 1L;
+
+    private final transient StreamEngine engine;
+    private final int nInputs;
+    private final boolean copyBatches;
+    private volatile MultiDataSetPreProcessor preProcessor;
+
+    /**
+     * Starts a builder.
+     *
+     * @param file the HDF5 file
+     * @return a builder with default options
+     */
+    public static Builder builder(Path file) {
+        return new Builder(file);
+    }
+
+    private Hdf5MultiDataSetIterator(Builder b) {
+        if (b.inputs.isEmpty()) {
+            throw new InvalidConfigurationException("at least one input(path) is required (" + b.file + ")");
+        }
+        List<StreamEngine.Input> all = new ArrayList<>(b.inputs);
+        all.addAll(b.outputs);
+        this.nInputs = b.inputs.size();
+        this.copyBatches = b.copyBatches;
+        this.engine = new StreamEngine(b, all, this::publish);
+    }
+
+    private void publish(Slot s) {
+        INDArray[] f = new INDArray[nInputs];
+        INDArray[] l = new INDArray[s.arrays() - nInputs];
+        for (int i = 0; i < s.arrays(); i++) {
+            INDArray a = s.array(i).array(s.rows);
+            if (i < nInputs) {
+                f[i] = a;
+            } else {
+                l[i - nInputs] = a;
+            }
+        }
+        MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(f, l);
+        MultiDataSetPreProcessor pp = preProcessor;
+        if (pp != null) {
+            pp.preProcess(mds);
+        }
+        s.payload = mds;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return engine.hasNext();
+    }
+
+    @Override
+    public MultiDataSet next() {
+        Slot s = engine.next();
+        MultiDataSet mds = (MultiDataSet) s.payload;
+        if (copyBatches) {
+            INDArray[] f = mds.getFeatures().clone();
+            INDArray[] l = mds.getLabels().clone();
+            for (int i = 0; i < f.length; i++) {
+                f[i] = f[i].dup();
+            }
+            for (int i = 0; i < l.length; i++) {
+                l[i] = l[i].dup();
+            }
+            engine.releaseNow(s);
+            return new org.nd4j.linalg.dataset.MultiDataSet(f, l);
+        }
+        return mds;
+    }
+
+    /** Not supported: the batch size is fixed at build time. */
+    @Override
+    public MultiDataSet next(int num) {
+        throw new UnsupportedOperationException("next(num) is not supported; the batch size is fixed by batchSize()");
+    }
+
+    /**
+     * Sets a preprocessor that runs on the worker thread that filled the slot.
+     */
+    @Override
+    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public MultiDataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    /** @return false: this iterator prefetches by itself */
+    @Override
+    public boolean asyncSupported() {
+        return false;
+    }
+
+    /** Stops the running epoch; the next batch starts the next epoch. Safe at any time. */
+    @Override
+    public void reset() {
+        engine.reset();
+    }
+
+    /** @return the epoch that the next batch belongs to (or the running one) */
+    public long epoch() {
+        return engine.epoch();
+    }
+
+    /** @return batches per epoch */
+    public int batchesPerEpoch() {
+        return engine.batchesPerEpoch();
+    }
+
+    /** @return counters since the iterator was built */
+    public IteratorStats stats() {
+        return engine.stats();
+    }
+
+    /** Stops the workers and closes the file. Idempotent; safe from any thread. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Options of an {@link Hdf5MultiDataSetIterator}: inputs and outputs, plus the {@link StreamOptions}. */
+    public static final class Builder extends StreamOptions<Builder> {
+        private List<StreamEngine.Input> inputs = new ArrayList<>();
+        private List<StreamEngine.Input> outputs = new ArrayList<>();
+
+        private Builder(Path file) {
+            super(file);
+        }
+
+        @Override
+        Builder copy() {
+            Builder b = super.copy();
+            b.inputs = new ArrayList<>(inputs);
+            b.outputs = new ArrayList<>(outputs);
+            return b;
+        }
+
+        /**
+         * Adds an input (a features array of the MultiDataSet), in order.
+         *
+         * @param path     dataset path
+         * @param rowShape delivered row shape (optional; default the stored row shape)
+         * @return a new builder
+         */
+        public Builder input(String path, long... rowShape) {
+            Builder b = copy();
+            b.inputs.add(new StreamEngine.Input(path, "input " + inputs.size(), 0,
+                    rowShape == null || rowShape.length == 0 ? null : rowShape.clone()));
+            return b;
+        }
+
+        /**
+         * Adds an output (a labels array), delivered as stored (converted to the data type).
+         *
+         * @param path dataset path
+         * @return a new builder
+         */
+        public Builder output(String path) {
+            Builder b = copy();
+            b.outputs.add(new StreamEngine.Input(path, "output " + outputs.size(), 0, null));
+            return b;
+        }
+
+        /**
+         * Adds an output of integer class ids delivered as one-hot rows.
+         *
+         * @param path    dataset path
+         * @param classes number of classes
+         * @return a new builder
+         */
+        public Builder outputOneHot(String path, int classes) {
+            if (classes < 1) {
+                throw new InvalidConfigurationException("outputOneHot needs at least 1 class, got " + classes);
+            }
+            Builder b = copy();
+            b.outputs.add(new StreamEngine.Input(path, "output " + outputs.size(), classes, null));
+            return b;
+        }
+
+        /**
+         * Opens the file and validates the options.
+         *
+         * @return the iterator
+         * @throws InvalidConfigurationException for a missing dataset, mismatched row counts or
+         *     an impossible data type or row shape
+         */
+        public Hdf5MultiDataSetIterator build() {
+            return new Hdf5MultiDataSetIterator(copy());
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package org.multitables4j;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+import org.multitables4j.hdf5.ElementConverter;
+import org.multitables4j.hdf5.ElementType;
+import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.plan.EpochPlan;
+import org.multitables4j.ring.SlotRing;
+import org.multitables4j.ring.SlotRing.Slot;
+import org.multitables4j.workers.ThreadWorkers;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The machinery behind the streaming iterators: one file, several datasets with the same number
+ * of rows (each filling one array of every slot), the ring, the workers, epochs, held batches and
+ * counters. Single consumer; {@link #close()} from any thread.
+ */
+final class StreamEngine {
+    /**
+     * One dataset feeding one array of every batch.
+     *
+     * @param path     dataset path
+     * @param role     "features", "labels", "input 1"... for error messages
+     * @param classes  one-hot classes, or 0
+     * @param rowShape delivered row shape, or null for the stored one
+     */
+    record Input(String path, String role, int classes, long[] rowShape) {
+    }
+
+    private final StreamOptions<?> cfg;
+    private final Hdf5File file;
+    private final Hdf5Array[] arrays;
+    private final SlotRing.ArraySpec[] specs;
+    private final ThreadWorkers workers;
+    private final long rowBytes;
+    private final ArrayDeque<Slot> held = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    private long epoch;
+    private EpochPlan plan;
+    private boolean running;
+    private int cursor;
+    private long startNanos = -1;
+    private long rows;
+    private long batches;
+    private long bytes;
+    private long waitNanos;
+    private long epochsStarted;
+
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
+        this.cfg = cfg;
+        this.epoch = cfg.firstEpoch;
+        Hdf5File f = Hdf5File.open(cfg.file);
+        try {
+            String where = " (" + cfg.file + ")";
+            arrays = new Hdf5Array[inputs.size()];
+            specs = new SlotRing.ArraySpec[inputs.size()];
+            List<Object> sources = new ArrayList<>();
+            long rb = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                Input in = inputs.get(i);
+                Hdf5Array a = f.array(in.path());
+                arrays[i] = a;
+                if (a.rows() != arrays[0].rows()) {
+                    throw new InvalidConfigurationException(inputs.get(0).role() + " '" + inputs.get(0).path() + "' have "
+                            + arrays[0].rows() + " rows but " + in.role() + " '" + in.path() + "' have " + a.rows() + where);
+                }
+                DataType out;
+                long[] shape;
+                if (in.classes() > 0) {
+                    ElementType t = a.elementType();
+                    if (t.kind() == ElementType.Kind.FLOAT || a.rowElements() != 1) {
+                        throw new InvalidConfigurationException("oneHot needs one integer class id per row, but " + in.role()
+                                + " '" + in.path() + "' are " + t + " with row shape " + Arrays.toString(a.rowShape()) + where);
+                    }
+                    out = cfg.dataType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+                    shape = new long[] {in.classes()};
+                } else {
+                    out = cfg.storedType ? a.elementType().nativeDataType() : cfg.dataType;
+                    if (!ElementConverter.supports(a.elementType(), out)) {
+                        throw new InvalidConfigurationException("'" + in.path() + "' stores " + a.elementType()
+                                + ", which cannot be delivered as " + out + "; use FLOAT, DOUBLE or storedDataType()" + where);
+                    }
+                    shape = in.rowShape() != null ? checkShape(in, a, where) : atLeastOne(a.rowShape());
+                }
+                specs[i] = new SlotRing.ArraySpec(out, shape);
+                rb += specs[i].rowBytes();
+                sources.add(ThreadWorkers.source(a, out, in.classes(), cfg.cacheBytes));
+            }
+            this.rowBytes = rb;
+            if ((cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM) && arrays[0].rows() > Integer.MAX_VALUE - 8) {
+                throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
+                        + "' has " + arrays[0].rows() + where);
+            }
+            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, arrays[0].rows()));
+            SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs));
+            this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
+            this.workers.orderedDelivery(cfg.order != Order.AS_AVAILABLE);
+            this.file = f;
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private static long[] checkShape(Input in, Hdf5Array a, String where) {
+        long n = 1;
+        for (long d : in.rowShape()) {
+            if (d < 1) {
+                throw new InvalidConfigurationException("row shape dimensions must be positive: " + Arrays.toString(in.rowShape()));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        if (n != a.rowElements()) {
+            throw new InvalidConfigurationException("row shape " + Arrays.toString(in.rowShape()) + " holds " + n
+                    + " elements but a row of '" + in.path() + "' holds " + a.rowElements() + where);
+        }
+        return in.rowShape().clone();
+    }
+
+    private static long[] atLeastOne(long[] rowShape) {
+        return rowShape.length == 0 ? new long[] {1} : rowShape;
+    }
+
+    /** @return layout of array {@code i} of every batch */
+    SlotRing.ArraySpec spec(int i) {
+        return specs[i];
+    }
+
+    private void ensurePlan() {
+        if (plan == null) {
+            plan = EpochPlan.build(arrays[0].rows(), cfg.batchSize, cfg.order, cfg.seed, epoch,
+                    arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast);
+            cursor = 0;
+        }
+    }
+
+    private void releaseHeld(int keep) {
+        while (held.size() > keep) {
+            workers.release(held.poll());
+        }
+    }
+
+    private void advanceEpoch() {
+        releaseHeld(0);
+        if (running) {
+            workers.stop();
+            running = false;
+        }
+        if (plan != null && cursor > 0) {
+            epoch++;
+        }
+        plan = null;
+    }
+
+    boolean hasNext() {
+        if (closed) {
+            return false;
+        }
+        ensurePlan();
+        return cursor < plan.batches() || cfg.cyclic && plan.batches() > 0;
+    }
+
+    /**
+     * Waits for the next batch. The slot stays valid until {@code holdBatches} later calls, or
+     * is released at once in copy mode by {@link #releaseNow(Slot)}.
+     */
+    Slot next() {
+        if (closed) {
+            throw new IteratorClosedException("the iterator over " + cfg.file + " is closed");
+        }
+        if (!hasNext()) {
+            throw new NoSuchElementException("epoch " + epoch + " of " + cfg.file + " is exhausted; call reset()");
+        }
+        if (cursor >= plan.batches()) {
+            advanceEpoch();
+            ensurePlan();
+        }
+        if (!running) {
+            workers.start(plan);
+            running = true;
+            epochsStarted++;
+            if (startNanos < 0) {
+                startNanos = System.nanoTime();
+            }
+        }
+        releaseHeld(cfg.copyBatches ? 0 : cfg.holdBatches - 1);
+        long t0 = System.nanoTime();
+        Slot s = workers.take(cfg.order == Order.AS_AVAILABLE ? -1 : cursor);
+        waitNanos += System.nanoTime() - t0;
+        cursor++;
+        rows += s.rows;
+        batches++;
+        bytes += s.rows * rowBytes;
+        held.add(s);
+        return s;
+    }
+
+    /** Gives back the most recent slot at once (copy mode, after copying). */
+    void releaseNow(Slot s) {
+        held.remove(s);
+        workers.release(s);
+    }
+
+    void reset() {
+        if (closed) {
+            throw new IteratorClosedException("the iterator over " + cfg.file + " is closed");
+        }
+        advanceEpoch();
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    int batchesPerEpoch() {
+        ensurePlan();
+        return plan.batches();
+    }
+
+    long datasetRows() {
+        return arrays[0].rows();
+    }
+
+    IteratorStats stats() {
+        long wall = startNanos < 0 ? 0 : System.nanoTime() - startNanos;
+        return new IteratorStats(rows, batches, bytes, wall, waitNanos, workers.busyNanos(),
+                workers.blocksDecoded(), workers.blocksNeeded(), epochsStarted);
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        workers.close();
+        file.close();
+    }
+}

@@ -1,0 +1,229 @@
+package org.multitables4j;
+
+import java.nio.file.Path;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Options shared by the streaming iterators ({@link Hdf5DataSetIterator},
+ * {@link Hdf5MultiDataSetIterator}). Every setter returns a new builder and leaves the receiver
+ * unchanged, so a builder can be shared and specialised; validation that needs the file happens
+ * in {@code build()}.
+ *
+ * @param <B> the concrete builder type
+ */
+public abstract class StreamOptions<B extends StreamOptions<B>> implements Cloneable {
+    final Path file;
+    int batchSize = 32;
+    Order order = Order.SHUFFLED;
+    long seed;
+    int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    int prefetch = -1;
+    boolean dropLast;
+    boolean cyclic;
+    int holdBatches = 1;
+    boolean copyBatches;
+    int shuffleWindow = 16;
+    DataType dataType = DataType.FLOAT;
+    boolean storedType;
+    long cacheBytes = 256L << 20;
+    long firstEpoch;
+
+    StreamOptions(Path file) {
+        if (file == null) {
+            throw new InvalidConfigurationException("the file must not be null");
+        }
+        this.file = file;
+    }
+
+    @SuppressWarnings("unchecked")
+    B copy() {
+        try {
+            return (B) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    int effectivePrefetch() {
+        return prefetch > 0 ? prefetch : Math.max(4, 2 * workers);
+    }
+
+    /**
+     * @param rows rows per batch (default 32)
+     * @return a new builder
+     */
+    public B batchSize(int rows) {
+        if (rows < 1) {
+            throw new InvalidConfigurationException("batchSize must be at least 1, got " + rows);
+        }
+        B b = copy();
+        b.batchSize = rows;
+        return b;
+    }
+
+    /**
+     * @param order delivery order (default {@link Order#SHUFFLED})
+     * @return a new builder
+     */
+    public B order(Order order) {
+        if (order == null) {
+            throw new InvalidConfigurationException("order must not be null");
+        }
+        B b = copy();
+        b.order = order;
+        return b;
+    }
+
+    /**
+     * @param seed seed of the shuffle; the order is a pure function of (seed, epoch). Default 0.
+     * @return a new builder
+     */
+    public B seed(long seed) {
+        B b = copy();
+        b.seed = seed;
+        return b;
+    }
+
+    /**
+     * @param threads worker threads (default: the number of available processors)
+     * @return a new builder
+     */
+    public B workers(int threads) {
+        if (threads < 1) {
+            throw new InvalidConfigurationException("workers must be at least 1, got " + threads);
+        }
+        B b = copy();
+        b.workers = threads;
+        return b;
+    }
+
+    /**
+     * @param slots ring slots filled ahead of the caller (default: 2 per worker, at least 4)
+     * @return a new builder
+     */
+    public B prefetch(int slots) {
+        if (slots < 1) {
+            throw new InvalidConfigurationException("prefetch must be at least 1, got " + slots);
+        }
+        B b = copy();
+        b.prefetch = slots;
+        return b;
+    }
+
+    /**
+     * @param drop drop the final partial batch of each epoch (default false)
+     * @return a new builder
+     */
+    public B dropLast(boolean drop) {
+        B b = copy();
+        b.dropLast = drop;
+        return b;
+    }
+
+    /**
+     * @param cyclic never end: after the last batch of an epoch the next epoch begins (default false)
+     * @return a new builder
+     */
+    public B cyclic(boolean cyclic) {
+        B b = copy();
+        b.cyclic = cyclic;
+        return b;
+    }
+
+    /**
+     * @param batches how many of the most recently returned batches stay valid (default 1: the
+     *                last one). Raise it for consumers that hold several batches at once, such as
+     *                {@code ParallelWrapper} (one per trainer plus its prefetch); each held batch
+     *                needs one more slot.
+     * @return a new builder
+     */
+    public B holdBatches(int batches) {
+        if (batches < 1) {
+            throw new InvalidConfigurationException("holdBatches must be at least 1, got " + batches);
+        }
+        B b = copy();
+        b.holdBatches = batches;
+        return b;
+    }
+
+    /**
+     * @param copy hand out detached copies instead of slot views (default false); copies stay
+     *             valid forever at the price of one copy per batch
+     * @return a new builder
+     */
+    public B copyBatches(boolean copy) {
+        B b = copy();
+        b.copyBatches = copy;
+        return b;
+    }
+
+    /**
+     * @param blocks chunk rows per shuffle window for {@link Order#SHUFFLED} (default 16); larger
+     *               windows mix better and keep more decoded chunks in memory
+     * @return a new builder
+     */
+    public B shuffleWindow(int blocks) {
+        if (blocks < 1) {
+            throw new InvalidConfigurationException("shuffleWindow must be at least 1 block, got " + blocks);
+        }
+        B b = copy();
+        b.shuffleWindow = blocks;
+        return b;
+    }
+
+    /**
+     * @param type element type of the delivered arrays: FLOAT (default), DOUBLE, or a dataset's
+     *             stored type itself (e.g. UINT8 for uint8 images); one-hot labels use FLOAT
+     *             unless this is DOUBLE
+     * @return a new builder
+     */
+    public B dataType(DataType type) {
+        if (type == null) {
+            throw new InvalidConfigurationException("dataType must not be null");
+        }
+        B b = copy();
+        b.dataType = type;
+        b.storedType = false;
+        return b;
+    }
+
+    /**
+     * Delivers each dataset in its stored element type (no conversion), e.g. UINT8 images.
+     *
+     * @return a new builder
+     */
+    public B storedDataType() {
+        B b = copy();
+        b.storedType = true;
+        return b;
+    }
+
+    /**
+     * @param bytes decoded chunk bytes kept per dataset (default 256 MiB). It must hold a shuffle
+     *              window; RANDOM order over a larger dataset re-decodes evicted chunks (see
+     *              {@link IteratorStats#readAmplification()})
+     * @return a new builder
+     */
+    public B cacheBytes(long bytes) {
+        if (bytes < 1) {
+            throw new InvalidConfigurationException("cacheBytes must be positive, got " + bytes);
+        }
+        B b = copy();
+        b.cacheBytes = bytes;
+        return b;
+    }
+
+    /**
+     * @param epoch the number of the first epoch (default 0), e.g. to continue a run with the
+     *              shuffle it would have had
+     * @return a new builder
+     */
+    public B firstEpoch(long epoch) {
+        if (epoch < 0) {
+            throw new InvalidConfigurationException("firstEpoch must not be negative, got " + epoch);
+        }
+        B b = copy();
+        b.firstEpoch = epoch;
+        return b;
+    }
+}
