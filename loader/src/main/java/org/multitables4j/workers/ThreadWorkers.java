@@ -139,9 +139,7 @@ public final class ThreadWorkers implements AutoCloseable {
             lock.unlock();
         }
         for (Source s : sources) {
-            if (s.cache() != null) {
-                s.cache().cancel();
-            }
+            s.cache().cancel();
         }
         boolean interrupted = false;
         for (Thread t : threads) {
@@ -168,11 +166,9 @@ public final class ThreadWorkers implements AutoCloseable {
             lock.unlock();
         }
         for (Source s : sources) {
-            if (s.cache() != null) {
-                decodesBefore.addAndGet(s.cache().decodes());
-                neededBefore.addAndGet(s.cache().needed());
-                s.cache().clear();
-            }
+            decodesBefore.addAndGet(s.cache().decodes());
+            neededBefore.addAndGet(s.cache().needed());
+            s.cache().clear();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -264,9 +260,7 @@ public final class ThreadWorkers implements AutoCloseable {
     public long blocksDecoded() {
         long d = decodesBefore.get();
         for (Source s : sources) {
-            if (s.cache() != null) {
-                d += s.cache().decodes();
-            }
+            d += s.cache().decodes();
         }
         return d;
     }
@@ -275,9 +269,7 @@ public final class ThreadWorkers implements AutoCloseable {
     public long blocksNeeded() {
         long d = neededBefore.get();
         for (Source s : sources) {
-            if (s.cache() != null) {
-                d += s.cache().needed();
-            }
+            d += s.cache().needed();
         }
         return d;
     }
@@ -374,9 +366,7 @@ public final class ThreadWorkers implements AutoCloseable {
                 lock.unlock();
             }
             for (Source src : sources) {
-                if (src.cache() != null) {
-                    src.cache().cancel();
-                }
+                src.cache().cancel();
             }
         } finally {
             dec.close();
