@@ -168,7 +168,6 @@ class FixtureValuesTest {
             assertTrue(!f.array("/filters/lzf").ownDecodePath(), "LZF is not decoded by the own path");
         }
         checkAll(resource("fixtures.h5"), "/filters/lzf", DataType.DOUBLE, Order.ORDERED, 2);
-        checkAll(resource("fixtures.h5"), "/filters/lzf", DataType.FLOAT, Order.SHUFFLED, 2);
     }
 
     @Test
