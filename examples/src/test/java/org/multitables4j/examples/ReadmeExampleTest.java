@@ -1,0 +1,92 @@
+package org.multitables4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.multitables4j.Hdf5DataSetIterator;
+import org.multitables4j.Order;
+import org.multitables4j.datasets.Generate;
+import org.multitables4j.datasets.WriteOptions;
+import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
+
+/**
+ * The README's quick start compiles and runs: its Java block is the body of {@link #quickStart},
+ * and a test checks that the README still shows exactly these lines.
+ */
+class ReadmeExampleTest {
+    @TempDir
+    Path dir;
+
+    void quickStart(MultiLayerNetwork network) {
+        // README-BEGIN
+        try (Hdf5DataSetIterator train = Hdf5DataSetIterator.builder(Path.of("fashion-mnist.h5"))
+                .features("/train/x")      // rows = outermost dimension; any trailing shape
+                .labels("/train/y")        // optional
+                .oneHot(10)                // integer class ids -> one-hot, on the workers
+                .featureShape(784)         // deliver [batch, 784] for an MLP
+                .batchSize(128)
+                .order(Order.SHUFFLED)     // ORDERED | AS_AVAILABLE | SHUFFLED | RANDOM
+                .seed(42)                  // the order is a pure function of (seed, epoch)
+                .workers(2)
+                .prefetch(8)               // ring slots filled ahead
+                .build()) {
+            train.setPreProcessor(new ImagePreProcessingScaler(0, 1));   // runs on the workers
+            network.fit(train, 5);
+            System.out.println(train.stats());
+        }
+        // README-END
+    }
+
+    static List<String> block(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String l : text.split("\n")) {
+            if (!l.isBlank()) {
+                lines.add(l.strip());
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void readmeShowsTheCompiledSnippet() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertTrue(m.find(), "README has a java block");
+        String src = Files.readString(Path.of("src/test/java/org/multitables4j/examples/ReadmeExampleTest.java"));
+        String body = src.substring(src.indexOf("// README-BEGIN") + "// README-BEGIN".length(), src.indexOf("// README-END"));
+        assertEquals(block(body), block(m.group(1)));
+    }
+
+    @Test
+    void quickStartRuns() {
+        Path file = dir.resolve("fashion-mnist.h5");
+        Generate.write(Generate.Kind.IMAGES, 600, 100, 28, 10, 3, file, WriteOptions.DEFAULT, true);
+        String cwd = System.getProperty("user.dir");
+        // the snippet opens "fashion-mnist.h5" relative to the working directory
+        Path link = Path.of(cwd, "fashion-mnist.h5");
+        try {
+            Files.copy(file, link);
+            MultiLayerNetwork net = TrainFashionMnist.network(TrainFashionMnist.Architecture.MLP, 1);
+            quickStart(net);
+            assertTrue(net.getIterationCount() > 0, "the network trained");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(link);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}
