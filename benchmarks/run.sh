@@ -9,7 +9,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 data="${1:?DATA_DIR}"; mt="${2:?MULTITABLES_SRC}"; rounds="${3:-1}"
 peer="${PEER_BENCH:-$root/../shared/bench/peer_bench.py}"
-(cd "$root" && mvn -q -B -DskipTests -pl benchmarks -am package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
+(cd "$root" && mvn -q -B -DskipTests -pl benchmarks -am clean package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 loader() { java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" org.multitables4j.benchmarks.LoaderBench "$@"; }
 for r in $(seq "$rounds"); do

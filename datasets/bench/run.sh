@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$(dirname "$(dirname "$here")")"
 work="${1:?WORKDIR}"; rows="${2:-200000}"; mkdir -p "$work"
-(cd "$root" && mvn -q -B -DskipTests -pl datasets -am package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
+(cd "$root" && mvn -q -B -DskipTests -pl datasets -am clean package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
 cp="$root/datasets/target/classes:$(cat "$root/datasets/target/classpath.txt")"
 [ -f "$work/data.npy" ] || /usr/bin/python3 "$here/make_data.py" "$work/data.npy" "$rows"
 cat "$work/data.npy" > /dev/null
