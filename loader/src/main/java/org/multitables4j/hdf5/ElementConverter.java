@@ -58,6 +58,14 @@ public final class ElementConverter {
                     }
                     return;
                 default:
+                    if (st.kind() == ElementType.Kind.UINT && es == 8) {
+                        for (int i = 0; i < count; i++) {
+                            long v = s.getLong(srcOff + 8 * i);
+                            // halve with the lost bit kept as a sticky bit, so rounding stays correct
+                            dst.putFloat(dstOff + 4 * i, v >= 0 ? (float) v : (float) ((v >>> 1) | (v & 1)) * 2f);
+                        }
+                        return;
+                    }
                     for (int i = 0; i < count; i++) {
                         dst.putFloat(dstOff + 4 * i, (float) readInteger(s, srcOff + es * i, st));
                     }
@@ -155,7 +163,7 @@ public final class ElementConverter {
     public static double readIntegerAsDouble(ByteBuffer s, int off, ElementType st) {
         if (st.kind() == ElementType.Kind.UINT && st.size() == 8) {
             long v = s.getLong(off);
-            return v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
+            return v >= 0 ? v : (double) ((v >>> 1) | (v & 1)) * 2.0;
         }
         if (st.kind() == ElementType.Kind.FLOAT) {
             return st.size() == 4 ? s.getFloat(off) : s.getDouble(off);

@@ -111,7 +111,8 @@ class FixtureValuesTest {
         names.addAll(List.of("/dtypes/bool", "/layout/contiguous", "/layout/contiguous_be", "/layout/compact",
                 "/layout/chunked_nofilter", "/layout/chunked_inner", "/layout/images", "/layout/one_dim",
                 "/filters/gzip", "/filters/shuffle_only", "/filters/gzip_shuffle_fletcher", "/filters/fletcher_only",
-                "/filters/shuffle_fletcher"));
+                "/filters/shuffle_fletcher", "/filters/masked", "/filters/masked_fletcher", "/layout/resized",
+                "/layout/chunk_wider"));
         return names.stream();
     }
 
@@ -141,7 +142,15 @@ class FixtureValuesTest {
     }
 
     static Stream<String> indexes() {
-        return Stream.of("/fixed", "/extensible", "/btree2", "/single", "/single_nofilter");
+        return Stream.of("/fixed", "/extensible", "/btree2", "/single", "/single_nofilter", "/implicit");
+    }
+
+    @Test
+    void userBlockAndPyTablesFiles() {
+        for (String path : new String[] {"/chunked", "/contiguous", "/compact"}) {
+            checkAll(resource("userblock.h5"), path, DataType.DOUBLE, Order.ORDERED, 2);
+        }
+        checkAll(resource("pytables.h5"), "/earray", DataType.FLOAT, Order.ORDERED, 2);
     }
 
     @Test
@@ -157,6 +166,20 @@ class FixtureValuesTest {
                     for (int k = 0; k < 4; k++) {
                         assertEquals(written ? expected(kind, r, k) : fill, x.getDouble(r, k), path + " row " + r);
                     }
+                }
+            }
+        }
+        // chunks split along inner dimensions, some of them never written:
+        // [200, 12, 6] in chunks (50, 5, 4); written: [0:50, 0:5, 0:6] and [100:200, 5:12, 0:4]; fill 3.25
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(resource("fixtures.h5")).features("/fill/partial_inner")
+                .dataType(DataType.DOUBLE).order(Order.ORDERED).batchSize(200).build()) {
+            INDArray x = it.next().getFeatures().reshape(200, 72);
+            for (int r = 0; r < 200; r++) {
+                for (int k = 0; k < 72; k++) {
+                    int j = k / 6;
+                    int l = k % 6;
+                    boolean written = r < 50 && j < 5 || r >= 100 && j >= 5 && l < 4;
+                    assertEquals(written ? expected("f", r, k) : 3.25, x.getDouble(r, k), "/fill/partial_inner row " + r + " element " + k);
                 }
             }
         }
@@ -203,17 +226,17 @@ class FixtureValuesTest {
 
     @Test
     void fletcher32DetectsACorruptChunk() throws IOException {
-        for (String line : Files.readAllLines(resource("fletcher_chunks.txt"))) {
-            String[] p = line.split(" ");
+        for (String path : new String[] {"/filters/fletcher_only", "/filters/gzip_shuffle_fletcher"}) {
+            Fixtures.ChunkInfo first = Fixtures.chunkTable().get("fixtures.h5").get(path).get(0);
             Path copy = tmp.resolve("corrupt.h5");
             Files.copy(resource("fixtures.h5"), copy, StandardCopyOption.REPLACE_EXISTING);
             byte[] all = Files.readAllBytes(copy);
-            int at = (int) Long.parseLong(p[1]) + Integer.parseInt(p[2]) / 2;
+            int at = (int) first.address() + first.size() / 2;
             all[at] ^= 0x5a;
             Files.write(copy, all);
             CorruptDataException e = assertThrows(CorruptDataException.class,
-                    () -> checkAll(copy, p[0], DataType.FLOAT, Order.ORDERED, 1));
-            assertTrue(e.getMessage().contains(p[0]), e.getMessage());
+                    () -> checkAll(copy, path, DataType.FLOAT, Order.ORDERED, 1));
+            assertTrue(e.getMessage().contains(path), e.getMessage());
         }
     }
 }
