@@ -186,6 +186,17 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         return engine.datasetRows();
     }
 
+    /**
+     * The position after the batches delivered so far, for {@link StreamOptions#resumeFrom}: the
+     * next epoch when this one is exhausted.
+     *
+     * @return the state
+     * @throws InvalidConfigurationException in AS_AVAILABLE order, which has no resumable position
+     */
+    public IteratorState state() {
+        return engine.state();
+    }
+
     /** @return counters since the iterator was built */
     public IteratorStats stats() {
         return engine.stats();

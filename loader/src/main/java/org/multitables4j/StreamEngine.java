@@ -42,6 +42,8 @@ final class StreamEngine {
     private final ArrayDeque<Slot> held = new ArrayDeque<>();
     private volatile boolean closed;
 
+    private final long optionsHash;
+    private int startBatch;
     private long epoch;
     private EpochPlan plan;
     private boolean running;
@@ -100,6 +102,20 @@ final class StreamEngine {
             }
             int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, arrays[0].rows()));
             SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs));
+            this.optionsHash = optionsHash(cfg, inputs, arrays[0]);
+            if (cfg.resume != null) {
+                IteratorState st = cfg.resume;
+                if (st.optionsHash() != optionsHash || st.rows() != arrays[0].rows() || st.seed() != cfg.seed) {
+                    throw new InvalidConfigurationException("the state to resume from was taken from another dataset or "
+                            + "other options (rows " + st.rows() + " vs " + arrays[0].rows() + ", seed " + st.seed() + " vs "
+                            + cfg.seed + ", options hash differs: " + (st.optionsHash() != optionsHash) + ")" + where);
+                }
+                if (cfg.order == Order.AS_AVAILABLE) {
+                    throw new InvalidConfigurationException("AS_AVAILABLE cannot resume: it delivers batches in completion order" + where);
+                }
+                this.epoch = st.epoch();
+                this.startBatch = st.batch();
+            }
             this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
             this.workers.orderedDelivery(cfg.order != Order.AS_AVAILABLE);
             this.file = f;
@@ -107,6 +123,37 @@ final class StreamEngine {
             f.close();
             throw e;
         }
+    }
+
+    private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first) {
+        StringBuilder sb = new StringBuilder();
+        for (Input in : inputs) {
+            sb.append(in.path()).append('|').append(in.classes()).append('|');
+        }
+        sb.append(first.rows()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+                .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
+                .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
+                .append(cfg.shardMode);
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < sb.length(); i++) {
+            h = (h ^ sb.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /** @return the position after the batches delivered so far */
+    IteratorState state() {
+        if (cfg.order == Order.AS_AVAILABLE) {
+            throw new InvalidConfigurationException("AS_AVAILABLE has no resumable position: it delivers batches in "
+                    + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.file + ")");
+        }
+        long e = epoch;
+        int b = plan == null ? startBatch : cursor;
+        if (plan != null && cursor >= plan.batches()) {
+            e++;
+            b = 0;
+        }
+        return new IteratorState(e, b, cfg.seed, arrays[0].rows(), optionsHash);
     }
 
     private static long[] checkShape(Input in, Hdf5Array a, String where) {
@@ -136,8 +183,9 @@ final class StreamEngine {
     private void ensurePlan() {
         if (plan == null) {
             plan = EpochPlan.build(arrays[0].rows(), cfg.batchSize, cfg.order, cfg.seed, epoch,
-                    arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast);
-            cursor = 0;
+                    arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode);
+            cursor = Math.min(startBatch, plan.batches());
+            startBatch = 0;
         }
     }
 
@@ -183,7 +231,7 @@ final class StreamEngine {
             ensurePlan();
         }
         if (!running) {
-            workers.start(plan);
+            workers.start(plan, cursor);
             running = true;
             epochsStarted++;
             if (startNanos < 0) {

@@ -27,6 +27,10 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     boolean storedType;
     long cacheBytes = 256L << 20;
     long firstEpoch;
+    int shardIndex;
+    int shardCount = 1;
+    ShardMode shardMode = ShardMode.PAD;
+    IteratorState resume;
 
     StreamOptions(Path file) {
         if (file == null) {
@@ -224,6 +228,57 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         }
         B b = copy();
         b.firstEpoch = epoch;
+        return b;
+    }
+
+    /**
+     * Reads one shard of the data, for data-parallel training: the epoch's global order (a
+     * function of seed and epoch only) is cut into batches, and shard {@code index} takes every
+     * {@code count}-th of them. Shards are disjoint; with {@link ShardMode#PAD} (the default)
+     * they cover the dataset and all yield the same number of full batches.
+     *
+     * @param index this shard, in {@code [0, count)}
+     * @param count number of shards
+     * @return a new builder
+     */
+    public B shard(int index, int count) {
+        if (count < 1 || index < 0 || index >= count) {
+            throw new InvalidConfigurationException("shard index must be in [0, " + count + "), got " + index);
+        }
+        B b = copy();
+        b.shardIndex = index;
+        b.shardCount = count;
+        return b;
+    }
+
+    /**
+     * @param mode how shares are evened out between shards (default {@link ShardMode#PAD})
+     * @return a new builder
+     */
+    public B shardMode(ShardMode mode) {
+        if (mode == null) {
+            throw new InvalidConfigurationException("shardMode must not be null");
+        }
+        B b = copy();
+        b.shardMode = mode;
+        return b;
+    }
+
+    /**
+     * Continues where an earlier iterator stopped: the first batch delivered is the first one
+     * that {@code state} had not delivered, found in O(1). The other options must be the same as
+     * when the state was taken (the worker count may differ); {@code build()} refuses a state
+     * from other options or another dataset.
+     *
+     * @param state from {@code state()} of the earlier iterator
+     * @return a new builder
+     */
+    public B resumeFrom(IteratorState state) {
+        if (state == null) {
+            throw new InvalidConfigurationException("state must not be null");
+        }
+        B b = copy();
+        b.resume = state;
         return b;
     }
 }

@@ -2,6 +2,7 @@ package org.multitables4j.plan;
 
 import java.util.SplittableRandom;
 import org.multitables4j.Order;
+import org.multitables4j.ShardMode;
 
 /**
  * The batches of one epoch: which rows, in which order. A pure function of (rows, batch size,
@@ -19,17 +20,24 @@ public final class EpochPlan {
     private final int batches;
     private final int[] perm; // null: identity (ordered)
     private final Order order;
+    private final long globalRows;
+    private final int shardIndex;
+    private final int shardCount;
 
-    private EpochPlan(long rows, int batchSize, int batches, int[] perm, Order order) {
+    private EpochPlan(long rows, int batchSize, int batches, int[] perm, Order order, long globalRows,
+                      int shardIndex, int shardCount) {
         this.order = order;
         this.rows = rows;
         this.batchSize = batchSize;
         this.batches = batches;
         this.perm = perm;
+        this.globalRows = globalRows;
+        this.shardIndex = shardIndex;
+        this.shardCount = shardCount;
     }
 
     /**
-     * Builds a plan.
+     * Builds the plan of a whole (unsharded) epoch.
      *
      * @param rows         rows in the dataset
      * @param batchSize    rows per batch
@@ -43,10 +51,48 @@ public final class EpochPlan {
      */
     public static EpochPlan build(long rows, int batchSize, Order order, long seed, long epoch,
                                   int blockRows, int windowBlocks, boolean dropLast) {
+        return build(rows, batchSize, order, seed, epoch, blockRows, windowBlocks, dropLast, 0, 1, ShardMode.PAD);
+    }
+
+    /**
+     * Builds the plan of one shard. The epoch's global row sequence is a function of (seed,
+     * epoch) alone; it is cut into global batches, and shard {@code i} of {@code n} takes global
+     * batches {@code i, i + n, i + 2n, ...}. Shards are disjoint and (except DROP) cover the
+     * dataset.
+     *
+     * @param rows         rows in the dataset
+     * @param batchSize    rows per batch
+     * @param order        delivery order
+     * @param seed         user seed
+     * @param epoch        epoch number (0 for the first)
+     * @param blockRows    rows per block (the features' chunk rows) for window shuffling
+     * @param windowBlocks blocks per shuffle window
+     * @param dropLast     drop the final partial batch
+     * @param shardIndex   this shard, in {@code [0, shardCount)}
+     * @param shardCount   number of shards
+     * @param mode         how unequal shares are evened out (ignored for one shard)
+     * @return the plan
+     */
+    public static EpochPlan build(long rows, int batchSize, Order order, long seed, long epoch,
+                                  int blockRows, int windowBlocks, boolean dropLast,
+                                  int shardIndex, int shardCount, ShardMode mode) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1");
         }
-        long nb = dropLast ? rows / batchSize : (rows + batchSize - 1) / batchSize;
+        if (shardCount < 1 || shardIndex < 0 || shardIndex >= shardCount) {
+            throw new IllegalArgumentException("shard " + shardIndex + " of " + shardCount);
+        }
+        long global;
+        long span = (long) shardCount * batchSize;
+        if (shardCount == 1 || mode == ShardMode.UNEVEN) {
+            global = dropLast ? rows / batchSize * batchSize : rows;
+        } else if (mode == ShardMode.DROP || dropLast) {
+            global = rows / span * span;
+        } else {
+            global = rows == 0 ? 0 : (rows + span - 1) / span * span;
+        }
+        long globalBatches = (global + batchSize - 1) / batchSize;
+        long nb = globalBatches > shardIndex ? (globalBatches - shardIndex + shardCount - 1) / shardCount : 0;
         if (nb > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("too many batches: " + nb);
         }
@@ -84,7 +130,7 @@ public final class EpochPlan {
                 }
             }
         }
-        return new EpochPlan(rows, batchSize, (int) nb, perm, order);
+        return new EpochPlan(rows, batchSize, (int) nb, perm, order, global, shardIndex, shardCount);
     }
 
     /** Mixes seed and epoch into one well-spread 64-bit seed (SplitMix64 finaliser). */
@@ -124,8 +170,8 @@ public final class EpochPlan {
      * @return rows in that batch
      */
     public int batchRows(int batch) {
-        long start = (long) batch * batchSize;
-        return (int) Math.min(batchSize, rows - start);
+        long start = ((long) batch * shardCount + shardIndex) * batchSize;
+        return (int) Math.min(batchSize, globalRows - start);
     }
 
     /**
@@ -134,7 +180,10 @@ public final class EpochPlan {
      * @return the dataset row at that position
      */
     public long row(int batch, int k) {
-        long pos = (long) batch * batchSize + k;
+        long pos = ((long) batch * shardCount + shardIndex) * batchSize + k;
+        if (pos >= rows) {
+            pos %= rows; // PAD: the sequence repeats its beginning
+        }
         return perm == null ? pos : perm[(int) pos];
     }
 
@@ -143,8 +192,8 @@ public final class EpochPlan {
         return order;
     }
 
-    /** @return true when batches hold consecutive rows in on-disk order */
+    /** @return true when batch {@code b} holds rows {@code [b * batchSize, ...)} in on-disk order */
     public boolean sequential() {
-        return perm == null;
+        return perm == null && shardCount == 1;
     }
 }

@@ -45,6 +45,7 @@ final class BlockCache {
 
     // per epoch
     private EpochPlan plan;
+    private int firstBatch;
     private int[] usesStart; // CSR of batches per block (permuted plans only)
     private int[] uses;
     private int[] aheadOrder; // blocks in first-use order (permuted plans only)
@@ -85,12 +86,16 @@ final class BlockCache {
         }
     }
 
-    /** Prepares for an epoch: counts the uses of every block in the plan and drops what is cached. */
-    void startEpoch(EpochPlan p) {
+    /**
+     * Prepares for an epoch: counts the uses of every block by batches {@code firstBatch} and
+     * later, and drops what is cached.
+     */
+    void startEpoch(EpochPlan p, int firstBatch) {
         clear();
         lock.lock();
         try {
             plan = p;
+            this.firstBatch = firstBatch;
             cancelled = false;
             int br = array.blockRows();
             if (p.sequential()) {
@@ -101,7 +106,8 @@ final class BlockCache {
                 for (int blk = 0; blk < buf.length; blk++) {
                     long first = (long) blk * br;
                     long last = Math.min(covered, first + br) - 1;
-                    total[blk] = last < first ? 0 : (int) (last / p.batchSize() - first / p.batchSize() + 1);
+                    long from = Math.max(firstBatch, first / p.batchSize());
+                    total[blk] = last < first ? 0 : (int) Math.max(0, last / p.batchSize() - from + 1);
                 }
             } else {
                 int[] lastSeen = new int[buf.length];
@@ -109,7 +115,7 @@ final class BlockCache {
                 java.util.Arrays.fill(total, 0);
                 int[] order = new int[buf.length];
                 int nOrder = 0;
-                for (int b = 0; b < p.batches(); b++) {
+                for (int b = firstBatch; b < p.batches(); b++) {
                     int n = p.batchRows(b);
                     for (int k = 0; k < n; k++) {
                         int blk = (int) (p.row(b, k) / br);
@@ -129,7 +135,7 @@ final class BlockCache {
                 uses = new int[usesStart[buf.length]];
                 int[] fillPos = usesStart.clone();
                 java.util.Arrays.fill(lastSeen, -1);
-                for (int b = 0; b < p.batches(); b++) {
+                for (int b = firstBatch; b < p.batches(); b++) {
                     int n = p.batchRows(b);
                     for (int k = 0; k < n; k++) {
                         int blk = (int) (p.row(b, k) / br);
@@ -185,7 +191,7 @@ final class BlockCache {
 
     private int firstUse(int blk) {
         if (uses == null) {
-            return (int) ((long) blk * array.blockRows() / plan.batchSize());
+            return (int) Math.max(firstBatch, (long) blk * array.blockRows() / plan.batchSize());
         }
         return uses[usesStart[blk]];
     }

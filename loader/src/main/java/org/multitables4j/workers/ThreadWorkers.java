@@ -91,9 +91,10 @@ public final class ThreadWorkers implements AutoCloseable {
     /**
      * Starts the workers on an epoch. The previous epoch must have been stopped.
      *
-     * @param p the plan
+     * @param p          the plan
+     * @param firstBatch the first batch to execute (a resumed epoch skips the batches before)
      */
-    public void start(EpochPlan p) {
+    public void start(EpochPlan p, int firstBatch) {
         lock.lock();
         try {
             if (closed) {
@@ -103,7 +104,7 @@ public final class ThreadWorkers implements AutoCloseable {
                 throw new IllegalStateException("an epoch is running");
             }
             plan = p;
-            nextClaim = 0;
+            nextClaim = firstBatch;
             cancelled = false;
             error = null;
             exited = 0;
@@ -114,7 +115,7 @@ public final class ThreadWorkers implements AutoCloseable {
         }
         for (Source s : sources) {
             if (!s.direct(p)) {
-                s.cache().startEpoch(p);
+                s.cache().startEpoch(p, firstBatch);
             }
         }
         for (int i = 0; i < workers; i++) {
