@@ -1,0 +1,455 @@
+package org.multitables4j.benchmarks;
+
+import com.sun.management.ThreadMXBean;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.dataset.ChunkedDataset;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.Inflater;
+import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
+import org.multitables4j.Hdf5DataSetIterator;
+import org.multitables4j.Order;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * One run, one table: every contender reads the same dataset (all rows, decoded), median of
+ * {@code --repeat} passes after a warm-up pass, in MB/s of decoded rows and as ratios to h5py's
+ * serial read and to the decode limit. Also: consumer-side {@code next()} latency and allocation
+ * per batch, and memory across many epochs. Writes the table to stdout and CSV to {@code --csv}.
+ */
+@Command(name = "harness", mixinStandardHelpOptions = true,
+        description = "Side-by-side throughput of the loader, jhdf, a naive DL4J iterator, h5py and multitables.")
+public final class Harness implements Callable<Integer> {
+    @Parameters(index = "0", description = "HDF5 file")
+    Path file;
+
+    @Parameters(index = "1", description = "dataset path, e.g. /x")
+    String dataset;
+
+    @Option(names = "--batch", description = "rows per batch (default: ${DEFAULT-VALUE})")
+    int batch = 1024;
+
+    @Option(names = "--repeat", description = "measured passes per contender (default: ${DEFAULT-VALUE})")
+    int repeat = 3;
+
+    @Option(names = "--multitables", description = "directory holding the multitables package source (optional)")
+    Path multitables;
+
+    @Option(names = "--peer-script", description = "peer_bench.py (default: ${DEFAULT-VALUE})")
+    Path peerScript = Path.of("../shared/bench/peer_bench.py");
+
+    @Option(names = "--csv", description = "also write the table as CSV here")
+    Path csv;
+
+    @Option(names = "--epochs", description = "epochs of the memory check (default: ${DEFAULT-VALUE})")
+    int memoryEpochs = 20;
+
+    @Option(names = "--skip-slow", description = "skip the jhdf-based contenders")
+    boolean skipSlow;
+
+    private final Map<String, Double> mbps = new LinkedHashMap<>();
+    private final Map<String, String> notes = new LinkedHashMap<>();
+    private long totalBytes;
+    private long rows;
+    private int rowElements;
+    private final PrintStream out = System.out;
+
+    interface Pass {
+        long run() throws Exception;
+    }
+
+    private double measure(String name, Pass pass) {
+        double[] r = new double[repeat];
+        try {
+            pass.run();
+            for (int i = 0; i < repeat; i++) {
+                long t0 = System.nanoTime();
+                long bytes = pass.run();
+                r[i] = bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+            }
+        } catch (Exception e) {
+            notes.put(name, "failed: " + e.getMessage());
+            out.printf(Locale.ROOT, "%-34s failed: %s%n", name, e.getMessage());
+            return Double.NaN;
+        }
+        Arrays.sort(r);
+        double med = r[repeat / 2];
+        mbps.put(name, med);
+        out.printf(Locale.ROOT, "%-34s %10.1f MB/s  passes %s%n", name, med,
+                Arrays.toString(Arrays.stream(r).map(Math::round).toArray()));
+        return med;
+    }
+
+    private long ours(Order order, int workers) {
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(batch)
+                .order(order).workers(workers).seed(1).build()) {
+            long n = 0;
+            while (it.hasNext()) {
+                n += it.next().getFeatures().size(0);
+            }
+            if (n != rows) {
+                throw new IllegalStateException("delivered " + n + " of " + rows + " rows");
+            }
+            return it.stats().bytes();
+        }
+    }
+
+    /** What a DL4J user writes today: jhdf slices per batch, arrays copied into INDArrays. */
+    static final class NaiveJhdfIterator implements DataSetIterator {
+        private static final long serialVersionUID = 1L;
+        private final transient Dataset ds;
+        private final int batch;
+        private final long rows;
+        private long pos;
+
+        NaiveJhdfIterator(Dataset ds, int batch) {
+            this.ds = ds;
+            this.batch = batch;
+            this.rows = ds.getDimensions()[0];
+        }
+
+        @Override
+        public DataSet next(int num) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int inputColumns() {
+            return 0;
+        }
+
+        @Override
+        public int totalOutcomes() {
+            return 0;
+        }
+
+        @Override
+        public boolean resetSupported() {
+            return true;
+        }
+
+        @Override
+        public boolean asyncSupported() {
+            return true;
+        }
+
+        @Override
+        public void reset() {
+            pos = 0;
+        }
+
+        @Override
+        public int batch() {
+            return batch;
+        }
+
+        @Override
+        public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        }
+
+        @Override
+        public DataSetPreProcessor getPreProcessor() {
+            return null;
+        }
+
+        @Override
+        public List<String> getLabels() {
+            return null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return pos < rows;
+        }
+
+        @Override
+        public DataSet next() {
+            int n = (int) Math.min(batch, rows - pos);
+            int[] dims = ds.getDimensions();
+            dims[0] = n;
+            long[] off = new long[dims.length];
+            off[0] = pos;
+            float[][] data = (float[][]) ds.getData(off, dims);
+            pos += n;
+            INDArray f = Nd4j.create(data);
+            return new DataSet(f, null);
+        }
+    }
+
+    private long naiveAsync() {
+        try (HdfFile f = new HdfFile(file)) {
+            Dataset ds = f.getDatasetByPath(dataset);
+            DataSetIterator it = new AsyncDataSetIterator(new NaiveJhdfIterator(ds, batch), 8);
+            long n = 0;
+            while (it.hasNext()) {
+                n += it.next().getFeatures().size(0);
+            }
+            ((AsyncDataSetIterator) it).shutdown();
+            return n * rowElements * 4L;
+        }
+    }
+
+    private long jhdfSerial() {
+        try (HdfFile f = new HdfFile(file)) {
+            Dataset ds = f.getDatasetByPath(dataset);
+            int step = ds instanceof ChunkedDataset ? ((ChunkedDataset) ds).getChunkDimensions()[0] : batch;
+            int[] dims = ds.getDimensions();
+            long n = 0;
+            for (long p = 0; p < rows; p += step) {
+                int[] d = dims.clone();
+                d[0] = (int) Math.min(step, rows - p);
+                long[] off = new long[d.length];
+                off[0] = p;
+                Object data = ds.getData(off, d);
+                n += java.lang.reflect.Array.getLength(data);
+            }
+            return n * rowElements * 4L;
+        }
+    }
+
+    /** Raw chunk bytes already in memory, inflated + unshuffled by one thread. */
+    private double decodeLimit() {
+        List<byte[]> raw = new ArrayList<>();
+        int chunkBytes;
+        int elem;
+        try (HdfFile f = new HdfFile(file)) {
+            Dataset ds = f.getDatasetByPath(dataset);
+            if (!(ds instanceof ChunkedDataset)) {
+                notes.put("decode limit", "not chunked: memcpy is the limit");
+                return Double.NaN;
+            }
+            ChunkedDataset cds = (ChunkedDataset) ds;
+            int[] chunk = cds.getChunkDimensions();
+            elem = ds.getDataType().getSize();
+            chunkBytes = elem;
+            for (int c : chunk) {
+                chunkBytes *= c;
+            }
+            for (long p = 0; p < rows; p += chunk[0]) {
+                int[] off = new int[chunk.length];
+                off[0] = (int) p;
+                ByteBuffer b = cds.getRawChunkBuffer(off);
+                byte[] a = new byte[b.remaining()];
+                b.get(a);
+                raw.add(a);
+            }
+        }
+        byte[] inflated = new byte[chunkBytes];
+        byte[] unshuffled = new byte[chunkBytes];
+        Inflater inf = new Inflater();
+        final int es = elem;
+        final int cb = chunkBytes;
+        double med = measure("decode limit (1 thread, in memory)", () -> {
+            long total = 0;
+            for (byte[] a : raw) {
+                inf.reset();
+                inf.setInput(a);
+                int n = 0;
+                while (!inf.finished() && n < cb) {
+                    n += inf.inflate(inflated, n, cb - n);
+                }
+                int count = n / es;
+                for (int b = 0; b < es; b++) {
+                    int base = b * count;
+                    for (int i = 0; i < count; i++) {
+                        unshuffled[i * es + b] = inflated[base + i];
+                    }
+                }
+                total += n;
+            }
+            return Math.min(total, totalBytes);
+        });
+        inf.end();
+        return med;
+    }
+
+    private void memcpy() {
+        ByteBuffer a = ByteBuffer.allocateDirect(256 << 20);
+        ByteBuffer b = ByteBuffer.allocateDirect(256 << 20);
+        measure("memcpy (1 thread)", () -> {
+            b.clear();
+            b.put(a.clear());
+            return a.capacity();
+        });
+    }
+
+    private void peers() {
+        if (multitables == null || !Files.isRegularFile(peerScript)) {
+            notes.put("peers", "h5py/multitables not run (give --multitables and --peer-script)");
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", peerScript.toString(), file.toString(), dataset,
+                    multitables.toString(), "2").redirectErrorStream(true).start();
+            Pattern line = Pattern.compile("peer=(\\S+) mbps=([0-9.]+)(.*)");
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String s;
+                while ((s = r.readLine()) != null) {
+                    Matcher m = line.matcher(s);
+                    if (m.find()) {
+                        mbps.put(m.group(1), Double.parseDouble(m.group(2)));
+                        out.printf(Locale.ROOT, "%-34s %10.1f MB/s %s%n", m.group(1), Double.parseDouble(m.group(2)), m.group(3).trim());
+                        if (!m.group(3).isBlank()) {
+                            notes.put(m.group(1), m.group(3).trim());
+                        }
+                    }
+                }
+            }
+            p.waitFor();
+        } catch (IOException e) {
+            notes.put("peers", "failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** next() latency with a ready ring, and bytes allocated per batch by the consumer and the workers. */
+    private void consumerCost() throws InterruptedException {
+        ThreadMXBean tmx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(128)
+                .order(Order.ORDERED).workers(2).prefetch(16).cyclic(true).build()) {
+            for (int i = 0; i < 200; i++) {
+                it.next();
+            }
+            int n = 2000;
+            long[] lat = new long[n];
+            long[] workerIds = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("multitables4j-")).mapToLong(Thread::getId).toArray();
+            long consumerBefore = tmx.getThreadAllocatedBytes(Thread.currentThread().getId());
+            long workersBefore = Arrays.stream(tmx.getThreadAllocatedBytes(workerIds)).sum();
+            for (int i = 0; i < n; i++) {
+                Thread.sleep(0, 200_000);
+                long t0 = System.nanoTime();
+                it.next();
+                lat[i] = System.nanoTime() - t0;
+            }
+            long consumerAlloc = tmx.getThreadAllocatedBytes(Thread.currentThread().getId()) - consumerBefore;
+            long workersAlloc = Arrays.stream(tmx.getThreadAllocatedBytes(workerIds)).sum() - workersBefore;
+            Arrays.sort(lat);
+            out.printf(Locale.ROOT, "next() on a ready ring: p50 %.1f us, p99 %.1f us; allocated per batch: consumer %d B,"
+                            + " workers %d B (batch of 128 rows = %d B of payload)%n", lat[n / 2] / 1e3, lat[n * 99 / 100] / 1e3,
+                    consumerAlloc / n, workersAlloc / n, 128L * rowElements * 4);
+        }
+    }
+
+    private static long rssKb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static long directBytes() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+    }
+
+    private void memory() {
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(batch)
+                .order(Order.SHUFFLED).workers(2).build()) {
+            long rss1 = 0;
+            long dir1 = 0;
+            for (int e = 0; e < memoryEpochs; e++) {
+                it.reset();
+                while (it.hasNext()) {
+                    it.next();
+                }
+                if (e == 1) {
+                    rss1 = rssKb();
+                    dir1 = directBytes();
+                }
+            }
+            long rss = rssKb();
+            long dir = directBytes();
+            out.printf(Locale.ROOT, "memory over %d SHUFFLED epochs: RSS %d -> %d MB (%+.1f%%), direct %d -> %d MB (%+.1f%%)%n",
+                    memoryEpochs, rss1 / 1024, rss / 1024, 100.0 * (rss - rss1) / rss1, dir1 >> 20, dir >> 20,
+                    100.0 * (dir - dir1) / Math.max(1, dir1));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (Hdf5DataSetIterator probe = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(batch).build()) {
+            rows = probe.datasetRows();
+            rowElements = probe.inputColumns();
+        }
+        totalBytes = rows * rowElements * 4L;
+        out.printf(Locale.ROOT, "# %s %s: %d rows x %d, %.1f MB as float32, %d cores, batch %d%n", file, dataset, rows,
+                rowElements, totalBytes / 1e6, Runtime.getRuntime().availableProcessors(), batch);
+        peers();
+        for (int w : new int[] {1, 2}) {
+            for (Order o : Order.values()) {
+                if (w == 1 && o != Order.ORDERED) {
+                    continue;
+                }
+                measure("multitables4j " + o + " threads=" + w, () -> ours(o, w));
+            }
+        }
+        double limit = decodeLimit();
+        memcpy();
+        if (!skipSlow) {
+            measure("jhdf getData per chunk, serial", this::jhdfSerial);
+            measure("naive jhdf iterator + AsyncDataSetIterator", this::naiveAsync);
+        }
+        notes.put("processes", "process workers are not built yet");
+        consumerCost();
+        memory();
+        Double h5py = mbps.get("h5py-serial");
+        out.println();
+        out.printf(Locale.ROOT, "%-44s %10s %10s %10s%n", "contender", "MB/s", "x h5py", "x decode");
+        List<String> csvLines = new ArrayList<>();
+        csvLines.add("contender,mbps,rows_per_s,ratio_h5py,ratio_decode_limit");
+        for (Map.Entry<String, Double> e : mbps.entrySet()) {
+            double v = e.getValue();
+            double rh = h5py == null ? Double.NaN : v / h5py;
+            double rd = Double.isNaN(limit) ? Double.NaN : v / limit;
+            out.printf(Locale.ROOT, "%-44s %10.1f %10.2f %10.2f%n", e.getKey(), v, rh, rd);
+            csvLines.add(String.format(Locale.ROOT, "\"%s\",%.1f,%.0f,%.3f,%.3f", e.getKey(), v,
+                    v * 1e6 / (rowElements * 4.0), rh, rd));
+        }
+        notes.forEach((k, v) -> out.println("# " + k + ": " + v));
+        if (csv != null) {
+            Files.write(csv, csvLines);
+        }
+        return 0;
+    }
+
+    /**
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Harness()).execute(args));
+    }
+}
