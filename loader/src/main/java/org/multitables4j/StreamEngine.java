@@ -93,7 +93,8 @@ final class StreamEngine {
                 }
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
-                sources.add(ThreadWorkers.source(a, out, in.classes(), cfg.cacheBytes));
+                sources.add(ThreadWorkers.source(a, out, in.classes(),
+                        cfg.effectiveCacheBytes(Math.multiplyExact(a.rows(), (long) a.rowBytes()))));
             }
             this.rowBytes = rb;
             if ((cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM) && arrays[0].rows() > Integer.MAX_VALUE - 8) {
@@ -118,6 +119,10 @@ final class StreamEngine {
             }
             this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
             this.workers.orderedDelivery(cfg.order != Order.AS_AVAILABLE);
+            if (cfg.order == Order.SHUFFLED) {
+                long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
+                this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
+            }
             this.file = f;
         } catch (RuntimeException e) {
             f.close();

@@ -25,7 +25,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     int shuffleWindow = 16;
     DataType dataType = DataType.FLOAT;
     boolean storedType;
-    long cacheBytes = 256L << 20;
+    long cacheBytes = -1;
     long firstEpoch;
     int shardIndex;
     int shardCount = 1;
@@ -46,6 +46,23 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         } catch (CloneNotSupportedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * @param datasetBytes decoded bytes of the dataset
+     * @return the block cache budget for it: the user's, else 256 MiB, or for RANDOM order the
+     *     whole dataset when it fits in half the heap limit (RANDOM touches almost every chunk
+     *     in every batch, so a cache smaller than the data re-decodes chunks over and over)
+     */
+    long effectiveCacheBytes(long datasetBytes) {
+        if (cacheBytes > 0) {
+            return cacheBytes;
+        }
+        long base = 256L << 20;
+        if (order == Order.RANDOM) {
+            return Math.max(base, Math.min(datasetBytes + (1 << 20), Runtime.getRuntime().maxMemory() / 2));
+        }
+        return base;
     }
 
     int effectivePrefetch() {
@@ -203,9 +220,10 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     }
 
     /**
-     * @param bytes decoded chunk bytes kept per dataset (default 256 MiB). It must hold a shuffle
-     *              window; RANDOM order over a larger dataset re-decodes evicted chunks (see
-     *              {@link IteratorStats#readAmplification()})
+     * @param bytes decoded chunk bytes kept per dataset (default 256 MiB; for RANDOM order the
+     *              whole decoded dataset when it fits in half the heap limit). It must hold a
+     *              shuffle window; RANDOM order over a dataset larger than the cache re-decodes
+     *              evicted chunks (see {@link IteratorStats#readAmplification()})
      * @return a new builder
      */
     public B cacheBytes(long bytes) {

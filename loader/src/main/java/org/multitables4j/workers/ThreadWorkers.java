@@ -294,7 +294,7 @@ public final class ThreadWorkers implements AutoCloseable {
         for (int i = 0; i < sources.length; i++) {
             fillers[i] = new BatchFiller(sources[i], dec);
         }
-        int lookahead = 2 * ring.size();
+        int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
         Slot s = null;
         try {
             while (true) {
@@ -386,6 +386,16 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     private volatile boolean orderedDelivery = true;
+    private volatile int lookaheadBatches;
+
+    /**
+     * @param batches how many batches past the next unclaimed one idle workers may decode blocks
+     *                for (at least two rings' worth is always allowed); a SHUFFLED epoch sets it to
+     *                cover two shuffle windows so the next window is decoded before it is needed
+     */
+    public void lookahead(int batches) {
+        this.lookaheadBatches = batches;
+    }
 
     /**
      * @param ordered true: batches are taken by index ({@link #take} with a batch index);
