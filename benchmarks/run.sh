@@ -10,9 +10,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 data="${1:?DATA_DIR}"; mt="${2:?MULTITABLES_SRC}"; outdir="${3:-$here/target/results}"
 peer="${PEER_BENCH:-$root/../shared/bench/peer_bench.py}"
-mkdir -p "$outdir"
 (cd "$root" && mvn -q -B -DskipTests -pl benchmarks -am clean package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
+mkdir -p "$outdir"
 harness() { java -Xmx3g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" org.multitables4j.benchmarks.Harness "$@"; }
 for f in gzip raw blosc; do
   [ -f "$data/$f.h5" ] || continue

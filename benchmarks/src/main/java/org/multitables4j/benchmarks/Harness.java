@@ -78,6 +78,7 @@ public final class Harness implements Callable<Integer> {
     private long totalBytes;
     private long rows;
     private int rowElements;
+    private int elemSize;
     private final PrintStream out = System.out;
 
     interface Pass {
@@ -116,7 +117,7 @@ public final class Harness implements Callable<Integer> {
             if (n != rows) {
                 throw new IllegalStateException("delivered " + n + " of " + rows + " rows");
             }
-            return it.stats().bytes();
+            return n * rowElements * (long) elemSize;
         }
     }
 
@@ -195,10 +196,28 @@ public final class Harness implements Callable<Integer> {
             dims[0] = n;
             long[] off = new long[dims.length];
             off[0] = pos;
-            float[][] data = (float[][]) ds.getData(off, dims);
+            Object data = ds.getData(off, dims);
             pos += n;
-            INDArray f = Nd4j.create(data);
-            return new DataSet(f, null);
+            float[] flat = new float[n * (int) (ds.getSize() / ds.getDimensions()[0])];
+            flatten(data, flat, new int[1]);
+            long[] shape = Arrays.stream(dims).asLongStream().toArray();
+            return new DataSet(Nd4j.create(flat, shape, 'c'), null);
+        }
+    }
+
+    static void flatten(Object a, float[] out, int[] pos) {
+        if (a instanceof float[] f) {
+            System.arraycopy(f, 0, out, pos[0], f.length);
+            pos[0] += f.length;
+        } else if (a instanceof Object[] o) {
+            for (Object x : o) {
+                flatten(x, out, pos);
+            }
+        } else {
+            int n = java.lang.reflect.Array.getLength(a);
+            for (int i = 0; i < n; i++) {
+                out[pos[0]++] = ((Number) java.lang.reflect.Array.get(a, i)).floatValue();
+            }
         }
     }
 
@@ -211,7 +230,7 @@ public final class Harness implements Callable<Integer> {
                 n += it.next().getFeatures().size(0);
             }
             ((AsyncDataSetIterator) it).shutdown();
-            return n * rowElements * 4L;
+            return n * rowElements * (long) elemSize;
         }
     }
 
@@ -229,7 +248,7 @@ public final class Harness implements Callable<Integer> {
                 Object data = ds.getData(off, d);
                 n += java.lang.reflect.Array.getLength(data);
             }
-            return n * rowElements * 4L;
+            return n * rowElements * (long) elemSize;
         }
     }
 
@@ -355,6 +374,7 @@ public final class Harness implements Callable<Integer> {
             out.printf(Locale.ROOT, "next() on a ready ring: p50 %.1f us, p99 %.1f us; allocated per batch: consumer %d B,"
                             + " workers %d B (batch of 128 rows = %d B of payload)%n", lat[n / 2] / 1e3, lat[n * 99 / 100] / 1e3,
                     consumerAlloc / n, workersAlloc / n, 128L * rowElements * 4);
+            notes.put("next() p50 us", String.format(Locale.ROOT, "%.1f", lat[n / 2] / 1e3));
         }
     }
 
@@ -405,9 +425,13 @@ public final class Harness implements Callable<Integer> {
             rows = probe.datasetRows();
             rowElements = probe.inputColumns();
         }
-        totalBytes = rows * rowElements * 4L;
-        out.printf(Locale.ROOT, "# %s %s: %d rows x %d, %.1f MB as float32, %d cores, batch %d%n", file, dataset, rows,
-                rowElements, totalBytes / 1e6, Runtime.getRuntime().availableProcessors(), batch);
+        try (HdfFile f = new HdfFile(file)) {
+            elemSize = f.getDatasetByPath(dataset).getDataType().getSize();
+        }
+        totalBytes = rows * rowElements * (long) elemSize;
+        out.printf(Locale.ROOT, "# %s %s: %d rows x %d, %.1f MB as stored (%d-byte elements; MB/s below count stored bytes,"
+                        + " as peer_bench does), %d cores, batch %d%n", file, dataset, rows, rowElements, totalBytes / 1e6,
+                elemSize, Runtime.getRuntime().availableProcessors(), batch);
         peers();
         for (int w : new int[] {1, 2}) {
             for (Order o : Order.values()) {
@@ -437,7 +461,7 @@ public final class Harness implements Callable<Integer> {
             double rd = Double.isNaN(limit) ? Double.NaN : v / limit;
             out.printf(Locale.ROOT, "%-44s %10.1f %10.2f %10.2f%n", e.getKey(), v, rh, rd);
             csvLines.add(String.format(Locale.ROOT, "\"%s\",%.1f,%.0f,%.3f,%.3f", e.getKey(), v,
-                    v * 1e6 / (rowElements * 4.0), rh, rd));
+                    v * 1e6 / ((double) rowElements * elemSize), rh, rd));
         }
         notes.forEach((k, v) -> out.println("# " + k + ": " + v));
         if (csv != null) {
