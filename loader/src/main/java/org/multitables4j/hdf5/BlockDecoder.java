@@ -13,13 +13,15 @@ import org.multitables4j.CorruptDataException;
  *
  * <p>Deflate, shuffle and fletcher32 are decoded here rather than through jhdf's pipeline:
  * jhdf allocates new arrays for every chunk and stage, and gets shuffle + fletcher32 without
- * compression wrong. Any other filter goes through jhdf's pipeline.
+ * compression wrong. Blosc, LZ4, zstd and bzip2 are decoded by {@link Codecs}; any other filter
+ * goes through jhdf's pipeline.
  */
 public final class BlockDecoder implements AutoCloseable {
     private final Inflater inflater = new Inflater();
     private ByteBuffer raw = ByteBuffer.allocateDirect(0);
     private byte[] a = new byte[0];
     private byte[] b = new byte[0];
+    private byte[] c = new byte[0];
     private ByteBuffer chunk = ByteBuffer.allocate(0);
     private long decodedBytes;
     private long chunksDecoded;
@@ -48,6 +50,13 @@ public final class BlockDecoder implements AutoCloseable {
             a = new byte[size];
         }
         return a;
+    }
+
+    private byte[] bufC(int size) {
+        if (c.length < size) {
+            c = new byte[size];
+        }
+        return c;
     }
 
     private byte[] bufB(int size) {
@@ -132,8 +141,20 @@ public final class BlockDecoder implements AutoCloseable {
                     heap = dst;
                     break;
                 }
-                default:
-                    throw new IllegalStateException("filter " + ids[i] + " is not decoded here");
+                default: {
+                    if (!Codecs.supports(ids[i])) {
+                        throw new IllegalStateException("filter " + ids[i] + " is not decoded here");
+                    }
+                    byte[] src = heap;
+                    if (src == null) {
+                        src = bufA(len);
+                        in.get(0, src, 0, len);
+                    }
+                    byte[] dst = src == a ? bufB(expected) : bufA(expected);
+                    len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater);
+                    heap = dst;
+                    break;
+                }
             }
         }
         if (len != expected) {

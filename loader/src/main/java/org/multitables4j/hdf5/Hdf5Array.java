@@ -166,7 +166,8 @@ public final class Hdf5Array {
                     filterIds[i] = fi.getId();
                     filterNames[i] = fi.getName() == null ? "" : fi.getName();
                     filterData0[i] = fi.getData() != null && fi.getData().length > 0 ? fi.getData()[0] : 0;
-                    own &= fi.getId() == FILTER_DEFLATE || fi.getId() == FILTER_SHUFFLE || fi.getId() == FILTER_FLETCHER32;
+                    own &= fi.getId() == FILTER_DEFLATE || fi.getId() == FILTER_SHUFFLE || fi.getId() == FILTER_FLETCHER32
+                            || Codecs.supports(fi.getId());
                 }
                 this.ownPipeline = own;
                 if (!own) {

@@ -1,0 +1,325 @@
+package org.multitables4j.hdf5;
+
+import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.multitables4j.CorruptDataException;
+import org.multitables4j.UnsupportedHdf5Exception;
+
+/**
+ * Decoders of the registered HDF5 filters beyond deflate/shuffle/fletcher32: blosc (32001) with
+ * its blosclz, lz4/lz4hc, zlib and zstd codecs and byte shuffle, LZ4 (32004), zstd (32015) and
+ * bzip2 (307). LZ4 comes from lz4-java, zstd from zstd-jni, bzip2 from commons-compress; the blosc
+ * container and its blosclz codec are decoded here (no maintained Java library reads them).
+ * Stateless; buffers are the caller's.
+ */
+final class Codecs {
+    static final int BLOSC = 32001;
+    static final int LZ4 = 32004;
+    static final int ZSTD = 32015;
+    static final int BZIP2 = 307;
+
+    private static final LZ4SafeDecompressor LZ4_DEC = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final int BLOSC_MAX_SPLITS = 16;
+    private static final int BLOSC_MIN_BUFFERSIZE = 128;
+    private static final int BLOSCLZ_MAX_DISTANCE = 8191;
+
+    private Codecs() {
+    }
+
+    /** @return true when this class decodes filter {@code id} */
+    static boolean supports(int id) {
+        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2;
+    }
+
+    /**
+     * Decodes one filter.
+     *
+     * @param id       filter id
+     * @param src      encoded bytes [0, len)
+     * @param len      encoded length
+     * @param dst      destination, at least {@code expected} bytes (plus 16 for blosc scratch)
+     * @param expected bytes the chunk decodes to at most
+     * @param scratch  a buffer of at least {@code expected} bytes (blosc shuffle stage)
+     * @param inflater a reusable inflater (blosc zlib codec)
+     * @return decoded length
+     */
+    static int decode(int id, byte[] src, int len, byte[] dst, int expected, byte[] scratch, Inflater inflater) {
+        switch (id) {
+            case BLOSC:
+                return blosc(src, len, dst, expected, scratch, inflater);
+            case LZ4:
+                return lz4Filter(src, len, dst, expected);
+            case ZSTD: {
+                long n = Zstd.decompressByteArray(dst, 0, expected, src, 0, len);
+                if (Zstd.isError(n)) {
+                    throw new CorruptDataException("zstd: " + Zstd.getErrorName(n));
+                }
+                return (int) n;
+            }
+            case BZIP2:
+                return bzip2(src, len, dst, expected);
+            default:
+                throw new IllegalStateException("filter " + id);
+        }
+    }
+
+    private static int le32(byte[] b, int off) {
+        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    private static int be32(byte[] b, int off) {
+        return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
+    }
+
+    /** The blosc 1 container: 16-byte header, block starts, blocks split into streams per byte. */
+    static int blosc(byte[] src, int len, byte[] dst, int expected, byte[] scratch, Inflater inflater) {
+        if (len < 16) {
+            throw new CorruptDataException("blosc: " + len + " bytes, shorter than the header");
+        }
+        int flags = src[2] & 0xff;
+        int typesize = Math.max(1, src[3] & 0xff);
+        int nbytes = le32(src, 4);
+        int blocksize = le32(src, 8);
+        int cbytes = le32(src, 12);
+        if (nbytes < 0 || nbytes > expected || cbytes > len || cbytes < 16 || (nbytes > 0 && blocksize <= 0)) {
+            throw new CorruptDataException("blosc: header says " + nbytes + " bytes in blocks of " + blocksize + " ("
+                    + cbytes + " compressed), the chunk holds " + expected + " (" + len + " stored)");
+        }
+        if (nbytes == 0) {
+            return 0;
+        }
+        if ((flags & 0x02) != 0) { // memcpyed
+            if (16 + nbytes > len) {
+                throw new CorruptDataException("blosc: copied buffer is truncated");
+            }
+            System.arraycopy(src, 16, dst, 0, nbytes);
+            return nbytes;
+        }
+        boolean shuffle = (flags & 0x01) != 0 && typesize > 1;
+        if ((flags & 0x04) != 0) {
+            throw new UnsupportedHdf5Exception("blosc with bit-shuffle is not supported (byte shuffle is)");
+        }
+        int codec = flags >>> 5;
+        boolean dontSplit = (flags & 0x10) != 0;
+        int nblocks = (nbytes + blocksize - 1) / blocksize;
+        int leftover = nbytes % blocksize;
+        for (int j = 0; j < nblocks; j++) {
+            int bsize = j == nblocks - 1 && leftover > 0 ? leftover : blocksize;
+            boolean leftoverBlock = j == nblocks - 1 && leftover > 0;
+            int off = 16 + 4 * j;
+            if (off + 4 > len) {
+                throw new CorruptDataException("blosc: block table is truncated");
+            }
+            int p = le32(src, off);
+            int nsplits = !dontSplit && typesize <= BLOSC_MAX_SPLITS && blocksize / typesize >= BLOSC_MIN_BUFFERSIZE
+                    && !leftoverBlock ? typesize : 1;
+            int neblock = bsize / nsplits;
+            byte[] target = shuffle ? scratch : dst;
+            int tOff = shuffle ? 0 : j * blocksize;
+            for (int s = 0; s < nsplits; s++) {
+                if (p < 0 || p + 4 > len) {
+                    throw new CorruptDataException("blosc: block " + j + " starts outside the buffer");
+                }
+                int cb = le32(src, p);
+                p += 4;
+                if (cb < 0 || p + cb > len) {
+                    throw new CorruptDataException("blosc: block " + j + " stream " + s + " runs past the buffer");
+                }
+                int got;
+                if (cb == neblock) {
+                    System.arraycopy(src, p, target, tOff, neblock);
+                    got = neblock;
+                } else {
+                    got = bloscCodec(codec, src, p, cb, target, tOff, neblock, inflater);
+                }
+                if (got != neblock) {
+                    throw new CorruptDataException("blosc: block " + j + " stream " + s + " decoded to " + got + " bytes, "
+                            + neblock + " expected");
+                }
+                p += cb;
+                tOff += neblock;
+            }
+            if (shuffle) {
+                int n = bsize / typesize;
+                int base = j * blocksize;
+                for (int b = 0; b < typesize; b++) {
+                    int from = b * n;
+                    for (int i = 0; i < n; i++) {
+                        dst[base + i * typesize + b] = scratch[from + i];
+                    }
+                }
+                int rem = bsize - n * typesize;
+                System.arraycopy(scratch, n * typesize, dst, base + n * typesize, rem);
+            }
+        }
+        return nbytes;
+    }
+
+    private static int bloscCodec(int codec, byte[] src, int off, int len, byte[] dst, int dOff, int max, Inflater inf) {
+        switch (codec) {
+            case 0:
+                return blosclz(src, off, len, dst, dOff, max);
+            case 1:
+                try {
+                    return LZ4_DEC.decompress(src, off, len, dst, dOff, max);
+                } catch (LZ4Exception e) {
+                    throw new CorruptDataException("blosc/lz4: " + e.getMessage(), e);
+                }
+            case 3:
+                try {
+                    inf.reset();
+                    inf.setInput(src, off, len);
+                    int n = 0;
+                    while (n < max && !inf.finished()) {
+                        int k = inf.inflate(dst, dOff + n, max - n);
+                        if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                            break;
+                        }
+                        n += k;
+                    }
+                    return n;
+                } catch (DataFormatException e) {
+                    throw new CorruptDataException("blosc/zlib: " + e.getMessage(), e);
+                }
+            case 4: {
+                long n = Zstd.decompressByteArray(dst, dOff, max, src, off, len);
+                if (Zstd.isError(n)) {
+                    throw new CorruptDataException("blosc/zstd: " + Zstd.getErrorName(n));
+                }
+                return (int) n;
+            }
+            default:
+                throw new UnsupportedHdf5Exception("blosc codec " + codec + (codec == 2 ? " (snappy)" : "") + " is not supported");
+        }
+    }
+
+    /** blosclz: literal runs and back references of 3+ bytes within 8191 (or 65535 + 8191) bytes. */
+    static int blosclz(byte[] src, int off, int len, byte[] dst, int dOff, int max) {
+        if (len == 0) {
+            return 0;
+        }
+        int ip = off;
+        int ipLimit = off + len;
+        int op = dOff;
+        int opLimit = dOff + max;
+        int ctrl = src[ip++] & 31;
+        while (true) {
+            if (ctrl >= 32) {
+                int mlen = (ctrl >>> 5) - 1;
+                int ofs = (ctrl & 31) << 8;
+                if (mlen == 6) {
+                    int code;
+                    do {
+                        if (ip + 1 >= ipLimit) {
+                            throw new CorruptDataException("blosclz: truncated match length");
+                        }
+                        code = src[ip++] & 0xff;
+                        mlen += code;
+                    } while (code == 255);
+                } else if (ip + 1 >= ipLimit) {
+                    throw new CorruptDataException("blosclz: truncated match");
+                }
+                int code = src[ip++] & 0xff;
+                mlen += 3;
+                int ref = op - ofs - code;
+                if (code == 255 && ofs == (31 << 8)) {
+                    if (ip + 1 >= ipLimit) {
+                        throw new CorruptDataException("blosclz: truncated far match");
+                    }
+                    ofs = (src[ip++] & 0xff) << 8;
+                    ofs += src[ip++] & 0xff;
+                    ref = op - ofs - BLOSCLZ_MAX_DISTANCE;
+                }
+                ref--;
+                if (op + mlen > opLimit || ref < dOff) {
+                    throw new CorruptDataException("blosclz: match outside the output");
+                }
+                for (int i = 0; i < mlen; i++) {
+                    dst[op + i] = dst[ref + i];
+                }
+                op += mlen;
+                if (ip >= ipLimit) {
+                    break;
+                }
+                ctrl = src[ip++] & 0xff;
+            } else {
+                ctrl++;
+                if (op + ctrl > opLimit || ip + ctrl > ipLimit) {
+                    throw new CorruptDataException("blosclz: literal run outside the buffers");
+                }
+                System.arraycopy(src, ip, dst, op, ctrl);
+                op += ctrl;
+                ip += ctrl;
+                if (ip >= ipLimit) {
+                    break;
+                }
+                ctrl = src[ip++] & 0xff;
+            }
+        }
+        return op - dOff;
+    }
+
+    /** The HDF5 LZ4 filter: 8-byte total size, 4-byte block size, then (4-byte size, block) pairs, big endian. */
+    static int lz4Filter(byte[] src, int len, byte[] dst, int expected) {
+        if (len < 12) {
+            throw new CorruptDataException("lz4: " + len + " bytes, shorter than the header");
+        }
+        long total = (long) be32(src, 0) << 32 | (be32(src, 4) & 0xffffffffL);
+        int block = be32(src, 8);
+        if (total < 0 || total > expected || (total > 0 && block <= 0)) {
+            throw new CorruptDataException("lz4: header says " + total + " bytes in blocks of " + block + ", the chunk holds " + expected);
+        }
+        int ip = 12;
+        int op = 0;
+        while (op < total) {
+            int want = (int) Math.min(block, total - op);
+            if (ip + 4 > len) {
+                throw new CorruptDataException("lz4: truncated block header");
+            }
+            int cb = be32(src, ip);
+            ip += 4;
+            if (cb < 0 || ip + cb > len) {
+                throw new CorruptDataException("lz4: block runs past the chunk");
+            }
+            if (cb == want) {
+                System.arraycopy(src, ip, dst, op, want);
+            } else {
+                try {
+                    int got = LZ4_DEC.decompress(src, ip, cb, dst, op, want);
+                    if (got != want) {
+                        throw new CorruptDataException("lz4: block decoded to " + got + " bytes, " + want + " expected");
+                    }
+                } catch (LZ4Exception e) {
+                    throw new CorruptDataException("lz4: " + e.getMessage(), e);
+                }
+            }
+            ip += cb;
+            op += want;
+        }
+        return op;
+    }
+
+    private static int bzip2(byte[] src, int len, byte[] dst, int expected) {
+        try (InputStream in = new BZip2CompressorInputStream(new ByteArrayInputStream(src, 0, len))) {
+            int n = 0;
+            while (n < expected) {
+                int k = in.read(dst, n, expected - n);
+                if (k < 0) {
+                    break;
+                }
+                n += k;
+            }
+            return n;
+        } catch (IOException e) {
+            throw new CorruptDataException("bzip2: " + e.getMessage(), e);
+        }
+    }
+}
