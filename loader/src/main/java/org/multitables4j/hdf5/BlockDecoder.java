@@ -1,5 +1,7 @@
 package org.multitables4j.hdf5;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.DataFormatException;
@@ -199,42 +201,63 @@ public final class BlockDecoder implements AutoCloseable {
     }
 
     /** Reverses HDF5's byte shuffle: byte j of element i is stored at j * n + i. */
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     static void unshuffle(byte[] src, byte[] dst, int len, int elemSize) {
+        unshuffle(src, 0, dst, 0, len, elemSize);
+    }
+
+    /**
+     * Reverses a byte shuffle of {@code len} bytes: byte j of element i is stored at
+     * {@code srcOff + j * n + i}; trailing bytes that do not fill an element are copied as they are.
+     * Elements of 4 and 8 bytes are assembled in registers and stored whole.
+     */
+    static void unshuffle(byte[] src, int srcOff, byte[] dst, int dstOff, int len, int elemSize) {
         if (elemSize <= 1) {
-            System.arraycopy(src, 0, dst, 0, len);
+            System.arraycopy(src, srcOff, dst, dstOff, len);
             return;
         }
         int n = len / elemSize;
         switch (elemSize) {
             case 2:
                 for (int i = 0; i < n; i++) {
-                    dst[2 * i] = src[i];
-                    dst[2 * i + 1] = src[n + i];
+                    dst[dstOff + 2 * i] = src[srcOff + i];
+                    dst[dstOff + 2 * i + 1] = src[srcOff + n + i];
                 }
                 break;
             case 4: {
-                int n2 = 2 * n;
-                int n3 = 3 * n;
+                int s1 = srcOff + n;
+                int s2 = srcOff + 2 * n;
+                int s3 = srcOff + 3 * n;
                 for (int i = 0; i < n; i++) {
-                    int o = 4 * i;
-                    dst[o] = src[i];
-                    dst[o + 1] = src[n + i];
-                    dst[o + 2] = src[n2 + i];
-                    dst[o + 3] = src[n3 + i];
+                    int v = (src[srcOff + i] & 0xff) | (src[s1 + i] & 0xff) << 8 | (src[s2 + i] & 0xff) << 16
+                            | src[s3 + i] << 24;
+                    INT_LE.set(dst, dstOff + 4 * i, v);
+                }
+                break;
+            }
+            case 8: {
+                for (int i = 0; i < n; i++) {
+                    long v = 0;
+                    for (int j = 7; j >= 0; j--) {
+                        v = v << 8 | (src[srcOff + j * n + i] & 0xff);
+                    }
+                    LONG_LE.set(dst, dstOff + 8 * i, v);
                 }
                 break;
             }
             default:
                 for (int j = 0; j < elemSize; j++) {
-                    int base = j * n;
+                    int base = srcOff + j * n;
                     for (int i = 0; i < n; i++) {
-                        dst[i * elemSize + j] = src[base + i];
+                        dst[dstOff + i * elemSize + j] = src[base + i];
                     }
                 }
         }
         int tail = n * elemSize;
         if (tail < len) {
-            System.arraycopy(src, tail, dst, tail, len - tail);
+            System.arraycopy(src, srcOff + tail, dst, dstOff + tail, len - tail);
         }
     }
 

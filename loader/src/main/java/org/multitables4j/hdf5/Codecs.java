@@ -148,16 +148,7 @@ final class Codecs {
                 tOff += neblock;
             }
             if (shuffle) {
-                int n = bsize / typesize;
-                int base = j * blocksize;
-                for (int b = 0; b < typesize; b++) {
-                    int from = b * n;
-                    for (int i = 0; i < n; i++) {
-                        dst[base + i * typesize + b] = scratch[from + i];
-                    }
-                }
-                int rem = bsize - n * typesize;
-                System.arraycopy(scratch, n * typesize, dst, base + n * typesize, rem);
+                BlockDecoder.unshuffle(scratch, 0, dst, j * blocksize, bsize, typesize);
             }
         }
         return nbytes;
