@@ -264,6 +264,12 @@ public final class Harness implements Callable<Integer> {
                 return Double.NaN;
             }
             ChunkedDataset cds = (ChunkedDataset) ds;
+            boolean deflateOnly = !ds.getFilters().isEmpty() && ds.getFilters().stream()
+                    .allMatch(fi -> fi.getId() == 1 || fi.getId() == 2);
+            if (!deflateOnly) {
+                notes.put("decode limit", "measured for deflate (+ shuffle) chunks only");
+                return Double.NaN;
+            }
             int[] chunk = cds.getChunkDimensions();
             elem = ds.getDataType().getSize();
             chunkBytes = elem;
