@@ -97,6 +97,10 @@ final class StreamEngine {
                         cfg.effectiveCacheBytes(Math.multiplyExact(a.rows(), (long) a.rowBytes()))));
             }
             this.rowBytes = rb;
+            if (arrays[0].rows() / cfg.batchSize > Integer.MAX_VALUE - 8) {
+                throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + arrays[0].rows()
+                        + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
+            }
             if ((cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM) && arrays[0].rows() > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + arrays[0].rows() + where);

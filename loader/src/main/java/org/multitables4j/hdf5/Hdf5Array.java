@@ -38,6 +38,16 @@ public final class Hdf5Array {
     static final int FILTER_SHUFFLE = 2;
     static final int FILTER_FLETCHER32 = 3;
     private static final long CONTIGUOUS_BLOCK_TARGET = 1 << 20;
+    /**
+     * Largest decoded block (one row of the chunk grid) a worker may allocate; files that claim
+     * more fail when opened. System property {@code multitables4j.maxBlockBytes}, default 512 MiB.
+     */
+    static final long MAX_BLOCK_BYTES = Long.getLong("multitables4j.maxBlockBytes", 512L << 20);
+    /**
+     * Largest chunk grid whose chunk table is built (16 bytes per chunk, written or not). System
+     * property {@code multitables4j.maxChunks}, default 2^24 (16 M chunks, 256 MiB of table).
+     */
+    static final long MAX_CHUNKS = Math.min(Integer.MAX_VALUE - 8, Long.getLong("multitables4j.maxChunks", 1L << 24));
 
     private final Hdf5File file;
     private final String path;
@@ -129,10 +139,19 @@ public final class Hdf5Array {
                 this.innerSplit = split;
                 this.innerChunks = Math.toIntExact(inner);
                 this.blockRows = chunkDims[0];
+                long bb = (long) blockRows * rowBytes;
+                if (bb > MAX_BLOCK_BYTES || cb > MAX_BLOCK_BYTES) {
+                    throw unsupported("chunks of " + cb + " bytes in rows of the chunk grid of " + bb + " bytes, above the "
+                            + "limit of " + MAX_BLOCK_BYTES + " bytes (system property multitables4j.maxBlockBytes)");
+                }
+                if (gridCounts[0] > Integer.MAX_VALUE - 8) {
+                    throw unsupported(gridCounts[0] + " rows of chunks (at most 2^31)");
+                }
                 this.blockCount = Math.toIntExact(gridCounts[0]);
                 long nChunks = Math.multiplyExact(gridCounts[0], inner);
-                if (nChunks > Integer.MAX_VALUE - 8) {
-                    throw unsupported(nChunks + " chunks (at most 2^31)");
+                if (nChunks > MAX_CHUNKS) {
+                    throw unsupported("a grid of " + nChunks + " chunks, above the limit of " + MAX_CHUNKS
+                            + " (system property multitables4j.maxChunks; the chunk table takes 16 bytes per chunk)");
                 }
                 this.chunkAddress = new long[(int) nChunks];
                 this.chunkSize = new int[(int) nChunks];
