@@ -238,4 +238,21 @@ class ReliabilityTest {
             assertTrue(e.getMessage().contains(path) && e.getMessage().contains("hostile.h5"), e.getMessage());
         }
     }
+
+    @Test
+    void fileTruncatedUnderneathGivesAnErrorNotGarbage() throws Exception {
+        for (String path : new String[] {"/x", "/x_contig"}) {
+            Path copy = tmp.resolve("shrinking.h5");
+            Files.copy(Hdf5DataSetIteratorTest.fixture(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(copy).features(path).batchSize(100)
+                    .order(Order.ORDERED).workers(2).build()) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(copy,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(4096);
+                }
+                CorruptDataException e = assertThrows(CorruptDataException.class, () -> Hdf5DataSetIteratorTest.epoch(it));
+                assertTrue(e.getMessage().contains("shrinking.h5") && e.getMessage().contains(path), e.getMessage());
+            }
+        }
+    }
 }
