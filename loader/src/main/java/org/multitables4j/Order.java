@@ -20,5 +20,11 @@ public enum Order {
      * decoded more than once (see {@link IteratorStats#blocksDecoded()}). The order is a pure
      * function of (seed, epoch).
      */
-    RANDOM
+    RANDOM,
+    /**
+     * Random minibatches for SGD: each epoch draws {@code samplesPerEpoch} rows (default: the
+     * dataset's row count) uniformly, or by {@code sampleWeights}, with replacement. The draw is
+     * a pure function of (seed, epoch); chunks are served through the chunk cache as for RANDOM.
+     */
+    RANDOM_WITH_REPLACEMENT
 }

@@ -43,6 +43,7 @@ final class StreamEngine {
     private volatile boolean closed;
 
     private final long optionsHash;
+    private final double[] cumulativeWeights;
     private int startBatch;
     private long epoch;
     private EpochPlan plan;
@@ -101,7 +102,10 @@ final class StreamEngine {
                 throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + arrays[0].rows()
                         + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
             }
-            if ((cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM) && arrays[0].rows() > Integer.MAX_VALUE - 8) {
+            this.cumulativeWeights = cumulativeWeights(cfg, f, arrays[0].rows(), where);
+            boolean permuted = cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM
+                    || cfg.order == Order.RANDOM_WITH_REPLACEMENT;
+            if (permuted && arrays[0].rows() > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + arrays[0].rows() + where);
             }
@@ -134,6 +138,52 @@ final class StreamEngine {
         }
     }
 
+    private static double[] cumulativeWeights(StreamOptions<?> cfg, Hdf5File f, long rows, String where) {
+        double[] w = cfg.sampleWeights;
+        if (cfg.sampleWeightsPath != null) {
+            Hdf5Array a = f.array(cfg.sampleWeightsPath);
+            if (a.rows() != rows || a.rowElements() != 1) {
+                throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' must hold one value per row ("
+                        + rows + "), not shape " + Arrays.toString(a.shape()) + where);
+            }
+            w = new double[(int) rows];
+            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(a.blockBytes());
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * a.blockRows()).order(java.nio.ByteOrder.nativeOrder());
+            try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
+                for (int b = 0; b < a.blockCount(); b++) {
+                    a.readBlock(b, dec, block);
+                    int n = a.rowsInBlock(b);
+                    ElementConverter.convert(block.order(a.elementType().byteOrder()), 0, a.elementType(), out, 0, DataType.DOUBLE, n);
+                    for (int i = 0; i < n; i++) {
+                        w[b * a.blockRows() + i] = out.getDouble(8 * i);
+                    }
+                }
+            }
+        }
+        if (w == null) {
+            return null;
+        }
+        if (cfg.order != Order.RANDOM_WITH_REPLACEMENT) {
+            throw new InvalidConfigurationException("sampleWeights need order(RANDOM_WITH_REPLACEMENT)" + where);
+        }
+        if (w.length != rows) {
+            throw new InvalidConfigurationException(w.length + " sample weights for " + rows + " rows" + where);
+        }
+        double[] c = new double[w.length];
+        double sum = 0;
+        for (int i = 0; i < w.length; i++) {
+            if (!(w[i] >= 0) || Double.isInfinite(w[i])) {
+                throw new InvalidConfigurationException("sample weight of row " + i + " is " + w[i] + "; weights must be finite and >= 0" + where);
+            }
+            sum += w[i];
+            c[i] = sum;
+        }
+        if (!(sum > 0)) {
+            throw new InvalidConfigurationException("sample weights sum to 0" + where);
+        }
+        return c;
+    }
+
     private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first) {
         StringBuilder sb = new StringBuilder();
         for (Input in : inputs) {
@@ -142,7 +192,8 @@ final class StreamEngine {
         sb.append(first.rows()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
-                .append(cfg.shardMode);
+                .append(cfg.shardMode).append('|').append(cfg.samplesPerEpoch).append('|')
+                .append(cfg.sampleWeights == null ? cfg.sampleWeightsPath : Arrays.hashCode(cfg.sampleWeights));
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < sb.length(); i++) {
             h = (h ^ sb.charAt(i)) * 0x100000001b3L;
@@ -192,7 +243,8 @@ final class StreamEngine {
     private void ensurePlan() {
         if (plan == null) {
             plan = EpochPlan.build(arrays[0].rows(), cfg.batchSize, cfg.order, cfg.seed, epoch,
-                    arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode);
+                    arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
+                    cfg.samplesPerEpoch, cumulativeWeights);
             cursor = Math.min(startBatch, plan.batches());
             startBatch = 0;
         }

@@ -31,6 +31,9 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     int shardCount = 1;
     ShardMode shardMode = ShardMode.PAD;
     IteratorState resume;
+    long samplesPerEpoch;
+    double[] sampleWeights;
+    String sampleWeightsPath;
 
     StreamOptions(Path file) {
         if (file == null) {
@@ -59,7 +62,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
             return cacheBytes;
         }
         long base = 256L << 20;
-        if (order == Order.RANDOM) {
+        if (order == Order.RANDOM || order == Order.RANDOM_WITH_REPLACEMENT) {
             return Math.max(base, Math.min(datasetBytes + (1 << 20), Runtime.getRuntime().maxMemory() / 2));
         }
         return base;
@@ -297,6 +300,48 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         }
         B b = copy();
         b.resume = state;
+        return b;
+    }
+
+    /**
+     * @param samples rows drawn per epoch by {@link Order#RANDOM_WITH_REPLACEMENT} (default: as
+     *                many as the dataset has)
+     * @return a new builder
+     */
+    public B samplesPerEpoch(long samples) {
+        if (samples < 1) {
+            throw new InvalidConfigurationException("samplesPerEpoch must be at least 1, got " + samples);
+        }
+        B b = copy();
+        b.samplesPerEpoch = samples;
+        return b;
+    }
+
+    /**
+     * @param weights non-negative sampling weight of every row, for
+     *                {@link Order#RANDOM_WITH_REPLACEMENT} (default: uniform); the length must equal
+     *                the dataset's rows
+     * @return a new builder
+     */
+    public B sampleWeights(double[] weights) {
+        if (weights == null || weights.length == 0) {
+            throw new InvalidConfigurationException("sampleWeights must not be empty");
+        }
+        B b = copy();
+        b.sampleWeights = weights.clone();
+        b.sampleWeightsPath = null;
+        return b;
+    }
+
+    /**
+     * @param datasetPath a one-dimensional numeric dataset of the same file holding one
+     *                    non-negative weight per row (read once at {@code build()})
+     * @return a new builder
+     */
+    public B sampleWeights(String datasetPath) {
+        B b = copy();
+        b.sampleWeightsPath = datasetPath;
+        b.sampleWeights = null;
         return b;
     }
 }

@@ -62,6 +62,9 @@ class Hdf5DataSetIteratorTest {
                         assertEquals(c == id % 10 ? 1f : 0f, l.getFloat(i, c), "one-hot of row " + id);
                     }
                 }
+                if (n == ids.length) {
+                    ids = Arrays.copyOf(ids, 2 * n);
+                }
                 ids[n++] = id;
             }
         }

@@ -79,6 +79,10 @@ public final class TrainFashionMnist implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of the network and the shuffle (default: ${DEFAULT-VALUE})")
     long seed = 42;
 
+    @Option(names = "--sampling", description = "random minibatches drawn with replacement (one dataset's worth per epoch)"
+            + " instead of SHUFFLED epochs")
+    boolean sampling;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -145,10 +149,11 @@ public final class TrainFashionMnist implements Callable<Integer> {
             out.println("Data: " + file);
         }
         MultiLayerNetwork net = network(model, seed);
-        out.printf("Model: %s, %d parameters; loader: %d workers, batch %d, SHUFFLED%n",
-                model, net.numParams(), workers, batch);
+        out.printf("Model: %s, %d parameters; loader: %d workers, batch %d, %s%n",
+                model, net.numParams(), workers, batch, sampling ? "RANDOM_WITH_REPLACEMENT" : "SHUFFLED");
         List<String> summary = new ArrayList<>();
-        try (Hdf5DataSetIterator train = split(file, "train", model).batchSize(batch).order(Order.SHUFFLED)
+        Order order = sampling ? Order.RANDOM_WITH_REPLACEMENT : Order.SHUFFLED;
+        try (Hdf5DataSetIterator train = split(file, "train", model).batchSize(batch).order(order)
                 .seed(seed).workers(workers).build();
              Hdf5DataSetIterator test = split(file, "test", model).batchSize(512).order(Order.ORDERED)
                      .workers(workers).build()) {

@@ -68,6 +68,18 @@ class ExamplesTest {
     }
 
     @Test
+    void mainJobWithRandomMinibatches() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TrainFashionMnist job = new TrainFashionMnist(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int code = new CommandLine(job).execute("--data", images.toString(), "--epochs", "1", "--max-batches", "30",
+                "--batch", "64", "--quiet", "--sampling");
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains("RANDOM_WITH_REPLACEMENT"), out);
+        assertTrue(job.lastAccuracy() > 0.3, "accuracy " + job.lastAccuracy() + "\n" + out);
+    }
+
+    @Test
     void fallbackDataIsGeneratedAndSaysSo() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("no-fashion"));
         ExampleData.Prepared p = ExampleData.prepare(dir.resolve("work"), empty, 500, 1, false);

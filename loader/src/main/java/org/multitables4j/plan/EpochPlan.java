@@ -76,6 +76,26 @@ public final class EpochPlan {
     public static EpochPlan build(long rows, int batchSize, Order order, long seed, long epoch,
                                   int blockRows, int windowBlocks, boolean dropLast,
                                   int shardIndex, int shardCount, ShardMode mode) {
+        return build(rows, batchSize, order, seed, epoch, blockRows, windowBlocks, dropLast, shardIndex, shardCount, mode,
+                0, null);
+    }
+
+    /**
+     * As {@link #build(long, int, Order, long, long, int, int, boolean, int, int, ShardMode)}, with
+     * the draw of {@link Order#RANDOM_WITH_REPLACEMENT}.
+     *
+     * @param samples    rows drawn per epoch with replacement (0: as many as the dataset has)
+     * @param cumulative cumulative sampling weights, one per row, ending in the total weight; null
+     *                   for uniform draws
+     * @return the plan
+     */
+    public static EpochPlan build(long rows, int batchSize, Order order, long seed, long epoch,
+                                  int blockRows, int windowBlocks, boolean dropLast,
+                                  int shardIndex, int shardCount, ShardMode mode, long samples, double[] cumulative) {
+        long seqLen = order == Order.RANDOM_WITH_REPLACEMENT && rows > 0 && samples > 0 ? samples : rows;
+        if (seqLen > Integer.MAX_VALUE - 8 && order == Order.RANDOM_WITH_REPLACEMENT) {
+            throw new IllegalArgumentException("at most 2^31 - 9 samples per epoch");
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1");
         }
@@ -85,11 +105,11 @@ public final class EpochPlan {
         long global;
         long span = (long) shardCount * batchSize;
         if (shardCount == 1 || mode == ShardMode.UNEVEN) {
-            global = dropLast ? rows / batchSize * batchSize : rows;
+            global = dropLast ? seqLen / batchSize * batchSize : seqLen;
         } else if (mode == ShardMode.DROP || dropLast) {
-            global = rows / span * span;
+            global = seqLen / span * span;
         } else {
-            global = rows == 0 ? 0 : (rows + span - 1) / span * span;
+            global = seqLen == 0 ? 0 : (seqLen + span - 1) / span * span;
         }
         long globalBatches = (global + batchSize - 1) / batchSize;
         long nb = globalBatches > shardIndex ? (globalBatches - shardIndex + shardCount - 1) / shardCount : 0;
@@ -97,7 +117,32 @@ public final class EpochPlan {
             throw new IllegalArgumentException("too many batches: " + nb);
         }
         int[] perm = null;
-        if (order == Order.SHUFFLED || order == Order.RANDOM) {
+        if (order == Order.RANDOM_WITH_REPLACEMENT && rows > 0) {
+            if (rows > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(order + " supports at most 2^31 - 9 rows; use ORDERED or shard the data");
+            }
+            SplittableRandom rnd = new SplittableRandom(mix(seed, epoch));
+            perm = new int[(int) seqLen];
+            double total = cumulative == null ? 0 : cumulative[cumulative.length - 1];
+            for (int i = 0; i < perm.length; i++) {
+                if (cumulative == null) {
+                    perm[i] = rnd.nextInt((int) rows);
+                } else {
+                    double u = rnd.nextDouble() * total;
+                    int at = 0;
+                    int hi = (int) rows - 1;
+                    while (at < hi) { // the first row whose cumulative weight exceeds the draw
+                        int mid = (at + hi) >>> 1;
+                        if (cumulative[mid] > u) {
+                            hi = mid;
+                        } else {
+                            at = mid + 1;
+                        }
+                    }
+                    perm[i] = Math.min(at, (int) rows - 1);
+                }
+            }
+        } else if (order == Order.SHUFFLED || order == Order.RANDOM) {
             if (rows > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(order + " supports at most 2^31 - 9 rows; use ORDERED or shard the data");
             }
@@ -181,8 +226,9 @@ public final class EpochPlan {
      */
     public long row(int batch, int k) {
         long pos = ((long) batch * shardCount + shardIndex) * batchSize + k;
-        if (pos >= rows) {
-            pos %= rows; // PAD: the sequence repeats its beginning
+        long seqLen = perm == null ? rows : perm.length;
+        if (pos >= seqLen) {
+            pos %= seqLen; // PAD: the sequence repeats its beginning
         }
         return perm == null ? pos : perm[(int) pos];
     }
