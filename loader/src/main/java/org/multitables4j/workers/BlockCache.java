@@ -224,23 +224,10 @@ final class BlockCache {
                     state[blk] = LOADING;
                     ByteBuffer b = takeBuffer(true);
                     lock.unlock();
-                    boolean ok = false;
                     try {
-                        array.readBlock(blk, dec, b);
-                        ok = true;
+                        decodeUnlocked(blk, b, dec, true);
                     } finally {
                         lock.lock();
-                        if (ok) {
-                            buf[blk] = b;
-                            state[blk] = READY;
-                            pins[blk]++;
-                            decodes++;
-                        } else {
-                            state[blk] = ABSENT;
-                            pool.push(b);
-                            heldBytes -= blockBytes;
-                        }
-                        changed.signalAll();
                     }
                     return b;
                 }
@@ -315,6 +302,15 @@ final class BlockCache {
         } finally {
             lock.unlock();
         }
+        decodeUnlocked(blk, b, dec, false);
+        return true;
+    }
+
+    /**
+     * Decodes block {@code blk} (marked LOADING) into {@code b} without holding the lock, then
+     * publishes it (pinned for the caller when {@code pin}) or, on failure, gives the buffer back.
+     */
+    private void decodeUnlocked(int blk, ByteBuffer b, BlockDecoder dec, boolean pin) {
         boolean ok = false;
         try {
             array.readBlock(blk, dec, b);
@@ -326,6 +322,9 @@ final class BlockCache {
                     buf[blk] = b;
                     state[blk] = READY;
                     decodes++;
+                    if (pin) {
+                        pins[blk]++;
+                    }
                 } else {
                     state[blk] = ABSENT;
                     pool.push(b);
@@ -336,7 +335,6 @@ final class BlockCache {
                 lock.unlock();
             }
         }
-        return true;
     }
 
     private ByteBuffer takeBuffer(boolean mayEvict) {
