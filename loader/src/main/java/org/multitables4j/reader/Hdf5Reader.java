@@ -1,0 +1,253 @@
+package org.multitables4j.reader;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.multitables4j.InvalidConfigurationException;
+import org.multitables4j.IteratorClosedException;
+import org.multitables4j.hdf5.BlockDecoder;
+import org.multitables4j.hdf5.ElementConverter;
+import org.multitables4j.hdf5.ElementType;
+import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.hdf5.Hdf5File;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Random access to the datasets of one HDF5 file: a request (slice, index array, mask) is
+ * scheduled on worker threads and its rows land in a {@link Stage}; an {@link Hdf5Future} hands
+ * them back as a copy, through a callback, or as a view to release. Decoded chunks are shared by
+ * the workers through a per-dataset cache, so random rows from the same chunk decode it once.
+ *
+ * <pre>{@code
+ * try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {
+ *     Hdf5Dataset ds = reader.dataset("/x");
+ *     Stage stage = ds.createStage(256);
+ *     INDArray rows = reader.request(ds.rows(new long[] {7, 3, 99}), stage).get();
+ * }
+ * }</pre>
+ */
+public final class Hdf5Reader implements AutoCloseable {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    private final Hdf5File file;
+    private final ExecutorService pool;
+    private final int workers;
+    private final long cacheBytes;
+    private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
+    private final ThreadLocal<BlockDecoder> decoders = ThreadLocal.withInitial(BlockDecoder::new);
+    private final ThreadLocal<ByteBuffer> scratch = new ThreadLocal<>();
+    private volatile boolean closed;
+
+    private Hdf5Reader(Path path, int workers, long cacheBytes) {
+        if (workers < 1) {
+            throw new InvalidConfigurationException("workers must be at least 1, got " + workers);
+        }
+        this.file = Hdf5File.open(path);
+        this.workers = workers;
+        this.cacheBytes = cacheBytes;
+        int id = SEQ.incrementAndGet();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "multitables4j-reader-" + id + "-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens a file with a 256 MiB chunk cache per dataset.
+     *
+     * @param path    the HDF5 file
+     * @param workers worker threads
+     * @return the reader
+     */
+    public static Hdf5Reader open(Path path, int workers) {
+        return open(path, workers, 256L << 20);
+    }
+
+    /**
+     * @param path       the HDF5 file
+     * @param workers    worker threads
+     * @param cacheBytes decoded chunk bytes kept per dataset
+     * @return the reader
+     */
+    public static Hdf5Reader open(Path path, int workers, long cacheBytes) {
+        return new Hdf5Reader(path, workers, cacheBytes);
+    }
+
+    /**
+     * @param path dataset path
+     * @return the dataset (made once)
+     */
+    public Hdf5Dataset dataset(String path) {
+        checkOpen();
+        return datasets.computeIfAbsent(path, p -> new Hdf5Dataset(this, file.array(p), cacheBytes));
+    }
+
+    /** Chunk cache counters summed over the datasets. */
+    public record CacheStats(long hits, long misses, long decodedBytes) {
+    }
+
+    /** @return cache hits, misses and decoded bytes so far */
+    public CacheStats cacheStats() {
+        long h = 0;
+        long m = 0;
+        long d = 0;
+        for (Hdf5Dataset ds : datasets.values()) {
+            h += ds.cache.hits.get();
+            m += ds.cache.misses.get();
+            d += ds.cache.decodedBytes.get();
+        }
+        return new CacheStats(h, m, d);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IteratorClosedException("the reader of " + file.path() + " is closed");
+        }
+    }
+
+    /**
+     * Schedules a request into a free stage of a pool (waiting up to a minute for one).
+     *
+     * @param request the rows
+     * @param stages  the pool
+     * @return the future
+     */
+    public Hdf5Future request(Request request, StagePool stages) {
+        return request(request, stages.claim(60, TimeUnit.SECONDS), true);
+    }
+
+    /**
+     * Schedules a request into a stage.
+     *
+     * @param request the rows
+     * @param stage   a stage of the same dataset, not in use, with room for the rows
+     * @return the future
+     * @throws InvalidConfigurationException if the request is larger than the stage or of another dataset
+     * @throws IllegalStateException if the stage is still in use
+     */
+    public Hdf5Future request(Request request, Stage stage) {
+        return request(request, stage, false);
+    }
+
+    private Hdf5Future request(Request request, Stage stage, boolean claimed) {
+        checkOpen();
+        if (request.dataset() != stage.dataset()) {
+            if (claimed) {
+                stage.release();
+            }
+            throw new InvalidConfigurationException("the stage belongs to '" + stage.dataset().path() + "', the request to '"
+                    + request.dataset().path() + "'");
+        }
+        if (request.size() > stage.capacity()) {
+            if (claimed) {
+                stage.release();
+            }
+            throw new InvalidConfigurationException("request " + request + " of " + request.size()
+                    + " rows does not fit a stage of " + stage.capacity() + " rows");
+        }
+        if (!claimed && !stage.tryClaim()) {
+            throw new IllegalStateException("the stage is still in use: take or release the previous result first");
+        }
+        List<long[]> groups = plan(request);
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        int per = Math.max(1, (groups.size() + workers - 1) / workers);
+        for (int i = 0; i < groups.size(); i += per) {
+            List<long[]> mine = groups.subList(i, Math.min(groups.size(), i + per));
+            parts.add(CompletableFuture.runAsync(() -> mine.forEach(g -> execute(request, stage, g)), pool));
+        }
+        return new Hdf5Future(CompletableFuture.allOf(parts.toArray(new CompletableFuture[0])), stage, request);
+    }
+
+    /** Positions grouped by block: each group is {@code [block, k0, k1, ...]}. */
+    private static List<long[]> plan(Request r) {
+        Hdf5Array a = r.dataset().array();
+        int br = a.blockRows();
+        int n = r.size();
+        long[] keys = new long[n];
+        for (int k = 0; k < n; k++) {
+            keys[k] = (r.row(k) / br) << 32 | k;
+        }
+        if (!r.contiguous()) {
+            Arrays.sort(keys);
+        }
+        List<long[]> groups = new ArrayList<>();
+        int i = 0;
+        while (i < n) {
+            long blk = keys[i] >>> 32;
+            int j = i;
+            while (j < n && keys[j] >>> 32 == blk) {
+                j++;
+            }
+            long[] g = new long[j - i + 1];
+            g[0] = blk;
+            for (int k = i; k < j; k++) {
+                g[k - i + 1] = (int) keys[k];
+            }
+            groups.add(g);
+            i = j;
+        }
+        return groups;
+    }
+
+    private void execute(Request r, Stage stage, long[] group) {
+        Hdf5Dataset ds = r.dataset();
+        Hdf5Array a = ds.array();
+        ElementType st = a.elementType();
+        DataType out = stage.dataType();
+        int outRow = stage.rowBytes();
+        ByteBuffer dst = stage.memory();
+        int elems = (int) a.rowElements();
+        if (a.rowReadable()) {
+            ByteBuffer s = scratch.get();
+            if (s == null || s.capacity() < a.rowBytes()) {
+                s = ByteBuffer.allocateDirect(Math.max(a.rowBytes(), 1 << 16)).order(st.byteOrder());
+                scratch.set(s);
+            }
+            for (int i = 1; i < group.length; i++) {
+                int k = (int) group[i];
+                s.clear();
+                a.readRows(r.row(k), 1, s);
+                ElementConverter.convert(s, 0, st, dst, k * outRow, out, elems);
+            }
+            return;
+        }
+        int blk = (int) group[0];
+        ByteBuffer b = ds.cache.block(blk, decoders.get());
+        long first = (long) blk * a.blockRows();
+        for (int i = 1; i < group.length; i++) {
+            int k = (int) group[i];
+            int off = (int) (r.row(k) - first) * a.rowBytes();
+            ElementConverter.convert(b, off, st, dst, k * outRow, out, elems);
+        }
+    }
+
+    /** Stops the workers (letting running requests finish) and closes the file. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        file.close();
+    }
+
+}

@@ -1,0 +1,69 @@
+package org.multitables4j.reader;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.multitables4j.ring.SlotRing;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Off-heap room for a number of rows of one dataset, where a request's rows land. A stage holds
+ * one request at a time: it is busy from {@link Hdf5Reader#request} until the result is taken
+ * ({@link Hdf5Future#get()}, {@link Hdf5Future#getDirect}) or the {@link StagedArray} is closed.
+ */
+public final class Stage {
+    private final SlotRing.Slot slot;
+    private final int capacity;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final Hdf5Dataset dataset;
+
+    Stage(Hdf5Dataset dataset, int rows, DataType type) {
+        this.dataset = dataset;
+        this.capacity = rows;
+        SlotRing ring = new SlotRing(1, rows, List.of(new SlotRing.ArraySpec(type, dataset.rowShapeAtLeastOne())));
+        this.slot = ring.slot(0);
+    }
+
+    /** @return rows the stage holds at most */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @return the element type of the stage's array */
+    public DataType dataType() {
+        return slot.features().spec().type();
+    }
+
+    /** @return true while a request owns the stage */
+    public boolean busy() {
+        return busy.get();
+    }
+
+    Hdf5Dataset dataset() {
+        return dataset;
+    }
+
+    boolean tryClaim() {
+        return busy.compareAndSet(false, true);
+    }
+
+    void release() {
+        busy.set(false);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    ByteBuffer memory() {
+        return slot.features().memory();
+    }
+
+    int rowBytes() {
+        return (int) slot.features().spec().rowBytes();
+    }
+
+    INDArray view(int rows) {
+        return slot.features().array(rows);
+    }
+}
