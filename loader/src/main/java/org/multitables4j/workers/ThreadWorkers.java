@@ -46,6 +46,8 @@ public final class ThreadWorkers implements AutoCloseable {
     private final AtomicLong neededBefore = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private final int threadSeq;
+    private final BlockDecoder[] decoders;
+    private final BatchFiller[][] scratch;
 
     private EpochPlan plan;
     private int nextClaim;
@@ -84,6 +86,8 @@ public final class ThreadWorkers implements AutoCloseable {
             free.add(ring.slot(i));
         }
         this.threadSeq = SEQ.incrementAndGet();
+        this.decoders = new BlockDecoder[workers];
+        this.scratch = new BatchFiller[workers][];
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
@@ -119,7 +123,8 @@ public final class ThreadWorkers implements AutoCloseable {
             }
         }
         for (int i = 0; i < workers; i++) {
-            Thread t = new Thread(this::work, "multitables4j-" + threadSeq + "-worker-" + i);
+            int index = i;
+            Thread t = new Thread(() -> work(index), "multitables4j-" + threadSeq + "-worker-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
@@ -286,14 +291,35 @@ public final class ThreadWorkers implements AutoCloseable {
             lock.unlock();
         }
         stop();
+        synchronized (this) {
+            for (int i = 0; i < decoders.length; i++) {
+                if (decoders[i] != null) {
+                    decoders[i].close();
+                    decoders[i] = null;
+                }
+            }
+        }
     }
 
-    private void work() {
-        BlockDecoder dec = new BlockDecoder();
-        BatchFiller[] fillers = new BatchFiller[sources.length];
-        for (int i = 0; i < sources.length; i++) {
-            fillers[i] = new BatchFiller(sources[i], dec);
+    /**
+     * Scratch of worker {@code index}, kept across epochs so that an epoch allocates no new
+     * direct buffers (a decoder and fillers per epoch made direct memory saw-tooth with the GC).
+     */
+    private synchronized BatchFiller[] scratch(int index) {
+        if (scratch[index] == null) {
+            BlockDecoder dec = new BlockDecoder();
+            decoders[index] = dec;
+            scratch[index] = new BatchFiller[sources.length];
+            for (int i = 0; i < sources.length; i++) {
+                scratch[index][i] = new BatchFiller(sources[i], dec);
+            }
         }
+        return scratch[index];
+    }
+
+    private void work(int index) {
+        BatchFiller[] fillers = scratch(index);
+        BlockDecoder dec = decoders[index];
         int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
         Slot s = null;
         try {
@@ -370,7 +396,6 @@ public final class ThreadWorkers implements AutoCloseable {
                 src.cache().cancel();
             }
         } finally {
-            dec.close();
             lock.lock();
             try {
                 if (s != null) {
