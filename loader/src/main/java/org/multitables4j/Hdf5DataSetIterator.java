@@ -69,9 +69,9 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
             throw new InvalidConfigurationException("oneHot(" + b.oneHot + ") needs labels(path) (" + b.file + ")");
         }
         List<StreamEngine.Input> inputs = new ArrayList<>();
-        inputs.add(new StreamEngine.Input(b.features, "features", 0, b.featureShape));
+        inputs.add(new StreamEngine.Input(b.features, "features", 0, b.featureShape, b.featuresColumn));
         if (b.labels != null) {
-            inputs.add(new StreamEngine.Input(b.labels, "labels", b.oneHot, null));
+            inputs.add(new StreamEngine.Input(b.labels, "labels", b.oneHot, null, b.labelsColumn));
         }
         this.engine = new StreamEngine(b, inputs, this::publish);
         this.copyBatches = b.copyBatches;
@@ -212,6 +212,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
     public static final class Builder extends StreamOptions<Builder> {
         private String features;
         private String labels;
+        private String featuresColumn;
+        private String labelsColumn;
         private int oneHot;
         private long[] featureShape;
 
@@ -226,6 +228,29 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         public Builder features(String path) {
             Builder b = copy();
             b.features = path;
+            b.featuresColumn = null;
+            return b;
+        }
+
+        /**
+         * @param table  a compound dataset (a PyTables table, a numpy structured array)
+         * @param column the column whose values (a number or a fixed-size array per row) are the features
+         * @return a new builder
+         */
+        public Builder features(String table, String column) {
+            Builder b = features(table);
+            b.featuresColumn = column;
+            return b;
+        }
+
+        /**
+         * @param table  a compound dataset
+         * @param column the column holding the labels (class ids with {@link #oneHot(int)})
+         * @return a new builder
+         */
+        public Builder labels(String table, String column) {
+            Builder b = labels(table);
+            b.labelsColumn = column;
             return b;
         }
 
@@ -237,6 +262,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         public Builder labels(String path) {
             Builder b = copy();
             b.labels = path;
+            b.labelsColumn = null;
             return b;
         }
 

@@ -199,6 +199,38 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         }
 
         /**
+         * Adds a column of a compound table as an input.
+         *
+         * @param table    the compound dataset
+         * @param column   the column
+         * @param rowShape delivered row shape (optional)
+         * @return a new builder
+         */
+        public Builder inputColumn(String table, String column, long... rowShape) {
+            Builder b = copy();
+            b.inputs.add(new StreamEngine.Input(table, "input " + inputs.size(), 0,
+                    rowShape == null || rowShape.length == 0 ? null : rowShape.clone(), column));
+            return b;
+        }
+
+        /**
+         * Adds a column of a compound table as an output, one-hot when {@code classes > 0}.
+         *
+         * @param table   the compound dataset
+         * @param column  the column
+         * @param classes classes for one-hot rows, or 0 to deliver the values as stored
+         * @return a new builder
+         */
+        public Builder outputColumn(String table, String column, int classes) {
+            if (classes < 0) {
+                throw new InvalidConfigurationException("classes must not be negative, got " + classes);
+            }
+            Builder b = copy();
+            b.outputs.add(new StreamEngine.Input(table, "output " + outputs.size(), classes, null, column));
+            return b;
+        }
+
+        /**
          * Adds an output (a labels array), delivered as stored (converted to the data type).
          *
          * @param path dataset path

@@ -29,8 +29,16 @@ final class StreamEngine {
      * @param role     "features", "labels", "input 1"... for error messages
      * @param classes  one-hot classes, or 0
      * @param rowShape delivered row shape, or null for the stored one
+     * @param column   a column of a compound table at {@code path}, or null
      */
-    record Input(String path, String role, int classes, long[] rowShape) {
+    record Input(String path, String role, int classes, long[] rowShape, String column) {
+        Input(String path, String role, int classes, long[] rowShape) {
+            this(path, role, classes, rowShape, null);
+        }
+
+        String name() {
+            return column == null ? path : path + "#" + column;
+        }
     }
 
     private final StreamOptions<?> cfg;
@@ -68,7 +76,7 @@ final class StreamEngine {
             long rb = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 Input in = inputs.get(i);
-                Hdf5Array a = f.array(in.path());
+                Hdf5Array a = in.column() == null ? f.array(in.path()) : f.column(in.path(), in.column());
                 arrays[i] = a;
                 if (a.rows() != arrays[0].rows()) {
                     throw new InvalidConfigurationException(inputs.get(0).role() + " '" + inputs.get(0).path() + "' have "
@@ -187,7 +195,7 @@ final class StreamEngine {
     private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first) {
         StringBuilder sb = new StringBuilder();
         for (Input in : inputs) {
-            sb.append(in.path()).append('|').append(in.classes()).append('|');
+            sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
         sb.append(first.rows()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')

@@ -7,6 +7,7 @@ import io.jhdf.dataset.chunked.Chunk;
 import io.jhdf.dataset.chunked.ChunkedDatasetBase;
 import io.jhdf.filter.FilterManager;
 import io.jhdf.filter.FilterPipeline;
+import io.jhdf.object.datatype.CompoundDataType;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.EnumDataType;
 import io.jhdf.object.datatype.FixedPoint;
@@ -54,6 +55,9 @@ public final class Hdf5Array {
     private final long[] shape;
     private final ElementType type;
     private final long rowElements;
+    private final int storedSize;
+    private final int memberOffset;
+    private final long[] logicalShape;
     private final int rowBytes;
     private final DataLayout layout;
     private final int blockRows;
@@ -81,11 +85,15 @@ public final class Hdf5Array {
     private final ByteBuffer compactData;
 
     Hdf5Array(Hdf5File file, Dataset ds) {
+        this(file, ds, null);
+    }
+
+    /**
+     * @param member a column (member) of a compound dataset, or null for a numeric dataset
+     */
+    Hdf5Array(Hdf5File file, Dataset ds, String member) {
         this.file = file;
-        this.path = ds.getPath();
-        if (ds.isCompound()) {
-            throw unsupported("a compound (table) type; select a numeric dataset");
-        }
+        this.path = member == null ? ds.getPath() : ds.getPath() + "#" + member;
         if (ds.isVariableLength()) {
             throw unsupported("a variable-length type");
         }
@@ -93,16 +101,62 @@ public final class Hdf5Array {
             throw unsupported("a scalar; datasets with at least one dimension (rows) are needed");
         }
         this.shape = ds.getDimensionsAsLong().clone();
-        this.type = elementType(ds.getDataType());
+        this.storedSize = ds.getDataType().getSize();
+        long[] memberShape = new long[0];
+        if (ds.getDataType() instanceof CompoundDataType ct) {
+            List<String> names = ct.getMembers().stream().map(CompoundDataType.CompoundDataMember::getName).toList();
+            if (member == null) {
+                throw unsupported("a compound (table) type with the columns " + names + "; select columns (features(path, column))");
+            }
+            if (shape.length != 1) {
+                throw unsupported("a compound type in " + shape.length + " dimensions (tables of one dimension are read)");
+            }
+            CompoundDataType.CompoundDataMember m = ct.getMembers().stream().filter(x -> x.getName().equals(member))
+                    .findFirst().orElseThrow(() -> new org.multitables4j.InvalidConfigurationException("No column '" + member
+                            + "' in the table '" + ds.getPath() + "' of " + file.path() + "; columns: " + names));
+            DataType mt = m.getDataType();
+            List<Long> dims = new java.util.ArrayList<>();
+            for (int d : m.getDimensionSize() == null ? new int[0] : m.getDimensionSize()) {
+                if (d > 1) {
+                    dims.add((long) d);
+                }
+            }
+            if (mt instanceof io.jhdf.object.datatype.ArrayDataType at) {
+                for (int d : at.getArrayTypeDimensions()) {
+                    dims.add((long) d);
+                }
+                mt = at.getBaseType();
+            }
+            if (mt instanceof CompoundDataType) {
+                throw unsupported("a nested compound column '" + member + "'");
+            }
+            this.type = elementType(mt);
+            this.memberOffset = m.getOffset();
+            memberShape = dims.stream().mapToLong(Long::longValue).toArray();
+        } else {
+            if (member != null) {
+                throw new org.multitables4j.InvalidConfigurationException("'" + ds.getPath() + "' in " + file.path()
+                        + " is not a table; it has no column '" + member + "'");
+            }
+            this.type = elementType(ds.getDataType());
+            this.memberOffset = 0;
+        }
+        this.logicalShape = new long[shape.length + memberShape.length];
+        System.arraycopy(shape, 0, logicalShape, 0, shape.length);
+        System.arraycopy(memberShape, 0, logicalShape, shape.length, memberShape.length);
         long re = 1;
-        for (int d = 1; d < shape.length; d++) {
-            re = Math.multiplyExact(re, shape[d]);
+        for (int d = 1; d < logicalShape.length; d++) {
+            re = Math.multiplyExact(re, logicalShape[d]);
         }
         this.rowElements = re;
-        if (re * type.size() > Integer.MAX_VALUE / 2) {
-            throw unsupported("rows of " + re * type.size() + " bytes (at most 1 GiB per row)");
+        long stride = storedSize;
+        for (int d = 1; d < shape.length; d++) {
+            stride = Math.multiplyExact(stride, shape[d]);
         }
-        this.rowBytes = (int) (re * type.size());
+        if (stride > Integer.MAX_VALUE / 2) {
+            throw unsupported("rows of " + stride + " bytes (at most 1 GiB per row)");
+        }
+        this.rowBytes = (int) stride;
         this.layout = ds.getDataLayout();
         this.fillElement = fillElement(ds);
         DatasetBase base = (DatasetBase) ds;
@@ -114,7 +168,7 @@ public final class Hdf5Array {
                     throw new CorruptDataException("Dataset '" + path + "' in " + file.path() + ": chunk rank "
                             + chunkDims.length + " differs from dataset rank " + shape.length);
                 }
-                long cb = type.size();
+                long cb = storedSize;
                 for (int c : chunkDims) {
                     if (c <= 0) {
                         throw new CorruptDataException("Dataset '" + path + "' in " + file.path()
@@ -310,7 +364,7 @@ public final class Hdf5Array {
     }
 
     private byte[] fillElement(Dataset ds) {
-        byte[] f = new byte[type.size()];
+        byte[] f = new byte[storedSize];
         try {
             AbstractNode n = (AbstractNode) ds;
             if (n.getHeader().hasMessageOfType(FillValueMessage.class)) {
@@ -340,7 +394,7 @@ public final class Hdf5Array {
 
     /** @return the full shape; element 0 is the number of rows */
     public long[] shape() {
-        return shape.clone();
+        return logicalShape.clone();
     }
 
     /** @return the number of rows (outermost dimension) */
@@ -350,7 +404,7 @@ public final class Hdf5Array {
 
     /** @return the shape of one row (all dimensions but the first; empty for 1-D datasets) */
     public long[] rowShape() {
-        return Arrays.copyOfRange(shape, 1, shape.length);
+        return Arrays.copyOfRange(logicalShape, 1, logicalShape.length);
     }
 
     /** @return the number of elements in one row */
@@ -395,6 +449,22 @@ public final class Hdf5Array {
     public int rowsInBlock(int block) {
         long start = (long) block * blockRows;
         return (int) Math.min(blockRows, shape[0] - start);
+    }
+
+    /**
+     * @return byte offset of this column's values within a stored row (0 unless this is a column
+     *     of a compound table)
+     */
+    public int memberOffset() {
+        return memberOffset;
+    }
+
+    /**
+     * @return true when a stored row is exactly {@code rowElements()} consecutive elements, so
+     *     runs of rows convert in one call; false for columns of compound tables
+     */
+    public boolean denseRows() {
+        return memberOffset == 0 && rowElements * type.size() == rowBytes;
     }
 
     /** @return bytes needed to hold one decoded block */
@@ -541,7 +611,7 @@ public final class Hdf5Array {
     /** Copies the valid part of one decoded chunk into the row-major block buffer. */
     private void scatter(ByteBuffer chunk, long[] gridPos, int block, ByteBuffer out) {
         int rank = shape.length;
-        int es = type.size();
+        int es = storedSize;
         int validRows = rowsInBlock(block);
         long[] start = new long[rank];
         int[] extent = new int[rank];
@@ -633,7 +703,7 @@ public final class Hdf5Array {
         raw.flip();
         try {
             if (ownPipeline) {
-                dec.decode(raw, size, filterIds, filterData0, chunkMask[c], type.size(), out, chunkBytes);
+                dec.decode(raw, size, filterIds, filterData0, chunkMask[c], storedSize, out, chunkBytes);
             } else {
                 byte[] enc = new byte[size];
                 raw.get(0, enc);

@@ -107,7 +107,24 @@ public final class Hdf5File implements AutoCloseable {
         return arrays.computeIfAbsent(datasetPath, this::describe);
     }
 
+    /**
+     * Describes one column (member) of a compound dataset (a PyTables table, a numpy structured
+     * array) as rows of that column's values; made once and cached.
+     *
+     * @param datasetPath the table's path
+     * @param column      the member name
+     * @return the column
+     * @throws InvalidConfigurationException if there is no such table or column
+     */
+    public Hdf5Array column(String datasetPath, String column) {
+        return arrays.computeIfAbsent(datasetPath + "#" + column, k -> describe(datasetPath, column));
+    }
+
     private Hdf5Array describe(String datasetPath) {
+        return describe(datasetPath, null);
+    }
+
+    private Hdf5Array describe(String datasetPath, String column) {
         Node node;
         try {
             node = hdf.getByPath(datasetPath);
@@ -121,7 +138,7 @@ public final class Hdf5File implements AutoCloseable {
                     + node.getType().name().toLowerCase() + ", not a dataset");
         }
         try {
-            return new Hdf5Array(this, (Dataset) node);
+            return new Hdf5Array(this, (Dataset) node, column);
         } catch (MultitablesException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -218,7 +218,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 int k = (int) group[i];
                 s.clear();
                 a.readRows(r.row(k), 1, s);
-                ElementConverter.convert(s, 0, st, dst, k * outRow, out, elems);
+                ElementConverter.convert(s, a.memberOffset(), st, dst, k * outRow, out, elems);
             }
             return;
         }
@@ -227,7 +227,7 @@ public final class Hdf5Reader implements AutoCloseable {
         long first = (long) blk * a.blockRows();
         for (int i = 1; i < group.length; i++) {
             int k = (int) group[i];
-            int off = (int) (r.row(k) - first) * a.rowBytes();
+            int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
             ElementConverter.convert(b, off, st, dst, k * outRow, out, elems);
         }
     }

@@ -30,6 +30,8 @@ final class BatchFiller {
     private final int rowElements;
     private final int outRowBytes;
     private final boolean identity;
+    private final boolean dense;
+    private final int memberOffset;
     private ByteBuffer scratch;
     private long[] keys = new long[0];
 
@@ -41,7 +43,9 @@ final class BatchFiller {
         this.rowBytes = array.rowBytes();
         this.rowElements = (int) array.rowElements();
         this.outRowBytes = source.outRowBytes();
-        this.identity = !source.oneHot() && source.out() == stored.nativeDataType()
+        this.dense = array.denseRows();
+        this.memberOffset = array.memberOffset();
+        this.identity = !source.oneHot() && array.denseRows() && source.out() == stored.nativeDataType()
                 && (stored.size() == 1 || stored.byteOrder() == java.nio.ByteOrder.nativeOrder());
     }
 
@@ -141,13 +145,20 @@ final class BatchFiller {
     /** Converts rows; {@code src} is in the stored byte order (cache and scratch buffers are). */
     private void convertRows(ByteBuffer src, int srcOff, int m, long firstRow, ByteBuffer dst, int k) {
         if (!source.oneHot()) {
-            ElementConverter.convert(src, srcOff, stored, dst, k * outRowBytes, source.out(), m * rowElements);
+            if (dense) {
+                ElementConverter.convert(src, srcOff, stored, dst, k * outRowBytes, source.out(), m * rowElements);
+            } else {
+                for (int i = 0; i < m; i++) {
+                    ElementConverter.convert(src, srcOff + i * rowBytes + memberOffset, stored, dst, (k + i) * outRowBytes,
+                            source.out(), rowElements);
+                }
+            }
             return;
         }
         int classes = source.classes();
         boolean dbl = source.out() == DataType.DOUBLE;
         for (int i = 0; i < m; i++) {
-            long c = ElementConverter.readInteger(src, srcOff + i * rowBytes, stored);
+            long c = ElementConverter.readInteger(src, srcOff + i * rowBytes + memberOffset, stored);
             if (c < 0 || c >= classes) {
                 throw new CorruptDataException("Dataset '" + array.path() + "' in " + array.file().path() + ": row "
                         + (firstRow + i) + " holds class " + c + ", outside oneHot(" + classes + ") = [0, " + classes + ")");
