@@ -93,6 +93,19 @@ public final class Hdf5Reader implements AutoCloseable {
         return datasets.computeIfAbsent(path, p -> new Hdf5Dataset(this, file.array(p), cacheBytes));
     }
 
+    /**
+     * A column of a compound dataset (a PyTables table, a numpy structured array) as a dataset
+     * of its own: rows of that column's values.
+     *
+     * @param table  the compound dataset's path
+     * @param column the member name
+     * @return the column (made once)
+     */
+    public Hdf5Dataset column(String table, String column) {
+        checkOpen();
+        return datasets.computeIfAbsent(table + "#" + column, p -> new Hdf5Dataset(this, file.column(table, column), cacheBytes));
+    }
+
     /** Chunk cache counters summed over the datasets. */
     public record CacheStats(long hits, long misses, long decodedBytes) {
     }

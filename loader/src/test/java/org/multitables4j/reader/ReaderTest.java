@@ -209,4 +209,19 @@ class ReaderTest {
             }
         }
     }
+
+    @Test
+    void tableColumns() throws URISyntaxException {
+        Path tables = Path.of(ReaderTest.class.getResource("/fixtures/tables.h5").toURI());
+        try (Hdf5Reader reader = Hdf5Reader.open(tables, 2)) {
+            for (String path : new String[] {"/structured", "/structured_contig"}) {
+                Hdf5Dataset feat = reader.column(path, "feat");
+                assertArrayEquals(new long[] {1000, 3}, feat.shape());
+                long[] idx = {999, 0, 500, 0, 123};
+                check(reader.request(feat.rows(idx), feat.createStage(8, DataType.DOUBLE)).get(), idx);
+            }
+            Hdf5Dataset vec = reader.column("/pytable", "vec");
+            check(reader.request(vec.rows(10, 20), vec.createStage(10)).get(), range(10, 20));
+        }
+    }
 }
