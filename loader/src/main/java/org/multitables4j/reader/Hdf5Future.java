@@ -57,7 +57,7 @@ public final class Hdf5Future {
     public INDArray get() {
         await();
         try {
-            return stage.view(request.size()).dup();
+            return stage.view(request).dup();
         } finally {
             stage.release();
         }
@@ -71,7 +71,7 @@ public final class Hdf5Future {
     public void getDirect(Consumer<INDArray> use) {
         await();
         try {
-            use.accept(stage.view(request.size()));
+            use.accept(stage.view(request));
         } finally {
             stage.release();
         }
@@ -82,7 +82,7 @@ public final class Hdf5Future {
      */
     public StagedArray acquire() {
         await();
-        return new StagedArray(stage, stage.view(request.size()));
+        return new StagedArray(stage, stage.view(request));
     }
 
     /**

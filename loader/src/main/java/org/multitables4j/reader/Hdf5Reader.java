@@ -218,30 +218,46 @@ public final class Hdf5Reader implements AutoCloseable {
         Hdf5Array a = ds.array();
         ElementType st = a.elementType();
         DataType out = stage.dataType();
-        int outRow = stage.rowBytes();
         ByteBuffer dst = stage.memory();
         int elems = (int) a.rowElements();
+        // with a selection, each row is a run of `outer` pieces of `keep` elements from `from`
+        long[] rs = a.rowShape();
+        int last = rs.length == 0 ? 1 : (int) rs[rs.length - 1];
+        int from = r.selected() ? r.selectFrom() : 0;
+        int keep = r.selected() ? r.selectTo() - from : elems;
+        int outer = r.selected() ? elems / last : 1;
+        int outRow = outer * keep * out.width();
+        int es = st.size();
+        ByteBuffer src;
+        long first = 0;
         if (a.rowReadable()) {
-            ByteBuffer s = scratch.get();
-            if (s == null || s.capacity() < a.rowBytes()) {
-                s = ByteBuffer.allocateDirect(Math.max(a.rowBytes(), 1 << 16)).order(st.byteOrder());
-                scratch.set(s);
+            src = scratch.get();
+            if (src == null || src.capacity() < a.rowBytes()) {
+                src = ByteBuffer.allocateDirect(Math.max(a.rowBytes(), 1 << 16)).order(st.byteOrder());
+                scratch.set(src);
             }
-            for (int i = 1; i < group.length; i++) {
-                int k = (int) group[i];
-                s.clear();
-                a.readRows(r.row(k), 1, s);
-                ElementConverter.convert(s, a.memberOffset(), st, dst, k * outRow, out, elems);
-            }
-            return;
+        } else {
+            src = ds.cache.block((int) group[0], decoders.get());
+            first = group[0] * a.blockRows();
         }
-        int blk = (int) group[0];
-        ByteBuffer b = ds.cache.block(blk, decoders.get());
-        long first = (long) blk * a.blockRows();
         for (int i = 1; i < group.length; i++) {
             int k = (int) group[i];
-            int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
-            ElementConverter.convert(b, off, st, dst, k * outRow, out, elems);
+            int off;
+            if (a.rowReadable()) {
+                src.clear();
+                a.readRows(r.row(k), 1, src);
+                off = a.memberOffset();
+            } else {
+                off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
+            }
+            if (!r.selected()) {
+                ElementConverter.convert(src, off, st, dst, k * outRow, out, elems);
+            } else {
+                for (int o = 0; o < outer; o++) {
+                    ElementConverter.convert(src, off + (o * last + from) * es, st, dst,
+                            k * outRow + o * keep * out.width(), out, keep);
+                }
+            }
         }
     }
 

@@ -66,4 +66,8 @@ public final class Stage {
     INDArray view(int rows) {
         return slot.features().array(rows);
     }
+
+    INDArray view(Request r) {
+        return r.selected() ? slot.features().view(r.size(), r.deliveredRowShape()) : view(r.size());
+    }
 }

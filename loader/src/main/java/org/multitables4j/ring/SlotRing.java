@@ -143,6 +143,26 @@ public final class SlotRing {
             return partial;
         }
 
+        /**
+         * A new view over the slot memory with another row shape (same element count or fewer).
+         *
+         * @param rows     rows
+         * @param rowShape shape of one row
+         * @return the view
+         */
+        public INDArray view(int rows, long[] rowShape) {
+            long[] shape = new long[rowShape.length + 1];
+            shape[0] = rows;
+            System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+            long[] stride = new long[shape.length];
+            long st = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                stride[d] = st;
+                st *= Math.max(1, shape[d]);
+            }
+            return Nd4j.create(dataBuffer, shape, stride, 0, 'c', spec.type());
+        }
+
         /** @return the native address of the slot memory (for zero-copy checks) */
         public long address() {
             return dataBuffer.address();

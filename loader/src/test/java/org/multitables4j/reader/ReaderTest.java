@@ -224,4 +224,33 @@ class ReaderTest {
             check(reader.request(vec.rows(10, 20), vec.createStage(10)).get(), range(10, 20));
         }
     }
+
+    @Test
+    void innerSlicingOfTheLastDimension() {
+        try (Hdf5Reader reader = Hdf5Reader.open(fixtures(), 2)) {
+            Hdf5Dataset ds = reader.dataset("/dtypes/f4_le"); // [300, 3, 5]
+            Stage stage = ds.createStage(8, DataType.DOUBLE);
+            INDArray a = reader.request(ds.rows(10, 14).select(1, 4), stage).get();
+            assertArrayEquals(new long[] {4, 3, 3}, a.shape());
+            for (int r = 0; r < 4; r++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        assertEquals(expected(10 + r, i * 5 + 1 + j), a.getDouble(r, i, j), "x[" + (10 + r) + ", " + i + ", " + (1 + j) + "]");
+                    }
+                }
+            }
+            Hdf5Dataset c = reader.dataset("/layout/contiguous"); // [1000, 16]
+            long[] idx = {999, 5, 5};
+            try (StagedArray v = reader.request(c.rows(idx).select(2, 5), c.createStage(3)).acquire()) {
+                assertArrayEquals(new long[] {3, 3}, v.array().shape());
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        assertEquals(expected(idx[i], 2 + j), v.array().getDouble(i, j));
+                    }
+                }
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> c.rows(0, 2).select(3, 17));
+            assertThrows(IndexOutOfBoundsException.class, () -> c.rows(0, 2).select(4, 4));
+        }
+    }
 }
