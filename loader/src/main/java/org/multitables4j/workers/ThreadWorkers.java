@@ -246,12 +246,8 @@ public final class ThreadWorkers implements AutoCloseable {
             }
             held[s.index()] = false;
             s.payload = null;
-            if (threads.isEmpty() || !cancelled) {
-                free.add(s);
-                slotFree.signal();
-            } else {
-                free.add(s);
-            }
+            free.add(s);
+            slotFree.signal();
         } finally {
             lock.unlock();
         }
