@@ -241,6 +241,13 @@ public final class Hdf5Array {
                     filterData0[i] = fi.getData() != null && fi.getData().length > 0 ? fi.getData()[0] : 0;
                     own &= fi.getId() == FILTER_DEFLATE || fi.getId() == FILTER_SHUFFLE || fi.getId() == FILTER_FLETCHER32
                             || Codecs.supports(fi.getId());
+                    int[] cd = fi.getData() == null ? new int[0] : fi.getData();
+                    if (fi.getId() == Codecs.BLOSC && cd.length > 6 && cd[6] == 3) {
+                        throw unsupported("blosc (filter 32001) with the snappy codec");
+                    }
+                    if (fi.getId() == Codecs.BLOSC && cd.length > 5 && cd[5] == 2) {
+                        throw unsupported("blosc (filter 32001) with bit-shuffle");
+                    }
                 }
                 this.ownPipeline = own;
                 if (!own) {
