@@ -17,6 +17,11 @@ import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.Order;
 import org.multitables4j.datasets.Generate;
 import org.multitables4j.datasets.WriteOptions;
+import org.multitables4j.reader.Hdf5Dataset;
+import org.multitables4j.reader.Hdf5Reader;
+import org.multitables4j.reader.Stage;
+import org.multitables4j.reader.StagedArray;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
 
 /**
@@ -47,6 +52,21 @@ class ReadmeExampleTest {
         // README-END
     }
 
+    INDArray readerExample(Path path, boolean[] flags) {
+        // README-BEGIN
+        try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {          // org.multitables4j.reader
+            Hdf5Dataset ds = reader.dataset("/x");                     // shape(), dtype(), chunkShape()
+            Stage stage = ds.createStage(256);                         // off-heap room for 256 rows
+            INDArray copy = reader.request(ds.rows(30, 35), stage).get();                // slice, detached copy
+            reader.request(ds.rows(new long[] {7, 3, 99}), stage).getDirect(System.out::println); // view in a callback
+            try (StagedArray v = reader.request(ds.mask(flags), stage).acquire()) {     // view until closed
+                System.out.println(v.array().sumNumber());
+            }
+        // README-END
+            return copy;
+        }
+    }
+
     static List<String> block(String text) {
         List<String> lines = new ArrayList<>();
         for (String l : text.split("\n")) {
@@ -58,13 +78,35 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void readmeShowsTheCompiledSnippet() throws IOException {
+    void readmeShowsTheCompiledSnippets() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "README has a java block");
         String src = Files.readString(Path.of("src/test/java/org/multitables4j/examples/ReadmeExampleTest.java"));
-        String body = src.substring(src.indexOf("// README-BEGIN") + "// README-BEGIN".length(), src.indexOf("// README-END"));
-        assertEquals(block(body), block(m.group(1)));
+        int from = 0;
+        for (int i = 0; i < 2; i++) {
+            assertTrue(m.find(), "README java block " + i);
+            int b = src.indexOf("// README-BEGIN", from) + "// README-BEGIN".length();
+            int e = src.indexOf("// README-END", b);
+            List<String> compiled = block(src.substring(b, e));
+            List<String> shown = block(m.group(1));
+            if (i == 1) {
+                compiled.add("}"); // the method closes the try after its return statement
+            }
+            assertEquals(compiled, shown, "README java block " + i);
+            from = e;
+        }
+    }
+
+    @Test
+    void readerExampleRuns() {
+        Path file = dir.resolve("clusters.h5");
+        Generate.write(Generate.Kind.CLUSTERS, 500, 0, 8, 3, 2, file, WriteOptions.DEFAULT, true);
+        boolean[] flags = new boolean[500];
+        flags[4] = true;
+        flags[400] = true;
+        INDArray copy = readerExample(file, flags);
+        assertEquals(5, copy.size(0));
+        assertEquals(8, copy.size(1));
     }
 
     @Test
