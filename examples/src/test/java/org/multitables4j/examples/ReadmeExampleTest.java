@@ -15,7 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.Order;
+import org.multitables4j.datasets.ElementKind;
 import org.multitables4j.datasets.Generate;
+import org.multitables4j.datasets.H5Writer;
+import org.multitables4j.datasets.RowWriter;
+import org.multitables4j.examples.TrainFashionMnist.Architecture;
 import org.multitables4j.datasets.WriteOptions;
 import org.multitables4j.reader.Hdf5Dataset;
 import org.multitables4j.reader.Hdf5Reader;
@@ -85,7 +89,7 @@ class ReadmeExampleTest {
         int from = 0;
         for (int i = 0; i < 2; i++) {
             assertTrue(m.find(), "README java block " + i);
-            int b = src.indexOf("// README-BEGIN", from) + "// README-BEGIN".length();
+            int b = src.indexOf("// README-BEGIN\n", from) + "// README-BEGIN".length();
             int e = src.indexOf("// README-END", b);
             List<String> compiled = block(src.substring(b, e));
             List<String> shown = block(m.group(1));
@@ -94,6 +98,54 @@ class ReadmeExampleTest {
             }
             assertEquals(compiled, shown, "README java block " + i);
             from = e;
+        }
+    }
+
+    void writerExample(float[] rows) {
+        // README-BEGIN datasets
+        try (H5Writer w = H5Writer.create(Path.of("out.h5"))) {
+            RowWriter x = w.dataset("/train/x", ElementKind.FLOAT32, new long[] {784}, WriteOptions.DEFAULT);
+            x.append(rows);                                   // float[] of whole rows, any number of times
+            w.attribute("/", "source", "my data");
+        }
+        // README-END
+    }
+
+    Hdf5DataSetIterator sgdExample(Path file) {
+        // README-BEGIN examples
+        Hdf5DataSetIterator sgd = TrainFashionMnist.split(file, "train", Architecture.MLP)
+                .order(Order.RANDOM_WITH_REPLACEMENT).samplesPerEpoch(20_000).batchSize(64).seed(3).build();
+        // README-END
+        return sgd;
+    }
+
+    /** The Java blocks of the module READMEs are the marked regions of this file. */
+    @Test
+    void moduleReadmesShowCompiledSnippets() throws IOException {
+        String src = Files.readString(Path.of("src/test/java/org/multitables4j/examples/ReadmeExampleTest.java"));
+        for (String module : new String[] {"datasets", "examples"}) {
+            String readme = Files.readString(Path.of("..", module, "README.md"));
+            Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+            assertTrue(m.find(), module + "/README.md has a java block");
+            int b = src.indexOf("// README-BEGIN " + module) + ("// README-BEGIN " + module).length();
+            int e = src.indexOf("// README-END", b);
+            assertEquals(block(src.substring(b, e)), block(m.group(1)), module + "/README.md");
+        }
+    }
+
+    @Test
+    void writerAndSamplingExamplesRun() throws IOException {
+        Path out = Path.of("out.h5");
+        try {
+            writerExample(new float[2 * 784]);
+            assertTrue(Files.size(out) > 0);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+        Path file = dir.resolve("images.h5");
+        Generate.write(Generate.Kind.IMAGES, 300, 50, 28, 10, 4, file, WriteOptions.DEFAULT, true);
+        try (Hdf5DataSetIterator sgd = sgdExample(file)) {
+            assertEquals((20_000 + 63) / 64, sgd.batchesPerEpoch());
         }
     }
 
