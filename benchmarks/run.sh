@@ -19,6 +19,11 @@ for f in gzip raw blosc; do
   echo "== $f.h5"
   harness "$data/$f.h5" /x --multitables "$mt" --peer-script "$peer" --csv "$outdir/$f.csv" --epochs 20 || true
 done
+[ -f "$data/table.h5" ] || /usr/bin/python3 "$here/make_table.py" "$data" || true
+if [ -f "$data/table.h5" ]; then
+  echo "== table.h5 /table column x (PyTables table)"
+  harness "$data/table.h5" /table --column x --csv "$outdir/table.csv" --epochs 5 || true
+fi
 if [ -f "$root/data/fashion-mnist.h5" ]; then
   echo "== fashion-mnist.h5 /train/x (uint8 images)"
   harness "$root/data/fashion-mnist.h5" /train/x --batch 128 --multitables "$mt" --peer-script "$peer" \

@@ -73,6 +73,9 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--skip-slow", description = "skip the jhdf-based contenders")
     boolean skipSlow;
 
+    @Option(names = "--column", description = "read this column of a compound (table) dataset; only our contenders run")
+    String column;
+
     private final Map<String, Double> mbps = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private long totalBytes;
@@ -107,8 +110,13 @@ public final class Harness implements Callable<Integer> {
         return med;
     }
 
+    private Hdf5DataSetIterator.Builder builder() {
+        Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(file);
+        return column == null ? b.features(dataset) : b.features(dataset, column);
+    }
+
     private long ours(Order order, int workers) {
-        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(batch)
+        try (Hdf5DataSetIterator it = builder().batchSize(batch)
                 .order(order).workers(workers).seed(1).build()) {
             long n = 0;
             while (it.hasNext()) {
@@ -362,7 +370,7 @@ public final class Harness implements Callable<Integer> {
     /** next() latency with a ready ring, and bytes allocated per batch by the consumer and the workers. */
     private void consumerCost() throws InterruptedException {
         ThreadMXBean tmx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(128)
+        try (Hdf5DataSetIterator it = builder().batchSize(128)
                 .order(Order.ORDERED).workers(2).prefetch(16).cyclic(true).build()) {
             for (int i = 0; i < 200; i++) {
                 it.next();
@@ -408,7 +416,7 @@ public final class Harness implements Callable<Integer> {
     }
 
     private void memory() {
-        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(batch)
+        try (Hdf5DataSetIterator it = builder().batchSize(batch)
                 .order(Order.SHUFFLED).workers(2).build()) {
             long rss1 = 0;
             long dir1 = 0;
@@ -432,12 +440,18 @@ public final class Harness implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Hdf5DataSetIterator probe = Hdf5DataSetIterator.builder(file).features(dataset).batchSize(batch).build()) {
+        try (Hdf5DataSetIterator probe = builder().batchSize(batch).build()) {
             rows = probe.datasetRows();
             rowElements = probe.inputColumns();
         }
-        try (HdfFile f = new HdfFile(file)) {
-            elemSize = f.getDatasetByPath(dataset).getDataType().getSize();
+        if (column != null) {
+            elemSize = 4; // columns are counted as delivered float32 values
+            skipSlow = true;
+            multitables = null;
+        } else {
+            try (HdfFile f = new HdfFile(file)) {
+                elemSize = f.getDatasetByPath(dataset).getDataType().getSize();
+            }
         }
         totalBytes = rows * rowElements * (long) elemSize;
         out.printf(Locale.ROOT, "# %s %s: %d rows x %d, %.1f MB as stored (%d-byte elements; MB/s below count stored bytes,"
@@ -452,7 +466,7 @@ public final class Harness implements Callable<Integer> {
                 measure("multitables4j " + o + " threads=" + w, () -> ours(o, w));
             }
         }
-        double limit = decodeLimit();
+        double limit = column == null ? decodeLimit() : Double.NaN;
         memcpy();
         if (!skipSlow) {
             measure("jhdf getData per chunk, serial", this::jhdfSerial);
