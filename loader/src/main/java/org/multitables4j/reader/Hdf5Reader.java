@@ -228,35 +228,47 @@ public final class Hdf5Reader implements AutoCloseable {
         int outer = r.selected() ? elems / last : 1;
         int outRow = outer * keep * out.width();
         int es = st.size();
-        ByteBuffer src;
-        long first = 0;
         if (a.rowReadable()) {
-            src = scratch.get();
-            if (src == null || src.capacity() < a.rowBytes()) {
-                src = ByteBuffer.allocateDirect(Math.max(a.rowBytes(), 1 << 16)).order(st.byteOrder());
-                scratch.set(src);
+            // contiguous data: one positional read per run of consecutive rows at consecutive positions
+            int i = 1;
+            while (i < group.length) {
+                int k0 = (int) group[i];
+                long r0 = r.row(k0);
+                int m = 1;
+                int maxRun = Math.max(1, (1 << 20) / Math.max(1, a.rowBytes()));
+                while (i + m < group.length && m < maxRun && group[i + m] == k0 + m && r.row(k0 + m) == r0 + m) {
+                    m++;
+                }
+                ByteBuffer src = scratch.get();
+                if (src == null || src.capacity() < m * a.rowBytes()) {
+                    src = ByteBuffer.allocateDirect(Math.max(m * a.rowBytes(), 1 << 16)).order(st.byteOrder());
+                    scratch.set(src);
+                }
+                src.clear();
+                a.readRows(r0, m, src);
+                for (int j = 0; j < m; j++) {
+                    copyRow(r, src, j * a.rowBytes() + a.memberOffset(), st, dst, k0 + j, outRow, out, elems, outer, last, from, keep, es);
+                }
+                i += m;
             }
-        } else {
-            src = ds.cache.block((int) group[0], decoders.get());
-            first = group[0] * a.blockRows();
+            return;
         }
+        ByteBuffer src = ds.cache.block((int) group[0], decoders.get());
+        long first = group[0] * a.blockRows();
         for (int i = 1; i < group.length; i++) {
             int k = (int) group[i];
-            int off;
-            if (a.rowReadable()) {
-                src.clear();
-                a.readRows(r.row(k), 1, src);
-                off = a.memberOffset();
-            } else {
-                off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
-            }
-            if (!r.selected()) {
-                ElementConverter.convert(src, off, st, dst, k * outRow, out, elems);
-            } else {
-                for (int o = 0; o < outer; o++) {
-                    ElementConverter.convert(src, off + (o * last + from) * es, st, dst,
-                            k * outRow + o * keep * out.width(), out, keep);
-                }
+            int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
+            copyRow(r, src, off, st, dst, k, outRow, out, elems, outer, last, from, keep, es);
+        }
+    }
+
+    private static void copyRow(Request r, ByteBuffer src, int off, ElementType st, ByteBuffer dst, int k, int outRow,
+                                DataType out, int elems, int outer, int last, int from, int keep, int es) {
+        if (!r.selected()) {
+            ElementConverter.convert(src, off, st, dst, k * outRow, out, elems);
+        } else {
+            for (int o = 0; o < outer; o++) {
+                ElementConverter.convert(src, off + (o * last + from) * es, st, dst, k * outRow + o * keep * out.width(), out, keep);
             }
         }
     }
