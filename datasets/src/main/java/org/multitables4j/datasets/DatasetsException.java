@@ -1,6 +1,9 @@
 package org.multitables4j.datasets;
 
-/** A conversion or write failed; the message names the file and, where known, the line or row. */
+/**
+ * A conversion, write or inspection failed. The message is one line that names the file and,
+ * where known, the dataset, line or row range.
+ */
 public class DatasetsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

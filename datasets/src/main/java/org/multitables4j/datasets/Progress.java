@@ -4,8 +4,8 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar in rows with rows/s, or nothing in quiet mode. */
-public final class Progress implements AutoCloseable {
+/** A progress bar on stderr counting rows, with rows/s, or nothing in quiet mode. */
+final class Progress implements AutoCloseable {
     private final ProgressBar bar;
 
     /**
@@ -13,14 +13,14 @@ public final class Progress implements AutoCloseable {
      * @param total total rows (or -1 when unknown)
      * @param quiet show nothing
      */
-    public Progress(String task, long total, boolean quiet) {
+    Progress(String task, long total, boolean quiet) {
         this.bar = quiet ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().setUpdateIntervalMillis(500)
                 .continuousUpdate().build();
     }
 
     /** @param rows rows done since the last call */
-    public void step(long rows) {
+    void step(long rows) {
         if (bar != null) {
             bar.stepBy(rows);
         }

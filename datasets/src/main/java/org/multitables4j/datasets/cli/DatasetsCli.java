@@ -4,18 +4,22 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.multitables4j.datasets.Convert;
 import org.multitables4j.datasets.DatasetsException;
+import org.multitables4j.datasets.ElementKind;
 import org.multitables4j.datasets.Generate;
 import org.multitables4j.datasets.Inspect;
 import org.multitables4j.datasets.WriteOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code datasets} command line: {@code convert idx|fashion-mnist|csv|npy}, {@code generate},
- * {@code inspect}. Errors print one line (add {@code --verbose} for the stack trace) and exit 1.
+ * The {@code datasets} command line: {@code convert idx|fashion-mnist|csv|npy},
+ * {@code generate clusters|images}, {@code inspect}. Errors print one line on stderr (add
+ * {@code --verbose} for the stack trace) and exit with status 1; usage errors exit with 2.
  */
 @Command(name = "datasets", mixinStandardHelpOptions = true, version = "multitables4j-datasets 0.1.0",
         description = "Write, convert and inspect HDF5 training sets.",
@@ -24,55 +28,72 @@ public final class DatasetsCli {
     private DatasetsCli() {
     }
 
-    /** Storage and output options shared by the writing commands. */
+    /** Options every command has. */
+    static final class Common {
+        @Option(names = {"-q", "--quiet"}, description = "no progress bar or notes (for scripts)")
+        boolean quiet;
+
+        @Option(names = "--verbose", description = "print stack traces on errors")
+        boolean verbose;
+    }
+
+    /** Output and storage options of the writing commands. */
     static final class Storage {
-        @Option(names = {"-o", "--output"}, required = true, description = "output HDF5 file")
+        @Option(names = {"-o", "--output"}, required = true, description = "output HDF5 file (written atomically)")
         Path out;
 
-        @Option(names = "--gzip", description = "deflate level 0-9 (default: ${DEFAULT-VALUE})")
-        int gzip = 4;
+        @Option(names = "--gzip", paramLabel = "LEVEL", description = "deflate level 0-9, 0 = none (default: ${DEFAULT-VALUE})")
+        int gzip = WriteOptions.DEFAULT_GZIP;
 
         @Option(names = "--no-shuffle", description = "no byte shuffle before deflate")
         boolean noShuffle;
 
-        @Option(names = "--chunk-bytes", description = "target chunk size in bytes (default: ${DEFAULT-VALUE})")
-        long chunkBytes = 1 << 20;
+        @Option(names = "--chunk-bytes", paramLabel = "BYTES",
+                description = "target chunk size; rows per chunk: the largest power of two that fits (default: ${DEFAULT-VALUE})")
+        long chunkBytes = WriteOptions.DEFAULT_CHUNK_BYTES;
 
-        @Option(names = "--threads", description = "compression threads (default: cores)")
+        @Option(names = "--chunk-rows", paramLabel = "ROWS", description = "exact rows per chunk (overrides --chunk-bytes)")
+        long chunkRows;
+
+        @Option(names = "--threads", description = "compression threads (default: available processors)")
         int threads = Runtime.getRuntime().availableProcessors();
 
-        @Option(names = {"-q", "--quiet"}, description = "no progress bar")
-        boolean quiet;
-
-        @Option(names = "--verbose", description = "stack traces on errors")
-        boolean verbose;
-
         WriteOptions options() {
-            return new WriteOptions(chunkBytes, gzip, !noShuffle, threads);
+            try {
+                return WriteOptions.builder().chunkBytes(chunkBytes).chunkRows(chunkRows).gzip(gzip).shuffle(!noShuffle)
+                        .threads(threads).build();
+            } catch (IllegalArgumentException e) {
+                throw new DatasetsException("Invalid storage option: " + e.getMessage());
+            }
         }
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true, description = "Convert data to HDF5.",
+            synopsisSubcommandLabel = "(idx | fashion-mnist | csv | npy)",
             subcommands = {IdxCmd.class, FashionCmd.class, CsvCmd.class, NpyCmd.class})
     static final class ConvertCmd {
     }
 
     @Command(name = "idx", mixinStandardHelpOptions = true,
-            description = "IDX images + labels (MNIST format, .gz or plain) to /train/x, /train/y[, /test/x, /test/y].")
+            description = "IDX images + labels (MNIST format, .gz or plain) to /train/x, /train/y[, /test/x, /test/y]; "
+                    + "images keep their type (uint8), labels become int64.")
     static final class IdxCmd implements Callable<Integer> {
+        @Mixin
+        Common c = new Common();
+
         @Mixin
         Storage s = new Storage();
 
-        @Option(names = "--images", required = true, description = "training images (IDX, ubyte)")
+        @Option(names = "--images", required = true, description = "training images (IDX)")
         Path images;
 
-        @Option(names = "--labels", required = true, description = "training labels (IDX, ubyte)")
+        @Option(names = "--labels", required = true, description = "training labels (IDX)")
         Path labels;
 
-        @Option(names = "--test-images", description = "test images")
+        @Option(names = "--test-images", description = "test images (IDX)")
         Path testImages;
 
-        @Option(names = "--test-labels", description = "test labels")
+        @Option(names = "--test-labels", description = "test labels (IDX)")
         Path testLabels;
 
         @Override
@@ -80,52 +101,81 @@ public final class DatasetsCli {
             if ((testImages == null) != (testLabels == null)) {
                 throw new DatasetsException("--test-images and --test-labels go together");
             }
-            Convert.idx(images, labels, testImages, testLabels, s.out, s.options(), null, s.quiet);
+            Convert.idx(images, labels, testImages, testLabels, s.out, s.options(), null, c.quiet);
             return 0;
         }
     }
 
     @Command(name = "fashion-mnist", mixinStandardHelpOptions = true,
-            description = "Fashion-MNIST (Debian dataset-fashion-mnist) to /train/*, /test/* with class names.")
+            description = "Fashion-MNIST (Debian's dataset-fashion-mnist) to /train/*, /test/* with class names.")
     static final class FashionCmd implements Callable<Integer> {
+        @Mixin
+        Common c = new Common();
+
         @Mixin
         Storage s = new Storage();
 
-        @Option(names = "--dir", description = "directory of the four .gz files (default: ${DEFAULT-VALUE})")
-        Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+        @Option(names = "--dir", description = "directory of {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz "
+                + "(default: ${DEFAULT-VALUE})")
+        Path dir = Convert.FASHION_MNIST_DIR;
 
         @Override
         public Integer call() {
-            Convert.fashionMnist(dir, s.out, s.options(), s.quiet);
+            Convert.fashionMnist(dir, s.out, s.options(), c.quiet);
             return 0;
         }
     }
 
     @Command(name = "csv", mixinStandardHelpOptions = true,
-            description = "CSV with a header to /x (float32 features) and /y (label column).")
+            description = "CSV with a header line to /x (numeric columns, float32) and /y (the label column: int64 if "
+                    + "all integers, float32 if numbers, else class indices with class_names).")
     static final class CsvCmd implements Callable<Integer> {
+        @Mixin
+        Common c = new Common();
+
         @Mixin
         Storage s = new Storage();
 
-        @Parameters(index = "0", description = "input CSV")
+        @Parameters(index = "0", paramLabel = "IN.csv", description = "input CSV (UTF-8)")
         Path csv;
 
-        @Option(names = "--label", description = "name of the label column (none: features only)")
+        @Option(names = "--label", paramLabel = "COLUMN", description = "name of the label column (none: features only)")
         String label;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--delimiter", description = "field delimiter, one character or 'tab' (default: ${DEFAULT-VALUE})")
+        String delimiter = ",";
 
         @Override
         public Integer call() {
-            Convert.csv(csv, label, s.out, s.options(), s.quiet);
+            String d = "tab".equalsIgnoreCase(delimiter) || "\\t".equals(delimiter) ? "\t" : delimiter;
+            if (d.length() != 1) {
+                throw new DatasetsException("--delimiter must be one character, got '" + delimiter + "'");
+            }
+            Convert.CsvSummary r = Convert.csv(csv, label, d.charAt(0), s.out, s.options(), c.quiet);
+            if (!c.quiet && !r.skipped().isEmpty()) {
+                spec.commandLine().getErr().println("note: skipped non-numeric columns: " + String.join(", ", r.skipped()));
+            }
+            if (!c.quiet && !r.classNames().isEmpty()) {
+                spec.commandLine().getErr().println("note: label column '" + r.label() + "' is not numeric; " + r.classNames().size()
+                        + " classes stored as class_names");
+            }
             return 0;
         }
     }
 
-    @Command(name = "npy", mixinStandardHelpOptions = true, description = "NumPy .npy array to one dataset.")
+    @Command(name = "npy", mixinStandardHelpOptions = true,
+            description = "NumPy .npy array (C order; f4 f8 i1 i2 i4 i8 u1 u2 u4 b1, either byte order) to one dataset.")
     static final class NpyCmd implements Callable<Integer> {
+        @Mixin
+        Common c = new Common();
+
         @Mixin
         Storage s = new Storage();
 
-        @Parameters(index = "0", description = "input .npy")
+        @Parameters(index = "0", paramLabel = "IN.npy", description = "input .npy")
         Path npy;
 
         @Option(names = "--dataset", description = "dataset path (default: ${DEFAULT-VALUE})")
@@ -133,78 +183,135 @@ public final class DatasetsCli {
 
         @Override
         public Integer call() {
-            Convert.npy(npy, s.out, dataset, s.options(), s.quiet);
+            Convert.npy(npy, s.out, dataset, s.options(), c.quiet);
             return 0;
         }
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = "Synthetic seeded data with learnable structure, any size, bounded memory.")
-    static final class GenerateCmd implements Callable<Integer> {
-        @Mixin
-        Storage s = new Storage();
-
-        @Parameters(index = "0", description = "clusters (Gaussian class clusters, float32) or images (uint8 blobs)")
-        Generate.Kind kind;
-
-        @Option(names = "--rows", required = true, description = "rows (training rows with --test-rows)")
+    /** Options shared by the generators. */
+    static final class GenerateOptions {
+        @Option(names = "--rows", required = true, description = "rows (training rows when --test-rows is given)")
         long rows;
 
-        @Option(names = "--test-rows", description = "rows of a /test split (default: none)")
+        @Option(names = "--test-rows", description = "rows of a /test split; with it the data goes to /train and /test "
+                + "(default: none)")
         long testRows;
-
-        @Option(names = "--dim", description = "features per row (clusters; default: ${DEFAULT-VALUE})")
-        int dim = 32;
-
-        @Option(names = "--size", description = "image side (images; default: ${DEFAULT-VALUE})")
-        int size = 28;
 
         @Option(names = "--classes", description = "classes (default: ${DEFAULT-VALUE})")
         int classes = 10;
 
         @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
         long seed = 1;
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Synthetic seeded data with learnable structure, any size, in bounded memory.",
+            synopsisSubcommandLabel = "(clusters | images)",
+            subcommands = {ClustersCmd.class, ImagesCmd.class})
+    static final class GenerateCmd {
+    }
+
+    @Command(name = "clusters", mixinStandardHelpOptions = true,
+            description = "Gaussian class clusters: /x float32 [rows, dim], /y int64.")
+    static final class ClustersCmd implements Callable<Integer> {
+        @Mixin
+        Common c = new Common();
+
+        @Mixin
+        Storage s = new Storage();
+
+        @Mixin
+        GenerateOptions g = new GenerateOptions();
+
+        @Option(names = "--dim", description = "features per row (default: ${DEFAULT-VALUE})")
+        int dim = 32;
 
         @Override
         public Integer call() {
-            Generate.write(kind, rows, testRows, kind == Generate.Kind.CLUSTERS ? dim : size, classes, seed, s.out,
-                    s.options(), s.quiet);
+            Generate.write(Generate.Kind.CLUSTERS, g.rows, g.testRows, dim, g.classes, g.seed, ElementKind.FLOAT32,
+                    s.out, s.options(), c.quiet);
+            return 0;
+        }
+    }
+
+    @Command(name = "images", mixinStandardHelpOptions = true,
+            description = "Image-like blobs, one position and shape per class: /x [rows, size, size], /y int64.")
+    static final class ImagesCmd implements Callable<Integer> {
+        @Mixin
+        Common c = new Common();
+
+        @Mixin
+        Storage s = new Storage();
+
+        @Mixin
+        GenerateOptions g = new GenerateOptions();
+
+        @Option(names = "--size", description = "image side in pixels (default: ${DEFAULT-VALUE})")
+        int size = 28;
+
+        @Option(names = "--dtype", description = "uint8 (0-255) or float32 (0-1) (default: ${DEFAULT-VALUE})")
+        String dtype = "uint8";
+
+        @Override
+        public Integer call() {
+            ElementKind kind;
+            switch (dtype.toLowerCase()) {
+                case "uint8": kind = ElementKind.UINT8; break;
+                case "float32": kind = ElementKind.FLOAT32; break;
+                default: throw new DatasetsException("Unsupported dtype '" + dtype + "' for images; use uint8 or float32");
+            }
+            Generate.write(Generate.Kind.IMAGES, g.rows, g.testRows, size, g.classes, g.seed, kind, s.out, s.options(),
+                    c.quiet);
             return 0;
         }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
-            description = "Tree of groups and datasets: shape, type, chunks, filters, sizes, compression ratio.")
+            description = "Tree of groups and datasets: shape, dtype, chunks, filters, stored and logical size, "
+                    + "compression ratio, attributes.")
     static final class InspectCmd implements Callable<Integer> {
-        @Parameters(index = "0", description = "HDF5 file")
+        @Mixin
+        Common c = new Common();
+
+        @Parameters(index = "0", paramLabel = "FILE.h5", description = "HDF5 file")
         Path file;
+
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
-            System.out.print(Inspect.describe(file));
+            spec.commandLine().getOut().print(Inspect.describe(file));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
 
     /**
-     * Builds the command line with one-line error reporting.
+     * Builds the command line with one-line error reporting: a failing command prints
+     * {@code error: MESSAGE} on its error stream (and the stack trace with {@code --verbose}) and
+     * returns 1.
      *
      * @return the picocli command line
      */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(DatasetsCli.class).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cl = new CommandLine(DatasetsCli.class);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean verbose = parsed.originalArgs().contains("--verbose");
-            cmd.getErr().println("error: " + ex.getMessage());
+            String msg = ex instanceof DatasetsException ? ex.getMessage() : ex.toString();
+            cmd.getErr().println("error: " + (msg == null ? ex.getClass().getName() : msg.replace('\n', ' ')));
             if (verbose) {
                 ex.printStackTrace(cmd.getErr());
             }
+            cmd.getErr().flush();
             return 1;
         });
         return cl;
     }
 
     /**
+     * Runs the command line and exits with its status.
+     *
      * @param args see {@code --help}
      */
     public static void main(String[] args) {
