@@ -39,11 +39,11 @@ public final class ElementConverter {
             if (nativeOrder) {
                 dst.put(dstOff, src, srcOff, count * st.size());
             } else {
-                swapCopy(src.duplicate().order(st.byteOrder()), srcOff, dst, dstOff, st.size(), count);
+                swapCopy(inStoredOrder(src, st), srcOff, dst, dstOff, st.size(), count);
             }
             return;
         }
-        ByteBuffer s = src.duplicate().order(st.byteOrder());
+        ByteBuffer s = inStoredOrder(src, st);
         int es = st.size();
         if (out == DataType.FLOAT) {
             switch (st.kind()) {
@@ -111,6 +111,14 @@ public final class ElementConverter {
                     dst.putLong(dstOff + 8 * i, s.getLong(srcOff + 8 * i));
                 }
         }
+    }
+
+    /**
+     * Block and scratch buffers are kept in the stored byte order, so converting a row from them
+     * allocates nothing; other buffers get an ordered duplicate (reads are absolute either way).
+     */
+    private static ByteBuffer inStoredOrder(ByteBuffer src, ElementType st) {
+        return src.order() == st.byteOrder() ? src : src.duplicate().order(st.byteOrder());
     }
 
     /**
