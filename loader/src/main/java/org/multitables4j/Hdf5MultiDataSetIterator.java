@@ -161,6 +161,19 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         return engine.stats();
     }
 
+    /**
+     * @return process ids of the worker processes alive now with {@link Backend#PROCESSES}
+     *     (empty with threads), e.g. to watch or limit them
+     */
+    public java.util.List<Long> workerPids() {
+        return engine.workerPids();
+    }
+
+    /** @return worker processes started again after one died (0 with threads) */
+    public long workerRestarts() {
+        return engine.workerRestarts();
+    }
+
     /** Stops the workers and closes the file. Idempotent; safe from any thread. */
     @Override
     public void close() {

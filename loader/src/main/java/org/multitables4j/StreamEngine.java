@@ -46,6 +46,8 @@ final class StreamEngine {
     private final Hdf5Array[] arrays;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
+    private final org.multitables4j.workers.SharedArena arena;
+    private final org.multitables4j.workers.ChildPool children;
     private final long rowBytes;
     private final ArrayDeque<Slot> held = new ArrayDeque<>();
     private volatile boolean closed;
@@ -68,16 +70,20 @@ final class StreamEngine {
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
         Hdf5File f = Hdf5File.open(cfg.file);
+        org.multitables4j.workers.SharedArena shm = null;
+        org.multitables4j.workers.ChildPool pool = null;
         try {
             String where = " (" + cfg.file + ")";
             arrays = new Hdf5Array[inputs.size()];
             specs = new SlotRing.ArraySpec[inputs.size()];
             List<Object> sources = new ArrayList<>();
+            List<org.multitables4j.workers.ChildPool.Dataset> childSources = new ArrayList<>();
             long rb = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 Input in = inputs.get(i);
                 Hdf5Array a = in.column() == null ? f.array(in.path()) : f.column(in.path(), in.column());
                 arrays[i] = a;
+                childSources.add(new org.multitables4j.workers.ChildPool.Dataset(a, in.path(), in.column()));
                 if (a.rows() != arrays[0].rows()) {
                     throw new InvalidConfigurationException(inputs.get(0).role() + " '" + inputs.get(0).path() + "' have "
                             + arrays[0].rows() + " rows but " + in.role() + " '" + in.path() + "' have " + a.rows() + where);
@@ -102,8 +108,16 @@ final class StreamEngine {
                 }
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
-                sources.add(ThreadWorkers.source(a, out, in.classes(),
-                        cfg.effectiveCacheBytes(Math.multiplyExact(a.rows(), (long) a.rowBytes()))));
+            }
+            org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
+            if (cfg.backend == Backend.PROCESSES) {
+                shm = org.multitables4j.workers.SharedArena.create(cfg.effectiveSharedMemoryDir(), 64 << 20);
+                allocator = shm;
+            }
+            for (int i = 0; i < inputs.size(); i++) {
+                Hdf5Array a = arrays[i];
+                sources.add(ThreadWorkers.source(a, specs[i].type(), inputs.get(i).classes(),
+                        cfg.effectiveCacheBytes(Math.multiplyExact(a.rows(), (long) a.rowBytes())), allocator));
             }
             this.rowBytes = rb;
             if (arrays[0].rows() / cfg.batchSize > Integer.MAX_VALUE - 8) {
@@ -118,7 +132,7 @@ final class StreamEngine {
                         + "' has " + arrays[0].rows() + where);
             }
             int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, arrays[0].rows()));
-            SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs));
+            SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
             this.optionsHash = optionsHash(cfg, inputs, arrays[0]);
             if (cfg.resume != null) {
                 IteratorState st = cfg.resume;
@@ -133,14 +147,29 @@ final class StreamEngine {
                 this.epoch = st.epoch();
                 this.startBatch = st.batch();
             }
-            this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
+            if (shm != null) {
+                pool = new org.multitables4j.workers.ChildPool(cfg.file, childSources, shm, cfg.workerJvmOptions,
+                        cfg.workerRestarts);
+                this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, pool::io, shm);
+                this.workers.prepare();
+            } else {
+                this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
+            }
             this.workers.orderedDelivery(cfg.order != Order.AS_AVAILABLE);
             if (cfg.order == Order.SHUFFLED) {
                 long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
                 this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
             }
             this.file = f;
+            this.arena = shm;
+            this.children = pool;
         } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            if (shm != null) {
+                shm.close();
+            }
             f.close();
             throw e;
         }
@@ -341,6 +370,16 @@ final class StreamEngine {
         return plan.batches();
     }
 
+    /** @return process ids of the worker processes alive now (empty for threads) */
+    List<Long> workerPids() {
+        return children == null ? List.of() : children.pids();
+    }
+
+    /** @return worker processes restarted after dying */
+    long workerRestarts() {
+        return children == null ? 0 : children.restarts();
+    }
+
     long datasetRows() {
         return arrays[0].rows();
     }
@@ -356,7 +395,16 @@ final class StreamEngine {
             return;
         }
         closed = true;
-        workers.close();
-        file.close();
+        try {
+            workers.close();
+        } finally {
+            if (children != null) {
+                children.close();
+            }
+            if (arena != null) {
+                arena.close();
+            }
+            file.close();
+        }
     }
 }

@@ -34,6 +34,10 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     long samplesPerEpoch;
     double[] sampleWeights;
     String sampleWeightsPath;
+    Backend backend = Backend.THREADS;
+    Path sharedMemoryDir;
+    java.util.List<String> workerJvmOptions = java.util.List.of();
+    int workerRestarts = 3;
 
     StreamOptions(Path file) {
         if (file == null) {
@@ -343,5 +347,77 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         b.sampleWeightsPath = datasetPath;
         b.sampleWeights = null;
         return b;
+    }
+
+    /**
+     * @param backend {@link Backend#THREADS} (default) or {@link Backend#PROCESSES}: one child JVM
+     *                per worker decoding into shared memory; the batches delivered are the same
+     * @return a new builder
+     */
+    public B backend(Backend backend) {
+        if (backend == null) {
+            throw new InvalidConfigurationException("backend must not be null");
+        }
+        B b = copy();
+        b.backend = backend;
+        return b;
+    }
+
+    /**
+     * @param dir directory of the shared-memory file of {@link Backend#PROCESSES} (default
+     *            {@code /dev/shm} when it is writable, else {@code java.io.tmpdir}); a memory-backed
+     *            file system avoids disk writes
+     * @return a new builder
+     */
+    public B sharedMemoryDir(Path dir) {
+        if (dir == null) {
+            throw new InvalidConfigurationException("sharedMemoryDir must not be null");
+        }
+        B b = copy();
+        b.sharedMemoryDir = dir;
+        return b;
+    }
+
+    /**
+     * @param options extra options of the worker JVMs of {@link Backend#PROCESSES}, after the
+     *                defaults ({@code -Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}) so
+     *                they win, e.g. {@code "-Xmx4g"} for very large chunks
+     * @return a new builder
+     */
+    public B workerJvmOptions(String... options) {
+        for (String o : options) {
+            if (o == null || o.isBlank()) {
+                throw new InvalidConfigurationException("workerJvmOptions must not contain null or blank options");
+            }
+        }
+        B b = copy();
+        b.workerJvmOptions = java.util.List.of(options);
+        return b;
+    }
+
+    /**
+     * @param attempts times a worker process may die in a row on the same read (each time it is
+     *                 restarted and the read repeated) before the iterator fails naming the
+     *                 cause; default 3
+     * @return a new builder
+     */
+    public B workerRestarts(int attempts) {
+        if (attempts < 1) {
+            throw new InvalidConfigurationException("workerRestarts must be at least 1, got " + attempts);
+        }
+        B b = copy();
+        b.workerRestarts = attempts;
+        return b;
+    }
+
+    Path effectiveSharedMemoryDir() {
+        if (sharedMemoryDir != null) {
+            return sharedMemoryDir;
+        }
+        Path shm = Path.of("/dev/shm");
+        if (java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)) {
+            return shm;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
     }
 }

@@ -17,6 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * writes into the array the network reads: no copy between the loader and DL4J. (The
  * {@code ByteBuffer} overloads of {@code Nd4j.createBuffer} copy; they are not used.)
  *
+ * <p>With worker processes the slots are slices of a shared-memory file ({@link BufferAllocator}),
+ * mapped by the parent and every child, so a child writes the rows the parent's INDArrays see.
+ *
  * <p>The ring itself holds no scheduling state; {@link org.multitables4j.workers.ThreadWorkers}
  * and the iterator decide which slot holds which batch.
  */
@@ -48,12 +51,24 @@ public final class SlotRing {
      * @param arrays    layout of each array of a slot (e.g. features, then labels)
      */
     public SlotRing(int count, int batchRows, java.util.List<ArraySpec> arrays) {
+        this(count, batchRows, arrays, BufferAllocator.DIRECT);
+    }
+
+    /**
+     * Allocates the slots from {@code allocator} (a shared-memory file for worker processes).
+     *
+     * @param count     number of slots
+     * @param batchRows rows per slot
+     * @param arrays    layout of each array of a slot (e.g. features, then labels)
+     * @param allocator where the slot memory comes from
+     */
+    public SlotRing(int count, int batchRows, java.util.List<ArraySpec> arrays, BufferAllocator allocator) {
         if (count < 1 || batchRows < 1 || arrays.isEmpty()) {
             throw new IllegalArgumentException("need at least one slot of one row and one array");
         }
         slots = new Slot[count];
         for (int i = 0; i < count; i++) {
-            slots[i] = new Slot(i, batchRows, arrays);
+            slots[i] = new Slot(i, batchRows, arrays, allocator);
         }
     }
 
@@ -91,15 +106,14 @@ public final class SlotRing {
         private INDArray partial;
         private int partialRows = -1;
 
-        SlotArray(int batchRows, ArraySpec spec) {
+        SlotArray(int batchRows, ArraySpec spec, BufferAllocator allocator) {
             this.spec = spec;
             this.batchRows = batchRows;
             long bytes = Math.multiplyExact(spec.rowBytes(), batchRows);
             if (bytes > Integer.MAX_VALUE - 128) {
                 throw new IllegalArgumentException("a batch of " + bytes + " bytes does not fit one slot (2 GiB at most)");
             }
-            ByteBuffer raw = ByteBuffer.allocateDirect((int) bytes + 128);
-            this.memory = raw.alignedSlice(64).limit((int) bytes).slice().order(ByteOrder.nativeOrder());
+            this.memory = allocator.allocate((int) Math.max(bytes, 1)).limit((int) bytes).order(ByteOrder.nativeOrder());
             long elements = Math.max(1, spec.rowElements() * batchRows);
             this.dataBuffer = Nd4j.createBuffer(new BytePointer(memory), elements, spec.type());
             this.full = view(batchRows);
@@ -180,11 +194,11 @@ public final class SlotRing {
         /** The DataSet handed out for this slot (set by the worker, after the preprocessor). */
         public Object payload;
 
-        Slot(int index, int batchRows, java.util.List<ArraySpec> specs) {
+        Slot(int index, int batchRows, java.util.List<ArraySpec> specs, BufferAllocator allocator) {
             this.index = index;
             this.arrays = new SlotArray[specs.size()];
             for (int i = 0; i < arrays.length; i++) {
-                arrays[i] = new SlotArray(batchRows, specs.get(i));
+                arrays[i] = new SlotArray(batchRows, specs.get(i), allocator);
             }
         }
 

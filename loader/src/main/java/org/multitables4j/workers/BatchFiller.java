@@ -3,11 +3,11 @@ package org.multitables4j.workers;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.multitables4j.CorruptDataException;
-import org.multitables4j.hdf5.BlockDecoder;
 import org.multitables4j.hdf5.ElementConverter;
 import org.multitables4j.hdf5.ElementType;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.plan.EpochPlan;
+import org.multitables4j.ring.BufferAllocator;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -23,7 +23,8 @@ final class BatchFiller {
     private static final int SCRATCH_BYTES = 1 << 20;
 
     private final Source source;
-    private final BlockDecoder decoder;
+    private final BlockIo decoder;
+    private final BufferAllocator allocator;
     private final Hdf5Array array;
     private final ElementType stored;
     private final int rowBytes;
@@ -34,10 +35,14 @@ final class BatchFiller {
     private final int memberOffset;
     private ByteBuffer scratch;
     private long[] keys = new long[0];
+    private long[] runRows = new long[16];
+    private int[] runCounts = new int[16];
+    private int[] runOffsets = new int[16];
 
-    BatchFiller(Source source, BlockDecoder decoder) {
+    BatchFiller(Source source, BlockIo decoder, BufferAllocator allocator) {
         this.source = source;
         this.decoder = decoder;
+        this.allocator = allocator;
         this.array = source.array();
         this.stored = array.elementType();
         this.rowBytes = array.rowBytes();
@@ -68,37 +73,47 @@ final class BatchFiller {
         }
     }
 
+    /**
+     * Reads the rows of a batch of contiguous data as runs of consecutive rows, all runs of a
+     * piece in one request (one positional read each): straight into the slot when no conversion
+     * is needed, else into scratch and converted from there.
+     */
     private void fillDirect(EpochPlan plan, int b, int n, ByteBuffer dst) {
-        int k = 0;
-        while (k < n) {
-            long r0 = plan.row(b, k);
-            int m = 1;
-            if (plan.sequential()) {
-                m = n;
+        int piece = identity ? n : Math.max(1, SCRATCH_BYTES / Math.max(1, rowBytes));
+        for (int k0 = 0; k0 < n; k0 += piece) {
+            int end = Math.min(n, k0 + piece);
+            int runs = 0;
+            int k = k0;
+            while (k < end) {
+                long r0 = plan.row(b, k);
+                int m = 1;
+                if (plan.sequential()) {
+                    m = end - k;
+                } else {
+                    while (k + m < end && plan.row(b, k + m) == r0 + m) {
+                        m++;
+                    }
+                }
+                if (runs == runRows.length) {
+                    runRows = Arrays.copyOf(runRows, 2 * runs);
+                    runCounts = Arrays.copyOf(runCounts, 2 * runs);
+                    runOffsets = Arrays.copyOf(runOffsets, 2 * runs);
+                }
+                runRows[runs] = r0;
+                runCounts[runs] = m;
+                runOffsets[runs] = identity ? k * outRowBytes : (k - k0) * rowBytes;
+                runs++;
+                k += m;
+            }
+            if (identity) {
+                decoder.readRuns(array, runRows, runCounts, runOffsets, runs, dst);
             } else {
-                while (k + m < n && plan.row(b, k + m) == r0 + m) {
-                    m++;
+                ByteBuffer s = scratch((end - k0) * rowBytes);
+                decoder.readRuns(array, runRows, runCounts, runOffsets, runs, s);
+                for (int j = 0; j < runs; j++) {
+                    convertRows(s, runOffsets[j], runCounts[j], runRows[j], dst, k0 + runOffsets[j] / rowBytes);
                 }
             }
-            readRun(r0, m, k, dst);
-            k += m;
-        }
-    }
-
-    private void readRun(long r0, int m, int k, ByteBuffer dst) {
-        if (identity) {
-            ByteBuffer d = dst.duplicate();
-            d.position(k * outRowBytes);
-            array.readRows(r0, m, d);
-            return;
-        }
-        int piece = Math.max(1, SCRATCH_BYTES / Math.max(1, rowBytes));
-        ByteBuffer s = scratch(Math.min(m, piece) * rowBytes);
-        for (int done = 0; done < m; done += piece) {
-            int c = Math.min(piece, m - done);
-            s.clear();
-            array.readRows(r0 + done, c, s);
-            convertRows(s, 0, c, r0 + done, dst, k + done);
         }
     }
 
@@ -174,7 +189,10 @@ final class BatchFiller {
 
     private ByteBuffer scratch(int bytes) {
         if (scratch == null || scratch.capacity() < bytes) {
-            scratch = ByteBuffer.allocateDirect(bytes).order(stored.byteOrder());
+            if (scratch != null) {
+                allocator.free(scratch);
+            }
+            scratch = allocator.allocate(Math.max(bytes, SCRATCH_BYTES)).order(stored.byteOrder());
         }
         return scratch;
     }

@@ -5,9 +5,9 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.multitables4j.hdf5.BlockDecoder;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.plan.EpochPlan;
+import org.multitables4j.ring.BufferAllocator;
 
 /**
  * Decoded blocks (chunk rows) of one dataset, shared by all workers of an epoch.
@@ -31,6 +31,7 @@ final class BlockCache {
     }
 
     private final Hdf5Array array;
+    private final BufferAllocator allocator;
     private final int blockBytes;
     private final long budget;
     private final ReentrantLock lock = new ReentrantLock();
@@ -54,8 +55,9 @@ final class BlockCache {
     private long decodes;
     private long needed;
 
-    BlockCache(Hdf5Array array, long budget) {
+    BlockCache(Hdf5Array array, long budget, BufferAllocator allocator) {
         this.array = array;
+        this.allocator = allocator;
         this.blockBytes = array.blockBytes();
         this.budget = Math.max(budget, blockBytes);
         int n = array.blockCount();
@@ -208,7 +210,7 @@ final class BlockCache {
      * Returns block {@code blk} decoded and pinned; decodes it on this thread when nobody has.
      * While another worker decodes it, this one decodes ahead or waits.
      */
-    ByteBuffer acquire(int blk, BlockDecoder dec, int horizon) {
+    ByteBuffer acquire(int blk, BlockIo dec, int horizon) {
         lock.lock();
         try {
             while (true) {
@@ -273,7 +275,7 @@ final class BlockCache {
      *
      * @return true when a block was decoded
      */
-    boolean decodeAhead(BlockDecoder dec, int horizon) {
+    boolean decodeAhead(BlockIo dec, int horizon) {
         int blk;
         ByteBuffer b;
         lock.lock();
@@ -310,10 +312,10 @@ final class BlockCache {
      * Decodes block {@code blk} (marked LOADING) into {@code b} without holding the lock, then
      * publishes it (pinned for the caller when {@code pin}) or, on failure, gives the buffer back.
      */
-    private void decodeUnlocked(int blk, ByteBuffer b, BlockDecoder dec, boolean pin) {
+    private void decodeUnlocked(int blk, ByteBuffer b, BlockIo dec, boolean pin) {
         boolean ok = false;
         try {
-            array.readBlock(blk, dec, b);
+            dec.readBlock(array, blk, b);
             ok = true;
         } finally {
             lock.lock();
@@ -343,7 +345,7 @@ final class BlockCache {
         }
         heldBytes += blockBytes;
         ByteBuffer b = pool.poll();
-        return b != null ? b : ByteBuffer.allocateDirect(blockBytes).order(array.elementType().byteOrder());
+        return (b != null ? b : allocator.allocate(blockBytes)).order(array.elementType().byteOrder());
     }
 
     private void evictFarthest() {
@@ -372,7 +374,7 @@ final class BlockCache {
         buf[blk] = null;
         heldBytes -= blockBytes;
         while (!pool.isEmpty() && (long) pool.size() * blockBytes > budget) {
-            pool.poll();
+            allocator.free(pool.poll());
         }
     }
 }

@@ -10,9 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.multitables4j.IteratorClosedException;
 import org.multitables4j.MultitablesException;
-import org.multitables4j.hdf5.BlockDecoder;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.plan.EpochPlan;
+import org.multitables4j.ring.BufferAllocator;
 import org.multitables4j.ring.SlotRing;
 import org.multitables4j.ring.SlotRing.Slot;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -46,7 +46,9 @@ public final class ThreadWorkers implements AutoCloseable {
     private final AtomicLong neededBefore = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private final int threadSeq;
-    private final BlockDecoder[] decoders;
+    private final BlockIo[] decoders;
+    private final java.util.function.IntFunction<BlockIo> ioFactory;
+    private final BufferAllocator allocator;
     private final BatchFiller[][] scratch;
 
     private EpochPlan plan;
@@ -66,7 +68,21 @@ public final class ThreadWorkers implements AutoCloseable {
      * @return an opaque source description
      */
     public static Object source(Hdf5Array array, DataType out, int classes, long budget) {
-        return new Source(array, out, classes > 0, classes, new BlockCache(array, budget));
+        return source(array, out, classes, budget, BufferAllocator.DIRECT);
+    }
+
+    /**
+     * Describes one input of the slots whose decoded blocks come from {@code allocator}.
+     *
+     * @param array     dataset
+     * @param out       element type written into the slot
+     * @param classes   one-hot classes, or 0 to copy the rows as they are
+     * @param budget    bytes of decoded blocks to keep for this dataset
+     * @param allocator where decoded blocks live (shared memory for worker processes)
+     * @return an opaque source description
+     */
+    public static Object source(Hdf5Array array, DataType out, int classes, long budget, BufferAllocator allocator) {
+        return new Source(array, out, classes > 0, classes, new BlockCache(array, budget, allocator));
     }
 
     /**
@@ -76,6 +92,24 @@ public final class ThreadWorkers implements AutoCloseable {
      * @param onFilled runs on the worker after a slot is filled (makes the DataSet, preprocessing)
      */
     public ThreadWorkers(SlotRing ring, int workers, List<Object> sources, Consumer<Slot> onFilled) {
+        this(ring, workers, sources, onFilled, i -> BlockIo.local(), BufferAllocator.DIRECT);
+    }
+
+    /**
+     * Workers whose reads go through {@code ioFactory}: on the worker threads themselves, or in
+     * one child process per worker ({@link ChildPool#io}) with every buffer in shared memory.
+     *
+     * @param ring      the slots (from {@code allocator})
+     * @param workers   number of worker threads
+     * @param sources   values from {@link #source}, one per array of a slot, in the ring's order
+     * @param onFilled  runs on the worker after a slot is filled (makes the DataSet, preprocessing)
+     * @param ioFactory the reads of worker {@code i}; made once per worker and kept across epochs
+     * @param allocator where scratch buffers come from
+     */
+    public ThreadWorkers(SlotRing ring, int workers, List<Object> sources, Consumer<Slot> onFilled,
+                         java.util.function.IntFunction<BlockIo> ioFactory, BufferAllocator allocator) {
+        this.ioFactory = ioFactory;
+        this.allocator = allocator;
         this.ring = ring;
         this.workers = workers;
         this.sources = sources.stream().map(Source.class::cast).toArray(Source[]::new);
@@ -86,7 +120,7 @@ public final class ThreadWorkers implements AutoCloseable {
             free.add(ring.slot(i));
         }
         this.threadSeq = SEQ.incrementAndGet();
-        this.decoders = new BlockDecoder[workers];
+        this.decoders = new BlockIo[workers];
         this.scratch = new BatchFiller[workers][];
     }
 
@@ -298,16 +332,26 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     /**
+     * Makes every worker's reader now rather than at its first batch, so that worker processes
+     * start while the caller builds its network.
+     */
+    public void prepare() {
+        for (int i = 0; i < workers; i++) {
+            scratch(i);
+        }
+    }
+
+    /**
      * Scratch of worker {@code index}, kept across epochs so that an epoch allocates no new
      * direct buffers (a decoder and fillers per epoch made direct memory saw-tooth with the GC).
      */
     private synchronized BatchFiller[] scratch(int index) {
         if (scratch[index] == null) {
-            BlockDecoder dec = new BlockDecoder();
+            BlockIo dec = ioFactory.apply(index);
             decoders[index] = dec;
             scratch[index] = new BatchFiller[sources.length];
             for (int i = 0; i < sources.length; i++) {
-                scratch[index][i] = new BatchFiller(sources[i], dec);
+                scratch[index][i] = new BatchFiller(sources[i], dec, allocator);
             }
         }
         return scratch[index];
@@ -315,7 +359,7 @@ public final class ThreadWorkers implements AutoCloseable {
 
     private void work(int index) {
         BatchFiller[] fillers = scratch(index);
-        BlockDecoder dec = decoders[index];
+        BlockIo dec = decoders[index];
         int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
         Slot s = null;
         try {
@@ -426,7 +470,7 @@ public final class ThreadWorkers implements AutoCloseable {
         this.orderedDelivery = ordered;
     }
 
-    private boolean decodeAhead(BlockDecoder dec, int horizon) {
+    private boolean decodeAhead(BlockIo dec, int horizon) {
         for (Source s : sources) {
             if (!s.direct(plan) && s.cache().decodeAhead(dec, horizon)) {
                 return true;

@@ -16,12 +16,12 @@ import java.util.regex.Pattern;
  * The h5py-written fixtures under {@code src/test/resources/fixtures} (see make_fixtures.py there)
  * and their value formula, computed here independently of the reader.
  */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
     /** @return the path of a file in the fixtures resource folder */
-    static Path resource(String name) {
+    public static Path resource(String name) {
         try {
             return Path.of(Fixtures.class.getResource("/fixtures/" + name).toURI());
         } catch (URISyntaxException | NullPointerException e) {
@@ -57,7 +57,7 @@ final class Fixtures {
     }
 
     /** One chunk of chunks.json: its logical offset, file address and stored size. */
-    record ChunkInfo(long[] offset, long address, int size) {
+    public record ChunkInfo(long[] offset, long address, int size) {
     }
 
     private static final Pattern DATASET = Pattern.compile("^\\s*\"(/[^\"]+)\": \\[\\s*$");
@@ -70,7 +70,7 @@ final class Fixtures {
      *
      * @return file name -> dataset path -> chunks
      */
-    static Map<String, Map<String, List<ChunkInfo>>> chunkTable() {
+    public static Map<String, Map<String, List<ChunkInfo>>> chunkTable() {
         Map<String, Map<String, List<ChunkInfo>>> out = new LinkedHashMap<>();
         Map<String, List<ChunkInfo>> file = null;
         List<ChunkInfo> chunks = null;
