@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import java.util.zip.Inflater;
 import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
 import org.multitables4j.Hdf5DataSetIterator;
+import org.multitables4j.Backend;
 import org.multitables4j.Order;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -69,6 +70,9 @@ public final class Harness implements Callable<Integer> {
 
     @Option(names = "--epochs", description = "epochs of the memory check (default: ${DEFAULT-VALUE})")
     int memoryEpochs = 20;
+
+    @Option(names = "--backends-only", description = "run only the threads-vs-processes comparison and time to first batch")
+    private boolean backendsOnly;
 
     @Option(names = "--skip-slow", description = "skip the jhdf-based contenders")
     boolean skipSlow;
@@ -127,6 +131,43 @@ public final class Harness implements Callable<Integer> {
             }
             return n * rowElements * (long) elemSize;
         }
+    }
+
+    /**
+     * One iterator kept across passes (each pass is reset() + one epoch), so that the process
+     * backend's JVM start-up is measured once, by {@link #firstBatch}, not in every pass.
+     */
+    private Pass reused(Order order, int workers, Backend backend, List<AutoCloseable> open) {
+        Hdf5DataSetIterator it = builder().batchSize(batch).order(order).workers(workers).seed(1).backend(backend).build();
+        open.add(it);
+        return () -> {
+            it.reset();
+            long n = 0;
+            while (it.hasNext()) {
+                n += it.next().getFeatures().size(0);
+            }
+            if (n != rows) {
+                throw new IllegalStateException("delivered " + n + " of " + rows + " rows");
+            }
+            return n * rowElements * (long) elemSize;
+        };
+    }
+
+    /** Median time from build() to the first batch in hand, in milliseconds. */
+    private void firstBatch(Backend backend) {
+        double[] ms = new double[5];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            try (Hdf5DataSetIterator it = builder().batchSize(batch).order(Order.ORDERED).workers(2).backend(backend)
+                    .build()) {
+                it.next();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        out.printf(Locale.ROOT, "time to first batch, %s, 2 workers: median %.0f ms of %s%n", backend, ms[2],
+                Arrays.toString(Arrays.stream(ms).map(Math::round).toArray()));
+        notes.put("time to first batch " + backend + " ms", String.format(Locale.ROOT, "%.0f", ms[2]));
     }
 
     /** What a DL4J user writes today: jhdf slices per batch, arrays copied into INDArrays. */
@@ -457,8 +498,10 @@ public final class Harness implements Callable<Integer> {
         out.printf(Locale.ROOT, "# %s %s: %d rows x %d, %.1f MB as stored (%d-byte elements; MB/s below count stored bytes,"
                         + " as peer_bench does), %d cores, batch %d%n", file, dataset, rows, rowElements, totalBytes / 1e6,
                 elemSize, Runtime.getRuntime().availableProcessors(), batch);
-        peers();
-        for (int w : new int[] {1, 2}) {
+        if (!backendsOnly) {
+            peers();
+        }
+        for (int w : backendsOnly ? new int[0] : new int[] {1, 2}) {
             for (Order o : Order.values()) {
                 if (w == 1 && o != Order.ORDERED) {
                     continue;
@@ -467,14 +510,32 @@ public final class Harness implements Callable<Integer> {
             }
         }
         double limit = column == null ? decodeLimit() : Double.NaN;
-        memcpy();
-        if (!skipSlow) {
+        if (!backendsOnly) {
+            memcpy();
+        }
+        if (!skipSlow && !backendsOnly) {
             measure("jhdf getData per chunk, serial", this::jhdfSerial);
             measure("naive jhdf iterator + AsyncDataSetIterator", this::naiveAsync);
         }
-        notes.put("processes", "process workers are not built yet");
-        consumerCost();
-        memory();
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            for (Order o : new Order[] {Order.ORDERED, Order.SHUFFLED}) {
+                for (Backend be : Backend.values()) {
+                    measure("multitables4j " + o + " " + be.name().toLowerCase(Locale.ROOT) + "=2 (kept across passes)",
+                            reused(o, 2, be, open));
+                }
+            }
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
+        }
+        firstBatch(Backend.THREADS);
+        firstBatch(Backend.PROCESSES);
+        if (!backendsOnly) {
+            consumerCost();
+            memory();
+        }
         Double h5py = mbps.get("h5py-serial");
         out.println();
         out.printf(Locale.ROOT, "%-44s %10s %10s %10s%n", "contender", "MB/s", "x h5py", "x decode");
