@@ -61,6 +61,19 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         return new Builder(file);
     }
 
+    /**
+     * Starts a builder over several files that hold the same datasets: together they are one
+     * dataset whose rows are those of the files concatenated in list order (see
+     * {@link Hdf5Files#glob(String)} to list files by pattern). Every order, shuffling included,
+     * runs over all rows of all files; row shapes must match, element types and chunking may differ.
+     *
+     * @param files the HDF5 files, in row order
+     * @return a builder with default options
+     */
+    public static Builder builder(java.util.List<Path> files) {
+        return new Builder(files);
+    }
+
     private Hdf5DataSetIterator(Builder b) {
         if (b.features == null) {
             throw new InvalidConfigurationException("features(path) is required (" + b.file + ")");
@@ -232,6 +245,10 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
 
         private Builder(Path file) {
             super(file);
+        }
+
+        private Builder(java.util.List<Path> files) {
+            super(files);
         }
 
         /**

@@ -45,6 +45,19 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         return new Builder(file);
     }
 
+    /**
+     * Starts a builder over several files that hold the same datasets: together they are one
+     * dataset whose rows are those of the files concatenated in list order (see
+     * {@link Hdf5Files#glob(String)} to list files by pattern). Every order, shuffling included,
+     * runs over all rows of all files; row shapes must match, element types and chunking may differ.
+     *
+     * @param files the HDF5 files, in row order
+     * @return a builder with default options
+     */
+    public static Builder builder(java.util.List<Path> files) {
+        return new Builder(files);
+    }
+
     private Hdf5MultiDataSetIterator(Builder b) {
         if (b.inputs.isEmpty()) {
             throw new InvalidConfigurationException("at least one input(path) is required (" + b.file + ")");
@@ -187,6 +200,10 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
 
         private Builder(Path file) {
             super(file);
+        }
+
+        private Builder(java.util.List<Path> files) {
+            super(files);
         }
 
         @Override

@@ -17,7 +17,8 @@ import org.multitables4j.workers.ThreadWorkers;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The machinery behind the streaming iterators: one file, several datasets with the same number
+ * The machinery behind the streaming iterators: one file (or several holding the same datasets,
+ * rows concatenated), several datasets with the same number
  * of rows (each filling one array of every slot), the ring, the workers, epochs, held batches and
  * counters. Single consumer; {@link #close()} from any thread.
  */
@@ -42,7 +43,8 @@ final class StreamEngine {
     }
 
     private final StreamOptions<?> cfg;
-    private final Hdf5File file;
+    private final List<Hdf5File> files;
+    private final long totalRows;
     private final Hdf5Array[] arrays;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
@@ -69,46 +71,77 @@ final class StreamEngine {
     StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
-        Hdf5File f = Hdf5File.open(cfg.file);
+        List<Hdf5File> opened = new ArrayList<>();
         org.multitables4j.workers.SharedArena shm = null;
         org.multitables4j.workers.ChildPool pool = null;
         try {
-            String where = " (" + cfg.file + ")";
+            for (java.nio.file.Path p : cfg.files) {
+                opened.add(Hdf5File.open(p));
+            }
+            Hdf5File f = opened.get(0);
+            String where = " (" + cfg.describeFiles() + ")";
             arrays = new Hdf5Array[inputs.size()];
             specs = new SlotRing.ArraySpec[inputs.size()];
+            List<List<Hdf5Array>> parts = new ArrayList<>();
             List<Object> sources = new ArrayList<>();
             List<org.multitables4j.workers.ChildPool.Dataset> childSources = new ArrayList<>();
             long rb = 0;
+            long total = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 Input in = inputs.get(i);
-                Hdf5Array a = in.column() == null ? f.array(in.path()) : f.column(in.path(), in.column());
-                arrays[i] = a;
-                childSources.add(new org.multitables4j.workers.ChildPool.Dataset(a, in.path(), in.column()));
-                if (a.rows() != arrays[0].rows()) {
-                    throw new InvalidConfigurationException(inputs.get(0).role() + " '" + inputs.get(0).path() + "' have "
-                            + arrays[0].rows() + " rows but " + in.role() + " '" + in.path() + "' have " + a.rows() + where);
+                List<Hdf5Array> ps = new ArrayList<>();
+                long rowsHere = 0;
+                for (int k = 0; k < opened.size(); k++) {
+                    Hdf5File fk = opened.get(k);
+                    Hdf5Array a = in.column() == null ? fk.array(in.path()) : fk.column(in.path(), in.column());
+                    if (k > 0 && !Arrays.equals(a.rowShape(), ps.get(0).rowShape())) {
+                        throw new InvalidConfigurationException(in.role() + " '" + in.path() + "' have rows of shape "
+                                + Arrays.toString(a.rowShape()) + " in " + fk.path() + " but " + Arrays.toString(ps.get(0).rowShape())
+                                + " in " + f.path());
+                    }
+                    if (i > 0 && a.rows() != parts.get(0).get(k).rows()) {
+                        throw new InvalidConfigurationException(inputs.get(0).role() + " '" + inputs.get(0).path() + "' have "
+                                + parts.get(0).get(k).rows() + " rows but " + in.role() + " '" + in.path() + "' have " + a.rows()
+                                + " rows (" + fk.path() + ")");
+                    }
+                    ps.add(a);
+                    rowsHere += a.rows();
+                    childSources.add(new org.multitables4j.workers.ChildPool.Dataset(a, fk.path(), in.path(), in.column()));
                 }
+                parts.add(ps);
+                if (i == 0) {
+                    total = rowsHere;
+                }
+                Hdf5Array a = ps.get(0);
+                arrays[i] = a;
                 DataType out;
                 long[] shape;
                 if (in.classes() > 0) {
-                    ElementType t = a.elementType();
-                    if (t.kind() == ElementType.Kind.FLOAT || a.rowElements() != 1) {
-                        throw new InvalidConfigurationException("oneHot needs one integer class id per row, but " + in.role()
-                                + " '" + in.path() + "' are " + t + " with row shape " + Arrays.toString(a.rowShape()) + where);
+                    for (Hdf5Array pa : ps) {
+                        ElementType t = pa.elementType();
+                        if (t.kind() == ElementType.Kind.FLOAT || pa.rowElements() != 1) {
+                            throw new InvalidConfigurationException("oneHot needs one integer class id per row, but " + in.role()
+                                    + " '" + in.path() + "' are " + t + " with row shape " + Arrays.toString(pa.rowShape())
+                                    + " (" + pa.file().path() + ")");
+                        }
                     }
                     out = cfg.dataType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
                     shape = new long[] {in.classes()};
                 } else {
                     out = cfg.storedType ? a.elementType().nativeDataType() : cfg.dataType;
-                    if (!ElementConverter.supports(a.elementType(), out)) {
-                        throw new InvalidConfigurationException("'" + in.path() + "' stores " + a.elementType()
-                                + ", which cannot be delivered as " + out + "; use FLOAT, DOUBLE or storedDataType()" + where);
+                    for (Hdf5Array pa : ps) {
+                        if (!ElementConverter.supports(pa.elementType(), out)) {
+                            throw new InvalidConfigurationException("'" + in.path() + "' stores " + pa.elementType()
+                                    + ", which cannot be delivered as " + out + "; use FLOAT, DOUBLE or storedDataType() ("
+                                    + pa.file().path() + ")");
+                        }
                     }
                     shape = in.rowShape() != null ? checkShape(in, a, where) : atLeastOne(a.rowShape());
                 }
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
             }
+            this.totalRows = total;
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
             if (cfg.backend == Backend.PROCESSES) {
                 shm = org.multitables4j.workers.SharedArena.create(cfg.effectiveSharedMemoryDir(), 64 << 20);
@@ -116,29 +149,29 @@ final class StreamEngine {
             }
             for (int i = 0; i < inputs.size(); i++) {
                 Hdf5Array a = arrays[i];
-                sources.add(ThreadWorkers.source(a, specs[i].type(), inputs.get(i).classes(),
-                        cfg.effectiveCacheBytes(Math.multiplyExact(a.rows(), (long) a.rowBytes())), allocator));
+                sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(),
+                        cfg.effectiveCacheBytes(Math.multiplyExact(total, (long) a.rowBytes())), allocator));
             }
             this.rowBytes = rb;
-            if (arrays[0].rows() / cfg.batchSize > Integer.MAX_VALUE - 8) {
-                throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + arrays[0].rows()
+            if (total / cfg.batchSize > Integer.MAX_VALUE - 8) {
+                throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + total
                         + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
             }
-            this.cumulativeWeights = cumulativeWeights(cfg, f, arrays[0].rows(), where);
+            this.cumulativeWeights = cumulativeWeights(cfg, opened, total, where);
             boolean permuted = cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM
                     || cfg.order == Order.RANDOM_WITH_REPLACEMENT;
-            if (permuted && arrays[0].rows() > Integer.MAX_VALUE - 8) {
+            if (permuted && total > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
-                        + "' has " + arrays[0].rows() + where);
+                        + "' has " + total + where);
             }
-            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, arrays[0].rows()));
+            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, total));
             SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
-            this.optionsHash = optionsHash(cfg, inputs, arrays[0]);
+            this.optionsHash = optionsHash(cfg, inputs, arrays[0], total);
             if (cfg.resume != null) {
                 IteratorState st = cfg.resume;
-                if (st.optionsHash() != optionsHash || st.rows() != arrays[0].rows() || st.seed() != cfg.seed) {
+                if (st.optionsHash() != optionsHash || st.rows() != total || st.seed() != cfg.seed) {
                     throw new InvalidConfigurationException("the state to resume from was taken from another dataset or "
-                            + "other options (rows " + st.rows() + " vs " + arrays[0].rows() + ", seed " + st.seed() + " vs "
+                            + "other options (rows " + st.rows() + " vs " + total + ", seed " + st.seed() + " vs "
                             + cfg.seed + ", options hash differs: " + (st.optionsHash() != optionsHash) + ")" + where);
                 }
                 if (cfg.order == Order.AS_AVAILABLE) {
@@ -148,7 +181,7 @@ final class StreamEngine {
                 this.startBatch = st.batch();
             }
             if (shm != null) {
-                pool = new org.multitables4j.workers.ChildPool(cfg.file, childSources, shm, cfg.workerJvmOptions,
+                pool = new org.multitables4j.workers.ChildPool(childSources, shm, cfg.workerJvmOptions,
                         cfg.workerRestarts);
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, pool::io, shm);
                 this.workers.prepare();
@@ -160,7 +193,7 @@ final class StreamEngine {
                 long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
                 this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
             }
-            this.file = f;
+            this.files = opened;
             this.arena = shm;
             this.children = pool;
         } catch (RuntimeException e) {
@@ -170,31 +203,42 @@ final class StreamEngine {
             if (shm != null) {
                 shm.close();
             }
-            f.close();
+            opened.forEach(Hdf5File::close);
             throw e;
         }
     }
 
-    private static double[] cumulativeWeights(StreamOptions<?> cfg, Hdf5File f, long rows, String where) {
+    private static double[] cumulativeWeights(StreamOptions<?> cfg, List<Hdf5File> files, long rows, String where) {
         double[] w = cfg.sampleWeights;
         if (cfg.sampleWeightsPath != null) {
-            Hdf5Array a = f.array(cfg.sampleWeightsPath);
-            if (a.rows() != rows || a.rowElements() != 1) {
-                throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' must hold one value per row ("
-                        + rows + "), not shape " + Arrays.toString(a.shape()) + where);
+            if (rows > Integer.MAX_VALUE - 8) {
+                throw new InvalidConfigurationException("sample weights support at most 2^31 - 9 rows" + where);
             }
             w = new double[(int) rows];
-            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(a.blockBytes());
-            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * a.blockRows()).order(java.nio.ByteOrder.nativeOrder());
-            try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
-                for (int b = 0; b < a.blockCount(); b++) {
-                    a.readBlock(b, dec, block);
-                    int n = a.rowsInBlock(b);
-                    ElementConverter.convert(block.order(a.elementType().byteOrder()), 0, a.elementType(), out, 0, DataType.DOUBLE, n);
-                    for (int i = 0; i < n; i++) {
-                        w[b * a.blockRows() + i] = out.getDouble(8 * i);
+            int at = 0;
+            for (Hdf5File f : files) {
+                Hdf5Array a = f.array(cfg.sampleWeightsPath);
+                if (a.rowElements() != 1 || at + a.rows() > rows) {
+                    throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' must hold one value per row ("
+                            + rows + " in all), not shape " + Arrays.toString(a.shape()) + " (" + f.path() + ")");
+                }
+                java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(a.blockBytes());
+                java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * a.blockRows()).order(java.nio.ByteOrder.nativeOrder());
+                try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
+                    for (int b = 0; b < a.blockCount(); b++) {
+                        a.readBlock(b, dec, block);
+                        int n = a.rowsInBlock(b);
+                        ElementConverter.convert(block.order(a.elementType().byteOrder()), 0, a.elementType(), out, 0, DataType.DOUBLE, n);
+                        for (int i = 0; i < n; i++) {
+                            w[at + b * a.blockRows() + i] = out.getDouble(8 * i);
+                        }
                     }
                 }
+                at += (int) a.rows();
+            }
+            if (at != rows) {
+                throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' hold " + at
+                        + " values for " + rows + " rows" + where);
             }
         }
         if (w == null) {
@@ -221,12 +265,12 @@ final class StreamEngine {
         return c;
     }
 
-    private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first) {
+    private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first, long rows) {
         StringBuilder sb = new StringBuilder();
         for (Input in : inputs) {
             sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
-        sb.append(first.rows()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+        sb.append(rows).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
                 .append(cfg.shardMode).append('|').append(cfg.samplesPerEpoch).append('|')
@@ -242,7 +286,7 @@ final class StreamEngine {
     IteratorState state() {
         if (cfg.order == Order.AS_AVAILABLE) {
             throw new InvalidConfigurationException("AS_AVAILABLE has no resumable position: it delivers batches in "
-                    + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.file + ")");
+                    + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.describeFiles() + ")");
         }
         long e = epoch;
         int b = plan == null ? startBatch : cursor;
@@ -250,7 +294,7 @@ final class StreamEngine {
             e++;
             b = 0;
         }
-        return new IteratorState(e, b, cfg.seed, arrays[0].rows(), optionsHash);
+        return new IteratorState(e, b, cfg.seed, totalRows, optionsHash);
     }
 
     private static long[] checkShape(Input in, Hdf5Array a, String where) {
@@ -279,7 +323,7 @@ final class StreamEngine {
 
     private void ensurePlan() {
         if (plan == null) {
-            plan = EpochPlan.build(arrays[0].rows(), cfg.batchSize, cfg.order, cfg.seed, epoch,
+            plan = EpochPlan.build(totalRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
                     arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
                     cfg.samplesPerEpoch, cumulativeWeights);
             cursor = Math.min(startBatch, plan.batches());
@@ -381,7 +425,7 @@ final class StreamEngine {
     }
 
     long datasetRows() {
-        return arrays[0].rows();
+        return totalRows;
     }
 
     IteratorStats stats() {
@@ -404,7 +448,7 @@ final class StreamEngine {
             if (arena != null) {
                 arena.close();
             }
-            file.close();
+            files.forEach(Hdf5File::close);
         }
     }
 }

@@ -39,11 +39,32 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     java.util.List<String> workerJvmOptions = java.util.List.of();
     int workerRestarts = 3;
 
+    final java.util.List<Path> files;
+
     StreamOptions(Path file) {
         if (file == null) {
             throw new InvalidConfigurationException("the file must not be null");
         }
         this.file = file;
+        this.files = java.util.List.of(file);
+    }
+
+    StreamOptions(java.util.List<Path> files) {
+        if (files == null || files.isEmpty()) {
+            throw new InvalidConfigurationException("at least one file is needed");
+        }
+        for (Path f : files) {
+            if (f == null) {
+                throw new InvalidConfigurationException("the files must not contain null");
+            }
+        }
+        this.files = java.util.List.copyOf(files);
+        this.file = this.files.get(0);
+    }
+
+    /** @return the file, or the first file and how many more, for messages */
+    String describeFiles() {
+        return files.size() == 1 ? file.toString() : file + " and " + (files.size() - 1) + " more file(s)";
     }
 
     @SuppressWarnings("unchecked")

@@ -15,24 +15,46 @@ import org.nd4j.linalg.api.buffer.DataType;
  * per worker thread and source; holds that thread's scratch and is not thread-safe.
  *
  * <p>Contiguous data is read with positional reads straight into the slot when no conversion is
- * needed (one read per run of consecutive rows), otherwise through a small scratch buffer.
- * Chunked data goes through the shared {@link BlockCache}: rows are grouped by block so that each
- * block is pinned once per batch.
+ * needed (one read per run of consecutive rows, all runs of a batch in one request), otherwise
+ * through a small scratch buffer. Chunked data goes through the part's {@link BlockCache}: rows are
+ * grouped by block so that each block is pinned once per batch. A source of several files (parts)
+ * splits runs and groups at part boundaries; each part keeps its own stored type and layout.
  */
 final class BatchFiller {
     private static final int SCRATCH_BYTES = 1 << 20;
 
+    /** What the filler needs of one part, computed once. */
+    private static final class PartInfo {
+        final Hdf5Array array;
+        final BlockCache cache;
+        final long offset;
+        final ElementType stored;
+        final int rowBytes;
+        final boolean identity;
+        final boolean dense;
+        final int memberOffset;
+        final long blockBase;
+
+        PartInfo(Source.Part p, Source source, long blockBase) {
+            this.array = p.array();
+            this.cache = p.cache();
+            this.offset = p.offset();
+            this.stored = array.elementType();
+            this.rowBytes = array.rowBytes();
+            this.dense = array.denseRows();
+            this.memberOffset = array.memberOffset();
+            this.identity = !source.oneHot() && array.denseRows() && source.out() == stored.nativeDataType()
+                    && (stored.size() == 1 || stored.byteOrder() == java.nio.ByteOrder.nativeOrder());
+            this.blockBase = blockBase;
+        }
+    }
+
     private final Source source;
     private final BlockIo decoder;
     private final BufferAllocator allocator;
-    private final Hdf5Array array;
-    private final ElementType stored;
-    private final int rowBytes;
+    private final PartInfo[] parts;
     private final int rowElements;
     private final int outRowBytes;
-    private final boolean identity;
-    private final boolean dense;
-    private final int memberOffset;
     private ByteBuffer scratch;
     private long[] keys = new long[0];
     private long[] runRows = new long[16];
@@ -43,15 +65,14 @@ final class BatchFiller {
         this.source = source;
         this.decoder = decoder;
         this.allocator = allocator;
-        this.array = source.array();
-        this.stored = array.elementType();
-        this.rowBytes = array.rowBytes();
-        this.rowElements = (int) array.rowElements();
+        this.rowElements = (int) source.array().rowElements();
         this.outRowBytes = source.outRowBytes();
-        this.dense = array.denseRows();
-        this.memberOffset = array.memberOffset();
-        this.identity = !source.oneHot() && array.denseRows() && source.out() == stored.nativeDataType()
-                && (stored.size() == 1 || stored.byteOrder() == java.nio.ByteOrder.nativeOrder());
+        this.parts = new PartInfo[source.parts().length];
+        long base = 0;
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = new PartInfo(source.parts()[i], source, base);
+            base += parts[i].array.blockCount();
+        }
     }
 
     /**
@@ -74,23 +95,30 @@ final class BatchFiller {
     }
 
     /**
-     * Reads the rows of a batch of contiguous data as runs of consecutive rows, all runs of a
-     * piece in one request (one positional read each): straight into the slot when no conversion
-     * is needed, else into scratch and converted from there.
+     * Reads the rows of a batch of contiguous data as runs of consecutive rows of one part, all
+     * runs of a piece in one request (one positional read each): straight into the slot when no
+     * conversion is needed, else into scratch and converted from there.
      */
     private void fillDirect(EpochPlan plan, int b, int n, ByteBuffer dst) {
-        int piece = identity ? n : Math.max(1, SCRATCH_BYTES / Math.max(1, rowBytes));
-        for (int k0 = 0; k0 < n; k0 += piece) {
-            int end = Math.min(n, k0 + piece);
+        int k = 0;
+        while (k < n) {
+            int pi = source.partOf(plan.row(b, k));
+            PartInfo part = parts[pi];
+            long partEnd = part.offset + part.array.rows();
+            int piece = part.identity ? n : Math.max(1, SCRATCH_BYTES / Math.max(1, part.rowBytes));
+            int k0 = k;
             int runs = 0;
-            int k = k0;
-            while (k < end) {
+            while (k < n && k - k0 < piece) {
                 long r0 = plan.row(b, k);
+                if (r0 < part.offset || r0 >= partEnd) {
+                    break;
+                }
                 int m = 1;
+                int limit = (int) Math.min(n - k, Math.min(piece - (k - k0), partEnd - r0));
                 if (plan.sequential()) {
-                    m = end - k;
+                    m = limit;
                 } else {
-                    while (k + m < end && plan.row(b, k + m) == r0 + m) {
+                    while (m < limit && plan.row(b, k + m) == r0 + m) {
                         m++;
                     }
                 }
@@ -99,73 +127,92 @@ final class BatchFiller {
                     runCounts = Arrays.copyOf(runCounts, 2 * runs);
                     runOffsets = Arrays.copyOf(runOffsets, 2 * runs);
                 }
-                runRows[runs] = r0;
+                runRows[runs] = r0 - part.offset;
                 runCounts[runs] = m;
-                runOffsets[runs] = identity ? k * outRowBytes : (k - k0) * rowBytes;
+                runOffsets[runs] = part.identity ? k * outRowBytes : (k - k0) * part.rowBytes;
                 runs++;
                 k += m;
             }
-            if (identity) {
-                decoder.readRuns(array, runRows, runCounts, runOffsets, runs, dst);
+            if (part.identity) {
+                decoder.readRuns(part.array, runRows, runCounts, runOffsets, runs, dst);
             } else {
-                ByteBuffer s = scratch((end - k0) * rowBytes);
-                decoder.readRuns(array, runRows, runCounts, runOffsets, runs, s);
+                ByteBuffer s = scratch((k - k0) * part.rowBytes, part.stored);
+                decoder.readRuns(part.array, runRows, runCounts, runOffsets, runs, s);
                 for (int j = 0; j < runs; j++) {
-                    convertRows(s, runOffsets[j], runCounts[j], runRows[j], dst, k0 + runOffsets[j] / rowBytes);
+                    convertRows(part, s, runOffsets[j], runCounts[j], runRows[j], dst, k0 + runOffsets[j] / part.rowBytes);
                 }
             }
         }
     }
 
     private void fillSequentialBlocks(long r0, int n, ByteBuffer dst, int horizon) {
-        int br = array.blockRows();
         long end = r0 + n;
-        for (long blk = r0 / br; blk * br < end; blk++) {
-            long first = Math.max(r0, blk * br);
-            long last = Math.min(end, (blk + 1) * br);
-            ByteBuffer src = source.cache().acquire((int) blk, decoder, horizon);
-            try {
-                convertRows(src, (int) (first - blk * br) * rowBytes, (int) (last - first), first, dst, (int) (first - r0));
-            } finally {
-                source.cache().release((int) blk);
+        long at = r0;
+        while (at < end) {
+            PartInfo part = parts[source.partOf(at)];
+            long stop = Math.min(end, part.offset + part.array.rows());
+            int br = part.array.blockRows();
+            long local0 = at - part.offset;
+            long local1 = stop - part.offset;
+            for (long blk = local0 / br; blk * br < local1; blk++) {
+                long first = Math.max(local0, blk * br);
+                long last = Math.min(local1, (blk + 1) * br);
+                ByteBuffer src = part.cache.acquire((int) blk, decoder, horizon);
+                try {
+                    convertRows(part, src, (int) (first - blk * br) * part.rowBytes, (int) (last - first), first, dst,
+                            (int) (first + part.offset - r0));
+                } finally {
+                    part.cache.release((int) blk);
+                }
             }
+            at = stop;
         }
     }
 
     private void fillPermutedBlocks(EpochPlan plan, int b, int n, ByteBuffer dst, int horizon) {
-        int br = array.blockRows();
         if (keys.length < n) {
             keys = new long[n];
         }
+        int kBits = 32 - Integer.numberOfLeadingZeros(n);
+        long kMask = (1L << kBits) - 1;
         for (int k = 0; k < n; k++) {
-            keys[k] = (plan.row(b, k) / br) << 32 | k;
+            long r = plan.row(b, k);
+            PartInfo part = parts[source.partOf(r)];
+            keys[k] = (part.blockBase + (r - part.offset) / part.array.blockRows()) << kBits | k;
         }
         Arrays.sort(keys, 0, n);
         int i = 0;
+        int pi = 0;
         while (i < n) {
-            int blk = (int) (keys[i] >>> 32);
-            ByteBuffer src = source.cache().acquire(blk, decoder, horizon);
+            long global = keys[i] >>> kBits;
+            while (pi + 1 < parts.length && parts[pi + 1].blockBase <= global) {
+                pi++;
+            }
+            PartInfo part = parts[pi];
+            int blk = (int) (global - part.blockBase);
+            int br = part.array.blockRows();
+            ByteBuffer src = part.cache.acquire(blk, decoder, horizon);
             try {
-                for (; i < n && (int) (keys[i] >>> 32) == blk; i++) {
-                    int k = (int) keys[i];
-                    long r = plan.row(b, k);
-                    convertRows(src, (int) (r - (long) blk * br) * rowBytes, 1, r, dst, k);
+                for (; i < n && keys[i] >>> kBits == global; i++) {
+                    int k = (int) (keys[i] & kMask);
+                    long r = plan.row(b, k) - part.offset;
+                    convertRows(part, src, (int) (r - (long) blk * br) * part.rowBytes, 1, r, dst, k);
                 }
             } finally {
-                source.cache().release(blk);
+                part.cache.release(blk);
             }
         }
     }
 
-    /** Converts rows; {@code src} is in the stored byte order (cache and scratch buffers are). */
-    private void convertRows(ByteBuffer src, int srcOff, int m, long firstRow, ByteBuffer dst, int k) {
+    /** Converts rows; {@code src} is in the part's stored byte order (cache and scratch buffers are). */
+    private void convertRows(PartInfo part, ByteBuffer src, int srcOff, int m, long firstRow, ByteBuffer dst, int k) {
         if (!source.oneHot()) {
-            if (dense) {
-                ElementConverter.convert(src, srcOff, stored, dst, k * outRowBytes, source.out(), m * rowElements);
+            if (part.dense) {
+                ElementConverter.convert(src, srcOff, part.stored, dst, k * outRowBytes, source.out(), m * rowElements);
             } else {
                 for (int i = 0; i < m; i++) {
-                    ElementConverter.convert(src, srcOff + i * rowBytes + memberOffset, stored, dst, (k + i) * outRowBytes,
-                            source.out(), rowElements);
+                    ElementConverter.convert(src, srcOff + i * part.rowBytes + part.memberOffset, part.stored, dst,
+                            (k + i) * outRowBytes, source.out(), rowElements);
                 }
             }
             return;
@@ -173,9 +220,9 @@ final class BatchFiller {
         int classes = source.classes();
         boolean dbl = source.out() == DataType.DOUBLE;
         for (int i = 0; i < m; i++) {
-            long c = ElementConverter.readInteger(src, srcOff + i * rowBytes + memberOffset, stored);
+            long c = ElementConverter.readInteger(src, srcOff + i * part.rowBytes + part.memberOffset, part.stored);
             if (c < 0 || c >= classes) {
-                throw new CorruptDataException("Dataset '" + array.path() + "' in " + array.file().path() + ": row "
+                throw new CorruptDataException("Dataset '" + part.array.path() + "' in " + part.array.file().path() + ": row "
                         + (firstRow + i) + " holds class " + c + ", outside oneHot(" + classes + ") = [0, " + classes + ")");
             }
             int at = (k + i) * outRowBytes + (int) c * (dbl ? 8 : 4);
@@ -187,14 +234,14 @@ final class BatchFiller {
         }
     }
 
-    private ByteBuffer scratch(int bytes) {
+    private ByteBuffer scratch(int bytes, ElementType stored) {
         if (scratch == null || scratch.capacity() < bytes) {
             if (scratch != null) {
                 allocator.free(scratch);
             }
-            scratch = allocator.allocate(Math.max(bytes, SCRATCH_BYTES)).order(stored.byteOrder());
+            scratch = allocator.allocate(Math.max(bytes, SCRATCH_BYTES));
         }
-        return scratch;
+        return scratch.order(stored.byteOrder());
     }
 
     private static void zero(ByteBuffer dst, int bytes) {

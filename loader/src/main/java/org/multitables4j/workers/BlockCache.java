@@ -31,6 +31,7 @@ final class BlockCache {
     }
 
     private final Hdf5Array array;
+    private final long rowOffset;
     private final BufferAllocator allocator;
     private final int blockBytes;
     private final long budget;
@@ -56,7 +57,18 @@ final class BlockCache {
     private long needed;
 
     BlockCache(Hdf5Array array, long budget, BufferAllocator allocator) {
+        this(array, 0, budget, allocator);
+    }
+
+    /**
+     * @param array     the dataset (one part of a logical dataset)
+     * @param rowOffset logical row of the dataset's first row (plans count logical rows)
+     * @param budget    bytes of decoded blocks to keep
+     * @param allocator where block buffers come from
+     */
+    BlockCache(Hdf5Array array, long rowOffset, long budget, BufferAllocator allocator) {
         this.array = array;
+        this.rowOffset = rowOffset;
         this.allocator = allocator;
         this.blockBytes = array.blockBytes();
         this.budget = Math.max(budget, blockBytes);
@@ -105,13 +117,15 @@ final class BlockCache {
                 uses = null;
                 aheadOrder = null;
                 long covered = Math.min(p.datasetRows(), (long) p.batches() * p.batchSize());
+                long partEnd = rowOffset + array.rows();
                 for (int blk = 0; blk < buf.length; blk++) {
-                    long first = (long) blk * br;
-                    long last = Math.min(covered, first + br) - 1;
+                    long first = rowOffset + (long) blk * br;
+                    long last = Math.min(Math.min(covered, partEnd), first + br) - 1;
                     long from = Math.max(firstBatch, first / p.batchSize());
                     total[blk] = last < first ? 0 : (int) Math.max(0, last / p.batchSize() - from + 1);
                 }
             } else {
+                long partRows = array.rows();
                 int[] lastSeen = new int[buf.length];
                 java.util.Arrays.fill(lastSeen, -1);
                 java.util.Arrays.fill(total, 0);
@@ -120,7 +134,11 @@ final class BlockCache {
                 for (int b = firstBatch; b < p.batches(); b++) {
                     int n = p.batchRows(b);
                     for (int k = 0; k < n; k++) {
-                        int blk = (int) (p.row(b, k) / br);
+                        long r = p.row(b, k) - rowOffset;
+                        if (r < 0 || r >= partRows) {
+                            continue;
+                        }
+                        int blk = (int) (r / br);
                         if (lastSeen[blk] != b) {
                             if (lastSeen[blk] < 0) {
                                 order[nOrder++] = blk;
@@ -140,7 +158,11 @@ final class BlockCache {
                 for (int b = firstBatch; b < p.batches(); b++) {
                     int n = p.batchRows(b);
                     for (int k = 0; k < n; k++) {
-                        int blk = (int) (p.row(b, k) / br);
+                        long r = p.row(b, k) - rowOffset;
+                        if (r < 0 || r >= partRows) {
+                            continue;
+                        }
+                        int blk = (int) (r / br);
                         if (lastSeen[blk] != b) {
                             lastSeen[blk] = b;
                             uses[fillPos[blk]++] = b;
@@ -193,7 +215,7 @@ final class BlockCache {
 
     private int firstUse(int blk) {
         if (uses == null) {
-            return (int) Math.max(firstBatch, (long) blk * array.blockRows() / plan.batchSize());
+            return (int) Math.max(firstBatch, (rowOffset + (long) blk * array.blockRows()) / plan.batchSize());
         }
         return uses[usesStart[blk]];
     }

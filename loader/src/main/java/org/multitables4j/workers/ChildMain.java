@@ -55,20 +55,20 @@ public final class ChildMain {
         if (in.readInt() != ChildPool.MAGIC) {
             throw new IOException("not a multitables4j parent");
         }
-        Path h5 = Path.of(in.readUTF());
         int n = in.readInt();
-        String[][] sources = new String[n][2];
+        String[][] sources = new String[n][3];
         for (int i = 0; i < n; i++) {
+            sources[i][2] = in.readUTF();
             sources[i][0] = in.readUTF();
             sources[i][1] = in.readBoolean() ? in.readUTF() : null;
         }
         Path shm = Path.of(in.readUTF());
-        Hdf5File file;
+        Map<String, Hdf5File> files = new HashMap<>();
         Hdf5Array[] arrays = new Hdf5Array[n];
         FileChannel channel;
         try {
-            file = Hdf5File.open(h5);
             for (int i = 0; i < n; i++) {
+                Hdf5File file = files.computeIfAbsent(sources[i][2], p -> Hdf5File.open(Path.of(p)));
                 arrays[i] = sources[i][1] == null ? file.array(sources[i][0]) : file.column(sources[i][0], sources[i][1]);
             }
             channel = FileChannel.open(shm, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -28,8 +28,8 @@ import org.multitables4j.hdf5.Hdf5Array;
  * executes reads (decode block {@code b} into shared memory at an offset; read runs of contiguous
  * rows into shared memory), answering each on its stdout pipe.
  *
- * <p>Protocol (big-endian, {@code DataOutputStream}): the parent sends {@link #MAGIC}, the HDF5
- * path, the sources (dataset path, optional column) and the arena path; the child answers
+ * <p>Protocol (big-endian, {@code DataOutputStream}): the parent sends {@link #MAGIC}, the sources
+ * (HDF5 file, dataset path, optional column) and the arena path; the child answers
  * {@link #OK} or an error. A request is an op byte, the source index and its arguments; an answer
  * is {@link #OK} or {@link #ERROR} followed by the exception's class, message and stack.
  *
@@ -67,21 +67,21 @@ public final class ChildPool implements AutoCloseable {
      * A dataset the children read.
      *
      * @param array  the parent's description of it
+     * @param file   the HDF5 file holding it
      * @param path   its path in the file
      * @param column a column of the compound dataset at {@code path}, or null
      */
-    public record Dataset(Hdf5Array array, String path, String column) {
+    public record Dataset(Hdf5Array array, Path file, String path, String column) {
     }
 
     /**
-     * @param file        the HDF5 file the children open
      * @param arrays      the datasets (or columns) read, in source order
      * @param arena       the shared memory all buffers come from
      * @param jvmOptions  options of the child JVMs (after the defaults, so they win)
      * @param maxFailures deaths in a row of one worker's child before its read fails
      */
-    public ChildPool(Path file, List<Dataset> arrays, SharedArena arena, List<String> jvmOptions, int maxFailures) {
-        this.file = file.toAbsolutePath();
+    public ChildPool(List<Dataset> arrays, SharedArena arena, List<String> jvmOptions, int maxFailures) {
+        this.file = arrays.get(0).file().toAbsolutePath();
         this.arrays = List.copyOf(arrays);
         this.arena = arena;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -203,7 +203,10 @@ public final class ChildPool implements AutoCloseable {
             try {
                 start();
             } catch (IOException e) {
-                startFailure = e;
+                // a child that started and died at once is seen by its first read
+                if (process == null) {
+                    startFailure = e;
+                }
             }
         }
 
@@ -235,9 +238,9 @@ public final class ChildPool implements AutoCloseable {
             out = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
             in = new DataInputStream(new BufferedInputStream(p.getInputStream(), 1 << 12));
             out.writeInt(MAGIC);
-            out.writeUTF(file.toString());
             out.writeInt(arrays.size());
             for (Dataset a : arrays) {
+                out.writeUTF(a.file().toAbsolutePath().toString());
                 out.writeUTF(a.path());
                 out.writeBoolean(a.column() != null);
                 if (a.column() != null) {
@@ -363,7 +366,10 @@ public final class ChildPool implements AutoCloseable {
         /** Reaps a dead (or broken) child and describes how it ended. */
         private String buried(IOException e) {
             Process p = process;
+            Thread d = drainer;
             process = null;
+            drainer = null;
+            startFailure = null;
             greeted = false;
             if (p == null) {
                 return String.valueOf(e.getMessage());
@@ -387,11 +393,13 @@ public final class ChildPool implements AutoCloseable {
             }
             LIVE.remove(p);
             String status = exited ? "exit status " + p.exitValue() + describeSignal(p.exitValue()) : "did not exit; killed";
-            // give the stderr drain a moment to read the last lines
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+            // the child's stderr ends with it: wait for its last lines
+            if (d != null) {
+                try {
+                    d.join(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
             }
             String last;
             synchronized (tail) {

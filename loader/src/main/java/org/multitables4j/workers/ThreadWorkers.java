@@ -82,7 +82,35 @@ public final class ThreadWorkers implements AutoCloseable {
      * @return an opaque source description
      */
     public static Object source(Hdf5Array array, DataType out, int classes, long budget, BufferAllocator allocator) {
-        return new Source(array, out, classes > 0, classes, new BlockCache(array, budget, allocator));
+        return source(List.of(array), out, classes, budget, allocator);
+    }
+
+    /**
+     * Describes one input of the slots made of the same dataset in several files, rows
+     * concatenated in list order. The parts must share the row shape; their element types,
+     * byte orders, layouts and chunk shapes may differ.
+     *
+     * @param parts     the dataset in each file, in row order
+     * @param out       element type written into the slot
+     * @param classes   one-hot classes, or 0 to copy the rows as they are
+     * @param budget    bytes of decoded blocks to keep, shared out over the parts by size
+     * @param allocator where decoded blocks live (shared memory for worker processes)
+     * @return an opaque source description
+     */
+    public static Object source(List<Hdf5Array> parts, DataType out, int classes, long budget, BufferAllocator allocator) {
+        long total = 0;
+        for (Hdf5Array a : parts) {
+            total += a.rows();
+        }
+        Source.Part[] ps = new Source.Part[parts.size()];
+        long offset = 0;
+        for (int i = 0; i < ps.length; i++) {
+            Hdf5Array a = parts.get(i);
+            long share = parts.size() == 1 ? budget : (long) (budget * (a.rows() / (double) Math.max(1, total)));
+            ps[i] = new Source.Part(a, new BlockCache(a, offset, share, allocator), offset);
+            offset += a.rows();
+        }
+        return new Source(parts.get(0), out, classes > 0, classes, ps);
     }
 
     /**
@@ -153,7 +181,9 @@ public final class ThreadWorkers implements AutoCloseable {
         }
         for (Source s : sources) {
             if (!s.direct(p)) {
-                s.cache().startEpoch(p, firstBatch);
+                for (Source.Part part : s.parts()) {
+                    part.cache().startEpoch(p, firstBatch);
+                }
             }
         }
         for (int i = 0; i < workers; i++) {
@@ -179,7 +209,9 @@ public final class ThreadWorkers implements AutoCloseable {
             lock.unlock();
         }
         for (Source s : sources) {
-            s.cache().cancel();
+            for (Source.Part part : s.parts()) {
+                part.cache().cancel();
+            }
         }
         boolean interrupted = false;
         for (Thread t : threads) {
@@ -206,9 +238,11 @@ public final class ThreadWorkers implements AutoCloseable {
             lock.unlock();
         }
         for (Source s : sources) {
-            decodesBefore.addAndGet(s.cache().decodes());
-            neededBefore.addAndGet(s.cache().needed());
-            s.cache().clear();
+            for (Source.Part part : s.parts()) {
+                decodesBefore.addAndGet(part.cache().decodes());
+                neededBefore.addAndGet(part.cache().needed());
+                part.cache().clear();
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -296,7 +330,9 @@ public final class ThreadWorkers implements AutoCloseable {
     public long blocksDecoded() {
         long d = decodesBefore.get();
         for (Source s : sources) {
-            d += s.cache().decodes();
+            for (Source.Part part : s.parts()) {
+                d += part.cache().decodes();
+            }
         }
         return d;
     }
@@ -305,7 +341,9 @@ public final class ThreadWorkers implements AutoCloseable {
     public long blocksNeeded() {
         long d = neededBefore.get();
         for (Source s : sources) {
-            d += s.cache().needed();
+            for (Source.Part part : s.parts()) {
+                d += part.cache().needed();
+            }
         }
         return d;
     }
@@ -433,7 +471,9 @@ public final class ThreadWorkers implements AutoCloseable {
                 lock.unlock();
             }
             for (Source src : sources) {
-                src.cache().cancel();
+                for (Source.Part part : src.parts()) {
+                    part.cache().cancel();
+                }
             }
         } finally {
             lock.lock();
@@ -472,8 +512,12 @@ public final class ThreadWorkers implements AutoCloseable {
 
     private boolean decodeAhead(BlockIo dec, int horizon) {
         for (Source s : sources) {
-            if (!s.direct(plan) && s.cache().decodeAhead(dec, horizon)) {
-                return true;
+            if (!s.direct(plan)) {
+                for (Source.Part part : s.parts()) {
+                    if (part.cache().decodeAhead(dec, horizon)) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
