@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.multitables4j.Backend;
 import org.multitables4j.Hdf5DataSetIterator;
+import org.multitables4j.Hdf5Files;
 import org.multitables4j.Order;
 import org.multitables4j.datasets.ElementKind;
 import org.multitables4j.datasets.Generate;
@@ -56,6 +58,27 @@ class ReadmeExampleTest {
         // README-END
     }
 
+    void processesExample(MultiLayerNetwork model) {
+        // README-BEGIN
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(Path.of("train.h5"))
+                .features("/x").labels("/y").oneHot(10).batchSize(128).workers(2)
+                .backend(Backend.PROCESSES)                 // one child JVM per worker
+                .build()) {
+            model.fit(it, 5);
+        }
+        // README-END
+    }
+
+    void multiFileExample(MultiLayerNetwork model) {
+        // README-BEGIN
+        List<Path> files = Hdf5Files.glob("data/train-*.h5");   // sorted by path
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(files)
+                .features("/x").labels("/y").oneHot(10).order(Order.SHUFFLED).build()) {
+            model.fit(it, 5);
+        }
+        // README-END
+    }
+
     INDArray readerExample(Path path, boolean[] flags) {
         // README-BEGIN
         try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {          // org.multitables4j.reader
@@ -66,7 +89,7 @@ class ReadmeExampleTest {
             try (StagedArray v = reader.request(ds.mask(flags), stage).acquire()) {     // view until closed
                 System.out.println(v.array().sumNumber());
             }
-        // README-END
+        // README-END }
             return copy;
         }
     }
@@ -87,18 +110,22 @@ class ReadmeExampleTest {
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
         String src = Files.readString(Path.of("src/test/java/org/multitables4j/examples/ReadmeExampleTest.java"));
         int from = 0;
-        for (int i = 0; i < 2; i++) {
-            assertTrue(m.find(), "README java block " + i);
-            int b = src.indexOf("// README-BEGIN\n", from) + "// README-BEGIN".length();
+        int i = 0;
+        while (m.find()) {
+            int b = src.indexOf("// README-BEGIN\n", from);
+            assertTrue(b >= 0, "README java block " + i + " has a compiled region in this file:\n" + m.group(1));
+            b += "// README-BEGIN".length();
             int e = src.indexOf("// README-END", b);
             List<String> compiled = block(src.substring(b, e));
             List<String> shown = block(m.group(1));
-            if (i == 1) {
+            if (src.startsWith("// README-END }", e)) {
                 compiled.add("}"); // the method closes the try after its return statement
             }
             assertEquals(compiled, shown, "README java block " + i);
             from = e;
+            i++;
         }
+        assertTrue(src.indexOf("// README-BEGIN\n", from) < 0, "every compiled region is shown in the README");
     }
 
     void writerExample(float[] rows) {
