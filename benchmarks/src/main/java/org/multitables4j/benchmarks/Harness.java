@@ -519,12 +519,13 @@ public final class Harness implements Callable<Integer> {
         }
         List<AutoCloseable> open = new ArrayList<>();
         try {
-            for (Order o : new Order[] {Order.ORDERED, Order.SHUFFLED}) {
+            for (Order o : new Order[] {Order.ORDERED, Order.AS_AVAILABLE, Order.SHUFFLED, Order.RANDOM}) {
                 for (Backend be : Backend.values()) {
                     measure("multitables4j " + o + " " + be.name().toLowerCase(Locale.ROOT) + "=2 (kept across passes)",
                             reused(o, 2, be, open));
                 }
             }
+            measure("multitables4j ORDERED processes=1 (kept across passes)", reused(Order.ORDERED, 1, Backend.PROCESSES, open));
         } finally {
             for (AutoCloseable c : open) {
                 c.close();
