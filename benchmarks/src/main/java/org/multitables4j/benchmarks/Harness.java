@@ -122,15 +122,20 @@ public final class Harness implements Callable<Integer> {
     private long ours(Order order, int workers) {
         try (Hdf5DataSetIterator it = builder().batchSize(batch)
                 .order(order).workers(workers).seed(1).build()) {
-            long n = 0;
-            while (it.hasNext()) {
-                n += it.next().getFeatures().size(0);
-            }
-            if (n != rows) {
-                throw new IllegalStateException("delivered " + n + " of " + rows + " rows");
-            }
-            return n * rowElements * (long) elemSize;
+            return epochBytes(it);
         }
+    }
+
+    /** Reads one epoch; returns the stored bytes delivered (checked to be the whole dataset). */
+    private long epochBytes(Hdf5DataSetIterator it) {
+        long n = 0;
+        while (it.hasNext()) {
+            n += it.next().getFeatures().size(0);
+        }
+        if (n != rows) {
+            throw new IllegalStateException("delivered " + n + " of " + rows + " rows");
+        }
+        return n * rowElements * (long) elemSize;
     }
 
     /**
@@ -142,14 +147,7 @@ public final class Harness implements Callable<Integer> {
         open.add(it);
         return () -> {
             it.reset();
-            long n = 0;
-            while (it.hasNext()) {
-                n += it.next().getFeatures().size(0);
-            }
-            if (n != rows) {
-                throw new IllegalStateException("delivered " + n + " of " + rows + " rows");
-            }
-            return n * rowElements * (long) elemSize;
+            return epochBytes(it);
         };
     }
 
