@@ -440,11 +440,12 @@ final class StreamEngine {
         }
         closed = true;
         try {
-            workers.close();
-        } finally {
             if (children != null) {
+                // first, so that no worker can stay blocked on a child that does not answer
                 children.close();
             }
+            workers.close();
+        } finally {
             if (arena != null) {
                 arena.close();
             }

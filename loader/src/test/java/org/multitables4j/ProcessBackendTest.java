@@ -169,6 +169,40 @@ class ProcessBackendTest {
     }
 
     @Test
+    void closeIsBoundedEvenWithStoppedChildren() throws Exception {
+        Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).batchSize(20).prefetch(2).build();
+        it.next();
+        List<Long> pids = it.workerPids();
+        assertEquals(2, pids.size());
+        for (long pid : pids) {
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+        }
+        // a consumer waiting for a batch the stopped children will never deliver
+        java.util.concurrent.atomic.AtomicReference<Throwable> woken = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread consumer = new Thread(() -> {
+            try {
+                while (it.hasNext()) {
+                    it.next();
+                }
+            } catch (RuntimeException e) {
+                woken.set(e);
+            }
+        });
+        consumer.start();
+        Thread.sleep(300);
+        long t0 = System.nanoTime();
+        it.close();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        consumer.join(10_000);
+        assertFalse(consumer.isAlive(), "the waiting consumer was woken");
+        assertTrue(woken.get() instanceof IteratorClosedException, "woken by close(): " + woken.get());
+        assertTrue(seconds < 10, "close() took " + seconds + " s");
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "child " + pid + " ended");
+        }
+    }
+
+    @Test
     void childThatCannotStartFailsClearlyAfterTheRetries() {
         Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).workerJvmOptions("-XX:+NoSuchJvmFlag")
                 .workerRestarts(2).build();

@@ -128,8 +128,47 @@ public final class ChildPool implements AutoCloseable {
             closed = true;
             cs = new ArrayList<>(children);
         }
+        // without the children's locks: a worker may be waiting for an answer; it gets the
+        // answer (a child finishes its read before it sees the end of stdin) or end of file
+        List<Process> ps = new ArrayList<>();
         for (Child c : cs) {
-            c.close();
+            Process p = c.process;
+            if (p != null) {
+                ps.add(p);
+                try {
+                    p.getOutputStream().close();
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        boolean interrupted = false;
+        for (Process p : ps) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                p.destroyForcibly();
+            }
+            LIVE.remove(p);
+        }
+        for (Child c : cs) {
+            Thread d = c.drainer;
+            if (d != null) {
+                try {
+                    d.join(1000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -187,13 +226,13 @@ public final class ChildPool implements AutoCloseable {
     /** One worker's child process, restarted when it dies. Used by one worker thread at a time. */
     private final class Child implements BlockIo {
         private final int index;
-        private Process process;
+        private volatile Process process;
         private DataOutputStream out;
         private DataInputStream in;
         private boolean greeted;
         private final ArrayDeque<String> tail = new ArrayDeque<>();
         private Throwable startFailure;
-        private Thread drainer;
+        private volatile Thread drainer;
 
         Child(int index) {
             this.index = index;
