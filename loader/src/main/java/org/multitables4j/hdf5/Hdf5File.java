@@ -111,10 +111,21 @@ public final class Hdf5File implements AutoCloseable {
      * Describes one column (member) of a compound dataset (a PyTables table, a numpy structured
      * array) as rows of that column's values; made once and cached.
      *
+     * <p>A member of a nested compound member is named by a column path whose segments are
+     * separated by {@code '/'}, as PyTables names nested columns ({@code table.cols._f_col("meta/sub/vec")}):
+     * {@code "pos/x"}, {@code "meta/sub/vec"}, at any depth. The path must end at a leaf: a
+     * number, a boolean or a fixed-size array of them (its dimensions become the row shape);
+     * big-endian members are read as such. A member whose own name contains {@code '/'} is found
+     * by its full name first.
+     *
      * @param datasetPath the table's path
-     * @param column      the member name
+     * @param column      the member name, or a {@code '/'}-separated path into nested members
      * @return the column
-     * @throws InvalidConfigurationException if there is no such table or column
+     * @throws InvalidConfigurationException if there is no such table or column (the message lists
+     *     the names available where the path went wrong), or if the path ends at a nested
+     *     compound rather than a leaf (the message lists its fields)
+     * @throws org.multitables4j.UnsupportedHdf5Exception if the path goes through an array of
+     *     compounds or the leaf's type is unsupported
      */
     public Hdf5Array column(String datasetPath, String column) {
         return arrays.computeIfAbsent(datasetPath + "#" + column, k -> describe(datasetPath, column));
