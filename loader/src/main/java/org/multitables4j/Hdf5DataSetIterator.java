@@ -264,7 +264,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
 
         /**
          * @param table  a compound dataset (a PyTables table, a numpy structured array)
-         * @param column the column whose values (a number or a fixed-size array per row) are the features
+         * @param column the column whose values (a number or a fixed-size array per row) are the features;
+         *               a member of a nested compound is named by its path, e.g. {@code "meta/sub/vec"}
          * @return a new builder
          */
         public Builder features(String table, String column) {
@@ -275,7 +276,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
 
         /**
          * @param table  a compound dataset
-         * @param column the column holding the labels (class ids with {@link #oneHot(int)})
+         * @param column the column holding the labels (class ids with {@link #oneHot(int)}); a nested
+         *               member is named by its {@code '/'}-separated path
          * @return a new builder
          */
         public Builder labels(String table, String column) {

@@ -232,7 +232,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
          * Adds a column of a compound table as an input.
          *
          * @param table    the compound dataset
-         * @param column   the column
+         * @param column   the column, or the {@code '/'}-separated path of a nested member
          * @param rowShape delivered row shape (optional)
          * @return a new builder
          */
@@ -247,7 +247,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
          * Adds a column of a compound table as an output, one-hot when {@code classes > 0}.
          *
          * @param table   the compound dataset
-         * @param column  the column
+         * @param column  the column, or the {@code '/'}-separated path of a nested member
          * @param classes classes for one-hot rows, or 0 to deliver the values as stored
          * @return a new builder
          */
