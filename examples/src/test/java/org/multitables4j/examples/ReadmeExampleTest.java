@@ -25,6 +25,8 @@ import org.multitables4j.examples.TrainFashionMnist.Architecture;
 import org.multitables4j.datasets.WriteOptions;
 import org.multitables4j.reader.Hdf5Dataset;
 import org.multitables4j.reader.Hdf5Reader;
+import org.multitables4j.reader.Hdf5SamplingIterator;
+import org.multitables4j.reader.Request;
 import org.multitables4j.reader.Stage;
 import org.multitables4j.reader.StagedArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -92,6 +94,31 @@ class ReadmeExampleTest {
         // README-END }
             return copy;
         }
+    }
+
+    INDArray samplingExample(MultiLayerNetwork network, Path path) {
+        // README-BEGIN
+        try (Hdf5SamplingIterator train = Hdf5SamplingIterator.builder(Path.of("fashion-mnist.h5"))
+                .features("/train/x")              // [n, 28, 28]
+                .selectFeatures(1, 2, 26)          // x[rows, 2:26, 2:26]: a centre crop of any inner dimension
+                .selectFeatures(2, 2, 26)
+                .featureShape(24 * 24)             // deliver [batch, 576] for an MLP
+                .labels("/train/y").oneHot(10)
+                .sampleWeights("/train/w")         // or a double[] per row; uniform when omitted
+                .batchSize(64)
+                .batchesPerEpoch(500)
+                .seed(7)                           // the indices are a pure function of (seed, epoch)
+                .prefetch(4)                       // batches the workers decode ahead
+                .workers(2)
+                .build()) {
+            network.fit(train, 3);                 // reset() between epochs draws the next epoch
+        }
+        try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {
+            Hdf5Dataset ds = reader.dataset("/volumes");                     // [n, 6, 5, 4]
+            Request r = ds.rows(30, 35).select(1, 2, 5).select(-1, 1, 3);    // numpy x[30:35, 2:5, :, 1:3]
+            return reader.request(r, ds.createStage(5)).get();              // [5, 3, 5, 2]
+        }
+        // README-END
     }
 
     static List<String> block(String text) {

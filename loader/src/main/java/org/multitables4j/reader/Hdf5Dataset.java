@@ -84,7 +84,17 @@ public final class Hdf5Dataset {
      * @return a pool of FLOAT stages
      */
     public StagePool createStagePool(int rows, int stages) {
-        return new StagePool(this, rows, stages);
+        return createStagePool(rows, stages, DataType.FLOAT);
+    }
+
+    /**
+     * @param rows   rows per stage
+     * @param stages number of stages
+     * @param type   FLOAT, DOUBLE or the stored type (as {@link #createStage(int, DataType)})
+     * @return a pool of stages of that type
+     */
+    public StagePool createStagePool(int rows, int stages, DataType type) {
+        return new StagePool(this, rows, stages, type);
     }
 
     private void checkRow(long r) {
@@ -108,6 +118,31 @@ public final class Hdf5Dataset {
             throw new InvalidConfigurationException("a request of " + (end - start) + " rows is too large");
         }
         return new Request(this, start, null, (int) (end - start));
+    }
+
+    /**
+     * Rows {@code start, start + step, ...} below {@code end}, like numpy's {@code x[start:end:step]}.
+     *
+     * @param start first row
+     * @param end   end row (exclusive)
+     * @param step  distance between rows, at least 1
+     * @return the request
+     */
+    public Request rows(long start, long end, long step) {
+        if (step < 1) {
+            throw new IndexOutOfBoundsException("rows [" + start + ", " + end + ") with step " + step + " of '" + path()
+                    + "': the step must be at least 1");
+        }
+        if (step == 1) {
+            return rows(start, end);
+        }
+        rows(start, end); // validates the range
+        long n = (end - start + step - 1) / step;
+        long[] idx = new long[(int) n];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = start + i * step;
+        }
+        return new Request(this, 0, idx, idx.length);
     }
 
     /**

@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The pending result of a request. Take it exactly once, as a copy ({@link #get()}), through a
- * callback on the view ({@link #getDirect}) or as a view to close ({@link #acquire()}); each
- * releases the stage when done with it.
+ * callback on the view ({@link #getDirect}) or as a view to close ({@link #acquire()}), or give
+ * it up ({@link #discard()}); each releases the stage when done with it. One thread takes a result.
  */
 public final class Hdf5Future {
     private final CompletableFuture<Void> done;
@@ -83,6 +83,20 @@ public final class Hdf5Future {
     public StagedArray acquire() {
         await();
         return new StagedArray(stage, stage.view(request));
+    }
+
+    /**
+     * Gives up the result without waiting: the stage is released as soon as the read ends (a
+     * stage must not be reused while workers still write into it). Counts as taking the result.
+     *
+     * @throws IllegalStateException if the result was already taken
+     */
+    public void discard() {
+        if (taken) {
+            throw new IllegalStateException("the result of " + request + " was already taken");
+        }
+        taken = true;
+        done.whenComplete((v, e) -> stage.release());
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.multitables4j.InvalidConfigurationException;
@@ -22,16 +23,19 @@ import org.multitables4j.hdf5.Hdf5File;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Random access to the datasets of one HDF5 file: a request (slice, index array, mask) is
- * scheduled on worker threads and its rows land in a {@link Stage}; an {@link Hdf5Future} hands
- * them back as a copy, through a callback, or as a view to release. Decoded chunks are shared by
- * the workers through a per-dataset cache, so random rows from the same chunk decode it once.
+ * Random access to the datasets of one HDF5 file: a request (slice, index array, mask, each
+ * optionally narrowed to ranges of inner dimensions) is scheduled on worker threads and its rows
+ * land in a {@link Stage}; an {@link Hdf5Future} hands them back as a copy, through a callback,
+ * or as a view to release. Decoded chunks are shared by the workers through a per-dataset cache,
+ * so random rows from the same chunk decode it once. {@link Hdf5SamplingIterator} serves random
+ * minibatches through a reader.
  *
  * <pre>{@code
  * try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {
  *     Hdf5Dataset ds = reader.dataset("/x");
  *     Stage stage = ds.createStage(256);
  *     INDArray rows = reader.request(ds.rows(new long[] {7, 3, 99}), stage).get();
+ *     INDArray part = reader.request(ds.rows(30, 35).select(1, 2, 5), stage).get(); // x[30:35, 2:5, ...]
  * }
  * }</pre>
  */
@@ -144,7 +148,9 @@ public final class Hdf5Reader implements AutoCloseable {
      * Schedules a request into a stage.
      *
      * @param request the rows
-     * @param stage   a stage of the same dataset, not in use, with room for the rows
+     * @param stage   a stage of the same dataset, not in use, with room for the rows: the request's
+     *                delivered bytes (rows times the narrowed row, in the stage's element type) must
+     *                not exceed the stage's ({@code capacity()} whole rows)
      * @return the future
      * @throws InvalidConfigurationException if the request is larger than the stage or of another dataset
      * @throws IllegalStateException if the stage is still in use
@@ -162,12 +168,15 @@ public final class Hdf5Reader implements AutoCloseable {
             throw new InvalidConfigurationException("the stage belongs to '" + stage.dataset().path() + "', the request to '"
                     + request.dataset().path() + "'");
         }
-        if (request.size() > stage.capacity()) {
+        long need = (long) request.size() * request.deliveredRowBytes(stage.dataType());
+        long room = (long) stage.capacity() * stage.rowBytes();
+        if (need > room) {
             if (claimed) {
                 stage.release();
             }
-            throw new InvalidConfigurationException("request " + request + " of " + request.size()
-                    + " rows does not fit a stage of " + stage.capacity() + " rows");
+            throw new InvalidConfigurationException("request " + request + " of " + request.size() + " rows ("
+                    + need + " bytes as " + stage.dataType() + ") does not fit a stage of " + stage.capacity() + " rows ("
+                    + room + " bytes)");
         }
         if (!claimed && !stage.tryClaim()) {
             throw new IllegalStateException("the stage is still in use: take or release the previous result first");
@@ -175,9 +184,23 @@ public final class Hdf5Reader implements AutoCloseable {
         List<long[]> groups = plan(request);
         List<CompletableFuture<Void>> parts = new ArrayList<>();
         int per = Math.max(1, (groups.size() + workers - 1) / workers);
-        for (int i = 0; i < groups.size(); i += per) {
-            List<long[]> mine = groups.subList(i, Math.min(groups.size(), i + per));
-            parts.add(CompletableFuture.runAsync(() -> mine.forEach(g -> execute(request, stage, g)), pool));
+        try {
+            for (int i = 0; i < groups.size(); i += per) {
+                List<long[]> mine = groups.subList(i, Math.min(groups.size(), i + per));
+                parts.add(CompletableFuture.runAsync(() -> mine.forEach(g -> execute(request, stage, g)), pool));
+            }
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile by another thread: fail the request once the parts already queued are done
+            IteratorClosedException closedNow = new IteratorClosedException("the reader of " + file.path() + " is closed");
+            if (parts.isEmpty()) {
+                stage.release();
+                throw closedNow;
+            }
+            CompletableFuture<Void> failed = CompletableFuture.allOf(parts.toArray(new CompletableFuture[0]))
+                    .handle((v, t) -> {
+                        throw closedNow;
+                    });
+            return new Hdf5Future(failed, stage, request);
         }
         return new Hdf5Future(CompletableFuture.allOf(parts.toArray(new CompletableFuture[0])), stage, request);
     }
@@ -219,23 +242,16 @@ public final class Hdf5Reader implements AutoCloseable {
         ElementType st = a.elementType();
         DataType out = stage.dataType();
         ByteBuffer dst = stage.memory();
-        int elems = (int) a.rowElements();
-        // with a selection, each row is a run of `outer` pieces of `keep` elements from `from`
-        long[] rs = a.rowShape();
-        int last = rs.length == 0 ? 1 : (int) rs[rs.length - 1];
-        int from = r.selected() ? r.selectFrom() : 0;
-        int keep = r.selected() ? r.selectTo() - from : elems;
-        int outer = r.selected() ? elems / last : 1;
-        int outRow = outer * keep * out.width();
-        int es = st.size();
+        Request.Runs runs = r.runs();
+        int outRow = runs.elements() * out.width();
         if (a.rowReadable()) {
             // contiguous data: one positional read per run of consecutive rows at consecutive positions
+            int maxRun = Math.max(1, (1 << 20) / Math.max(1, a.rowBytes()));
             int i = 1;
             while (i < group.length) {
                 int k0 = (int) group[i];
                 long r0 = r.row(k0);
                 int m = 1;
-                int maxRun = Math.max(1, (1 << 20) / Math.max(1, a.rowBytes()));
                 while (i + m < group.length && m < maxRun && group[i + m] == k0 + m && r.row(k0 + m) == r0 + m) {
                     m++;
                 }
@@ -247,7 +263,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 src.clear();
                 a.readRows(r0, m, src);
                 for (int j = 0; j < m; j++) {
-                    copyRow(r, src, j * a.rowBytes() + a.memberOffset(), st, dst, k0 + j, outRow, out, elems, outer, last, from, keep, es);
+                    copyRow(src, j * a.rowBytes() + a.memberOffset(), st, dst, (k0 + j) * outRow, out, runs);
                 }
                 i += m;
             }
@@ -258,18 +274,19 @@ public final class Hdf5Reader implements AutoCloseable {
         for (int i = 1; i < group.length; i++) {
             int k = (int) group[i];
             int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
-            copyRow(r, src, off, st, dst, k, outRow, out, elems, outer, last, from, keep, es);
+            copyRow(src, off, st, dst, k * outRow, out, runs);
         }
     }
 
-    private static void copyRow(Request r, ByteBuffer src, int off, ElementType st, ByteBuffer dst, int k, int outRow,
-                                DataType out, int elems, int outer, int last, int from, int keep, int es) {
-        if (!r.selected()) {
-            ElementConverter.convert(src, off, st, dst, k * outRow, out, elems);
-        } else {
-            for (int o = 0; o < outer; o++) {
-                ElementConverter.convert(src, off + (o * last + from) * es, st, dst, k * outRow + o * keep * out.width(), out, keep);
-            }
+    /** Copies one delivered row: each run of consecutive stored elements in one conversion. */
+    private static void copyRow(ByteBuffer src, int off, ElementType st, ByteBuffer dst, int dstOff, DataType out,
+                                Request.Runs runs) {
+        int[] offsets = runs.offsets();
+        int len = runs.length();
+        int es = st.size();
+        int step = len * out.width();
+        for (int i = 0; i < offsets.length; i++) {
+            ElementConverter.convert(src, off + offsets[i] * es, st, dst, dstOff + i * step, out, len);
         }
     }
 

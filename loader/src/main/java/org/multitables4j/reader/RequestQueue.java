@@ -1,11 +1,18 @@
 package org.multitables4j.reader;
 
 import java.util.ArrayDeque;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
+import org.multitables4j.MultitablesException;
 
 /**
- * Requests submitted by a loader thread, results taken by a consumer in submission order (the
- * futures themselves complete in any order). Not thread-safe: one submitter-consumer, or
- * synchronise externally.
+ * Requests submitted by a loader, results taken by a consumer in submission order (the futures
+ * themselves complete in any order). Thread-safe: a loader thread may submit while another thread
+ * takes, as in a producer-consumer pipeline. With several submitting threads the order is the
+ * order in which their {@code submit} calls return.
+ *
+ * <p>{@link #submit} waits (up to a minute) for a free stage of the pool, so a loader that runs
+ * ahead is held back until the consumer closes the results it took.
  */
 public final class RequestQueue {
     private final Hdf5Reader reader;
@@ -21,25 +28,102 @@ public final class RequestQueue {
         this.stages = stages;
     }
 
-    /** @param request rows to read next */
+    /** @return the pool the requests' rows land in */
+    public StagePool stages() {
+        return stages;
+    }
+
+    /**
+     * Schedules a request into the next free stage of the pool (waiting for one if all are busy).
+     *
+     * @param request rows to read next
+     */
     public void submit(Request request) {
-        pending.add(reader.request(request, stages));
+        Hdf5Future f = reader.request(request, stages); // may wait for a stage: outside the lock
+        synchronized (this) {
+            pending.add(f);
+            notifyAll();
+        }
     }
 
     /** @return requests submitted and not yet taken */
-    public int pending() {
+    public synchronized int pending() {
         return pending.size();
     }
 
     /**
      * @return the oldest request's rows as a view; close it to free its stage
-     * @throws java.util.NoSuchElementException when nothing is pending
+     * @throws NoSuchElementException when nothing is pending
      */
     public StagedArray next() {
-        Hdf5Future f = pending.poll();
+        Hdf5Future f;
+        synchronized (this) {
+            f = pending.poll();
+        }
         if (f == null) {
-            throw new java.util.NoSuchElementException("no request pending");
+            throw new NoSuchElementException("no request pending");
         }
         return f.acquire();
+    }
+
+    /**
+     * Takes the oldest request's rows, waiting for a request to be submitted when none is pending
+     * (the consumer side of a loader thread).
+     *
+     * @param timeout how long to wait for a submission
+     * @param unit    unit of {@code timeout}
+     * @return the rows as a view; close it to free its stage
+     * @throws MultitablesException when nothing was submitted in time, or the wait was interrupted
+     */
+    public StagedArray take(long timeout, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        Hdf5Future f;
+        synchronized (this) {
+            while (pending.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new MultitablesException("no request submitted within " + unit.toMillis(timeout) + " ms");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MultitablesException("Interrupted while waiting for a request", e);
+                }
+            }
+            f = pending.poll();
+        }
+        return f.acquire();
+    }
+
+    /**
+     * Waits at most {@code timeout} for the oldest pending request's rows to land, so that
+     * {@link #next()} will not block; lets a consumer wait in short steps and check for other
+     * events (a close) in between.
+     *
+     * @param timeout how long
+     * @param unit    unit of {@code timeout}
+     * @return true when the oldest request is done (or failed: {@link #next()} then throws);
+     *     false on timeout or when nothing is pending
+     */
+    public boolean awaitNext(long timeout, TimeUnit unit) {
+        Hdf5Future f;
+        synchronized (this) {
+            f = pending.peek();
+        }
+        return f != null && f.await(timeout, unit);
+    }
+
+    /**
+     * Gives up every pending request without waiting; each stage is freed as soon as its read
+     * ends ({@link Hdf5Future#discard()}).
+     */
+    public void clear() {
+        synchronized (this) {
+            Hdf5Future f;
+            while ((f = pending.poll()) != null) {
+                f.discard();
+            }
+        }
     }
 }

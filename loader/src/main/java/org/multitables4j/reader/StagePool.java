@@ -2,20 +2,42 @@ package org.multitables4j.reader;
 
 import java.util.concurrent.TimeUnit;
 import org.multitables4j.MultitablesException;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /** Rotating stages of one dataset: a request takes the next free one, waiting if all are busy. */
 public final class StagePool {
     private final Stage[] stages;
     private int next;
 
-    StagePool(Hdf5Dataset dataset, int rows, int count) {
+    StagePool(Hdf5Dataset dataset, int rows, int count, DataType type) {
         if (count < 1) {
-            throw new IllegalArgumentException("a pool needs at least one stage");
+            throw new org.multitables4j.InvalidConfigurationException("a pool needs at least one stage, not " + count);
         }
         stages = new Stage[count];
         for (int i = 0; i < count; i++) {
-            stages[i] = dataset.createStage(rows);
+            stages[i] = dataset.createStage(rows, type);
         }
+    }
+
+    /** @return the number of stages */
+    public int size() {
+        return stages.length;
+    }
+
+    /** @return the stages' element type */
+    public DataType dataType() {
+        return stages[0].dataType();
+    }
+
+    /** @return stages that no request holds now */
+    public int free() {
+        int n = 0;
+        for (Stage s : stages) {
+            if (!s.busy()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** @return the stages' capacity in rows */
