@@ -14,7 +14,7 @@ public final class Hdf5Dataset {
     Hdf5Dataset(Hdf5Reader reader, Hdf5Array array, long cacheBytes) {
         this.reader = reader;
         this.array = array;
-        this.cache = new ChunkCache(array, cacheBytes);
+        this.cache = new ChunkCache(array, cacheBytes, reader.blockAllocator());
     }
 
     Hdf5Array array() {
@@ -136,8 +136,14 @@ public final class Hdf5Dataset {
         if (step == 1) {
             return rows(start, end);
         }
-        rows(start, end); // validates the range
+        if (start < 0 || end > array.rows() || start > end) {
+            throw new IndexOutOfBoundsException("rows [" + start + ", " + end + ") of '" + path() + "' (" + array.rows()
+                    + " rows) in " + array.file().path());
+        }
         long n = (end - start + step - 1) / step;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new InvalidConfigurationException("a request of " + n + " rows is too large");
+        }
         long[] idx = new long[(int) n];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = start + i * step;

@@ -15,11 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
-import org.multitables4j.hdf5.BlockDecoder;
 import org.multitables4j.hdf5.ElementConverter;
 import org.multitables4j.hdf5.ElementType;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.Backend;
+import org.multitables4j.ring.BufferAllocator;
+import org.multitables4j.workers.BlockIo;
+import org.multitables4j.workers.ChildPool;
+import org.multitables4j.workers.SharedArena;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -47,15 +51,42 @@ public final class Hdf5Reader implements AutoCloseable {
     private final int workers;
     private final long cacheBytes;
     private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
-    private final ThreadLocal<BlockDecoder> decoders = ThreadLocal.withInitial(BlockDecoder::new);
+    private final SharedArena arena;
+    private final ChildPool children;
+    private final AtomicInteger nextChild = new AtomicInteger();
+    private final ThreadLocal<BlockIo> ios;
     private final ThreadLocal<ByteBuffer> scratch = new ThreadLocal<>();
+    private final ThreadLocal<long[]> runRows = ThreadLocal.withInitial(() -> new long[64]);
+    private final ThreadLocal<int[]> runCounts = ThreadLocal.withInitial(() -> new int[64]);
+    private final ThreadLocal<int[]> runOffsets = ThreadLocal.withInitial(() -> new int[64]);
     private volatile boolean closed;
 
-    private Hdf5Reader(Path path, int workers, long cacheBytes) {
+    private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend) {
         if (workers < 1) {
             throw new InvalidConfigurationException("workers must be at least 1, got " + workers);
         }
+        if (backend == null) {
+            throw new InvalidConfigurationException("backend must not be null");
+        }
         this.file = Hdf5File.open(path);
+        if (backend == Backend.PROCESSES) {
+            try {
+                Path dir = Path.of("/dev/shm");
+                if (!java.nio.file.Files.isDirectory(dir) || !java.nio.file.Files.isWritable(dir)) {
+                    dir = Path.of(System.getProperty("java.io.tmpdir"));
+                }
+                this.arena = SharedArena.create(dir, 64 << 20);
+            } catch (RuntimeException e) {
+                file.close();
+                throw e;
+            }
+            this.children = new ChildPool(path, arena, List.of(), 3);
+            this.ios = ThreadLocal.withInitial(() -> children.io(nextChild.getAndIncrement()));
+        } else {
+            this.arena = null;
+            this.children = null;
+            this.ios = ThreadLocal.withInitial(BlockIo::local);
+        }
         this.workers = workers;
         this.cacheBytes = cacheBytes;
         int id = SEQ.incrementAndGet();
@@ -65,6 +96,12 @@ public final class Hdf5Reader implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        if (children != null) {
+            // start the worker processes now, while the caller prepares its requests
+            for (int i = 0; i < workers; i++) {
+                pool.execute(ios::get);
+            }
+        }
     }
 
     /**
@@ -85,7 +122,37 @@ public final class Hdf5Reader implements AutoCloseable {
      * @return the reader
      */
     public static Hdf5Reader open(Path path, int workers, long cacheBytes) {
-        return new Hdf5Reader(path, workers, cacheBytes);
+        return new Hdf5Reader(path, workers, cacheBytes, Backend.THREADS);
+    }
+
+    /**
+     * @param path       the HDF5 file
+     * @param workers    worker threads, or with {@link Backend#PROCESSES} worker threads each
+     *                   paired with a child JVM that does its reads and decodes, writing into
+     *                   shared memory under {@code /dev/shm} (see the streaming iterator's backend)
+     * @param cacheBytes decoded chunk bytes kept per dataset
+     * @param backend    where reads and decodes run
+     * @return the reader
+     */
+    public static Hdf5Reader open(Path path, int workers, long cacheBytes, Backend backend) {
+        return new Hdf5Reader(path, workers, cacheBytes, backend);
+    }
+
+    /** @return the allocator of decoded blocks: the heap, or the shared memory of worker processes */
+    BufferAllocator blockAllocator() {
+        return arena != null ? arena : ByteBuffer::allocate;
+    }
+
+    /** @return process ids of the worker processes alive now (empty with threads) */
+    public List<Long> workerPids() {
+        return children == null ? List.of() : children.pids();
+    }
+
+    private Hdf5Dataset open(String key, Hdf5Array array, String path, String column) {
+        if (children != null) {
+            children.register(new ChildPool.Dataset(array, file.path(), path, column));
+        }
+        return new Hdf5Dataset(this, array, cacheBytes);
     }
 
     /**
@@ -94,7 +161,7 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public Hdf5Dataset dataset(String path) {
         checkOpen();
-        return datasets.computeIfAbsent(path, p -> new Hdf5Dataset(this, file.array(p), cacheBytes));
+        return datasets.computeIfAbsent(path, p -> open(p, file.array(p), p, null));
     }
 
     /**
@@ -102,12 +169,13 @@ public final class Hdf5Reader implements AutoCloseable {
      * of its own: rows of that column's values.
      *
      * @param table  the compound dataset's path
-     * @param column the member name
+     * @param column the member name, or the {@code '/'}-separated path of a member of a nested
+     *               compound ({@code "meta/sub/vec"})
      * @return the column (made once)
      */
     public Hdf5Dataset column(String table, String column) {
         checkOpen();
-        return datasets.computeIfAbsent(table + "#" + column, p -> new Hdf5Dataset(this, file.column(table, column), cacheBytes));
+        return datasets.computeIfAbsent(table + "#" + column, p -> open(p, file.column(table, column), table, column));
     }
 
     /** Chunk cache counters summed over the datasets. */
@@ -244,37 +312,67 @@ public final class Hdf5Reader implements AutoCloseable {
         ByteBuffer dst = stage.memory();
         Request.Runs runs = r.runs();
         int outRow = runs.elements() * out.width();
+        BlockIo io = ios.get();
         if (a.rowReadable()) {
-            // contiguous data: one positional read per run of consecutive rows at consecutive positions
-            int maxRun = Math.max(1, (1 << 20) / Math.max(1, a.rowBytes()));
+            // contiguous data: runs of consecutive rows at consecutive positions, up to 1 MiB of
+            // runs read in one request (one positional read each)
+            int maxRows = Math.max(1, (1 << 20) / Math.max(1, a.rowBytes()));
+            ByteBuffer src = scratch.get();
+            if (src == null || src.capacity() < maxRows * a.rowBytes()) {
+                src = blockAllocator() instanceof SharedArena sa ? sa.allocate(maxRows * a.rowBytes())
+                        : ByteBuffer.allocateDirect(maxRows * a.rowBytes());
+                scratch.set(src);
+            }
+            src.order(st.byteOrder());
+            long[] rows = runRows.get();
+            int[] counts = runCounts.get();
+            int[] offsets = runOffsets.get();
             int i = 1;
             while (i < group.length) {
-                int k0 = (int) group[i];
-                long r0 = r.row(k0);
-                int m = 1;
-                while (i + m < group.length && m < maxRun && group[i + m] == k0 + m && r.row(k0 + m) == r0 + m) {
-                    m++;
+                int first = i;
+                int nRuns = 0;
+                int used = 0;
+                while (i < group.length && used < maxRows) {
+                    int k0 = (int) group[i];
+                    long r0 = r.row(k0);
+                    int m = 1;
+                    while (i + m < group.length && used + m < maxRows && group[i + m] == k0 + m && r.row(k0 + m) == r0 + m) {
+                        m++;
+                    }
+                    if (nRuns == rows.length) {
+                        rows = Arrays.copyOf(rows, 2 * nRuns);
+                        counts = Arrays.copyOf(counts, 2 * nRuns);
+                        offsets = Arrays.copyOf(offsets, 2 * nRuns);
+                        runRows.set(rows);
+                        runCounts.set(counts);
+                        runOffsets.set(offsets);
+                    }
+                    rows[nRuns] = r0;
+                    counts[nRuns] = m;
+                    offsets[nRuns] = used * a.rowBytes();
+                    nRuns++;
+                    used += m;
+                    i += m;
                 }
-                ByteBuffer src = scratch.get();
-                if (src == null || src.capacity() < m * a.rowBytes()) {
-                    src = ByteBuffer.allocateDirect(Math.max(m * a.rowBytes(), 1 << 16)).order(st.byteOrder());
-                    scratch.set(src);
+                io.readRuns(a, rows, counts, offsets, nRuns, src);
+                for (int j = 0; j < used; j++) {
+                    int k = (int) group[first + j];
+                    copyRow(src, j * a.rowBytes() + a.memberOffset(), st, dst, k * outRow, out, runs);
                 }
-                src.clear();
-                a.readRows(r0, m, src);
-                for (int j = 0; j < m; j++) {
-                    copyRow(src, j * a.rowBytes() + a.memberOffset(), st, dst, (k0 + j) * outRow, out, runs);
-                }
-                i += m;
             }
             return;
         }
-        ByteBuffer src = ds.cache.block((int) group[0], decoders.get());
-        long first = group[0] * a.blockRows();
-        for (int i = 1; i < group.length; i++) {
-            int k = (int) group[i];
-            int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
-            copyRow(src, off, st, dst, k * outRow, out, runs);
+        ChunkCache.Entry e = ds.cache.block((int) group[0], io);
+        try {
+            ByteBuffer src = e.buffer;
+            long first = group[0] * a.blockRows();
+            for (int i = 1; i < group.length; i++) {
+                int k = (int) group[i];
+                int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
+                copyRow(src, off, st, dst, k * outRow, out, runs);
+            }
+        } finally {
+            ds.cache.release(e);
         }
     }
 
@@ -300,10 +398,19 @@ public final class Hdf5Reader implements AutoCloseable {
         pool.shutdown();
         try {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                if (children != null) {
+                    children.close(); // a worker waiting on a child that does not answer
+                }
                 pool.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (children != null) {
+            children.close();
+        }
+        if (arena != null) {
+            arena.close();
         }
         file.close();
     }

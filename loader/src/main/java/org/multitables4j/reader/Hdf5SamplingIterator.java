@@ -137,7 +137,7 @@ public final class Hdf5SamplingIterator implements DataSetIterator, AutoCloseabl
             throw new InvalidConfigurationException("oneHot(" + b.classes + ") needs labels(path)" + b.where());
         }
         this.ownsReader = b.reader == null;
-        this.reader = ownsReader ? Hdf5Reader.open(b.file, b.workers, b.cacheBytes) : b.reader;
+        this.reader = ownsReader ? Hdf5Reader.open(b.file, b.workers, b.cacheBytes, b.backend) : b.reader;
         try {
             this.features = b.featuresColumn == null ? reader.dataset(b.features) : reader.column(b.features, b.featuresColumn);
             this.rows = features.rows();
@@ -664,6 +664,7 @@ public final class Hdf5SamplingIterator implements DataSetIterator, AutoCloseabl
         private int prefetch = 4;
         private int workers = 2;
         private long cacheBytes = 256L << 20;
+        private org.multitables4j.Backend backend = org.multitables4j.Backend.THREADS;
         private DataType dataType = DataType.FLOAT;
         private boolean copyBatches;
 
@@ -843,6 +844,21 @@ public final class Hdf5SamplingIterator implements DataSetIterator, AutoCloseabl
                 throw new InvalidConfigurationException("prefetch must be at least 1, got " + batches);
             }
             this.prefetch = batches;
+            return this;
+        }
+
+        /**
+         * @param backend where the reader the builder opens reads and decodes (default
+         *                {@link org.multitables4j.Backend#THREADS}; {@code PROCESSES}: a child JVM
+         *                per worker, see {@link Hdf5Reader#open(Path, int, long, org.multitables4j.Backend)});
+         *                ignored with {@link Hdf5SamplingIterator#builder(Hdf5Reader)}
+         * @return this builder
+         */
+        public Builder backend(org.multitables4j.Backend backend) {
+            if (backend == null) {
+                throw new InvalidConfigurationException("backend must not be null");
+            }
+            this.backend = backend;
             return this;
         }
 

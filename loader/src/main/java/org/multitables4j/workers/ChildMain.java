@@ -64,12 +64,12 @@ public final class ChildMain {
         }
         Path shm = Path.of(in.readUTF());
         Map<String, Hdf5File> files = new HashMap<>();
-        Hdf5Array[] arrays = new Hdf5Array[n];
+        java.util.List<Hdf5Array> arrays = new java.util.ArrayList<>();
         FileChannel channel;
         try {
             for (int i = 0; i < n; i++) {
                 Hdf5File file = files.computeIfAbsent(sources[i][2], p -> Hdf5File.open(Path.of(p)));
-                arrays[i] = sources[i][1] == null ? file.array(sources[i][0]) : file.column(sources[i][0], sources[i][1]);
+                arrays.add(sources[i][1] == null ? file.array(sources[i][0]) : file.column(sources[i][0], sources[i][1]));
             }
             channel = FileChannel.open(shm, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (RuntimeException | IOException e) {
@@ -89,8 +89,22 @@ public final class ChildMain {
                 if (op < 0) {
                     return;
                 }
+                if (op == ChildPool.OP_OPEN) {
+                    String path = in.readUTF();
+                    String dataset = in.readUTF();
+                    String column = in.readBoolean() ? in.readUTF() : null;
+                    try {
+                        Hdf5File file = files.computeIfAbsent(path, p -> Hdf5File.open(Path.of(p)));
+                        arrays.add(column == null ? file.array(dataset) : file.column(dataset, column));
+                        out.writeByte(ChildPool.OK);
+                    } catch (RuntimeException e) {
+                        ChildPool.writeError(out, e);
+                    }
+                    out.flush();
+                    continue;
+                }
                 try {
-                    Hdf5Array a = arrays[in.readInt()];
+                    Hdf5Array a = arrays.get(in.readInt());
                     if (op == ChildPool.OP_BLOCK) {
                         int block = in.readInt();
                         ByteBuffer seg = segment(segments, channel, in.readLong(), in.readInt());

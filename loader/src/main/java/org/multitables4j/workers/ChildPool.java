@@ -46,6 +46,7 @@ public final class ChildPool implements AutoCloseable {
     static final int ERROR = 1;
     static final int OP_BLOCK = 1;
     static final int OP_RUNS = 2;
+    static final int OP_OPEN = 3;
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -54,7 +55,7 @@ public final class ChildPool implements AutoCloseable {
     }
 
     private final Path file;
-    private final List<Dataset> arrays;
+    private final List<Dataset> arrays = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SharedArena arena;
     private final List<String> jvmOptions;
     private final int maxFailures;
@@ -81,8 +82,21 @@ public final class ChildPool implements AutoCloseable {
      * @param maxFailures deaths in a row of one worker's child before its read fails
      */
     public ChildPool(List<Dataset> arrays, SharedArena arena, List<String> jvmOptions, int maxFailures) {
-        this.file = arrays.get(0).file().toAbsolutePath();
-        this.arrays = List.copyOf(arrays);
+        this(arrays.get(0).file(), arena, jvmOptions, maxFailures);
+        this.arrays.addAll(arrays);
+    }
+
+    /**
+     * A pool whose datasets are added later with {@link #register} (the Reader opens datasets on
+     * demand).
+     *
+     * @param file        the file named in messages
+     * @param arena       the shared memory all buffers come from
+     * @param jvmOptions  options of the child JVMs (after the defaults, so they win)
+     * @param maxFailures deaths in a row of one worker's child before its read fails
+     */
+    public ChildPool(Path file, SharedArena arena, List<String> jvmOptions, int maxFailures) {
+        this.file = file.toAbsolutePath();
         this.arena = arena;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.maxFailures = maxFailures;
@@ -101,6 +115,20 @@ public final class ChildPool implements AutoCloseable {
         children.add(c);
         c.startQuietly();
         return c;
+    }
+
+    /**
+     * Makes a dataset readable by the children; running children open it before their next read.
+     *
+     * @param dataset the dataset
+     */
+    public synchronized void register(Dataset dataset) {
+        for (Dataset d : arrays) {
+            if (d.array() == dataset.array()) {
+                return;
+            }
+        }
+        arrays.add(dataset);
     }
 
     /** @return process ids of the children alive now */
@@ -230,6 +258,7 @@ public final class ChildPool implements AutoCloseable {
         private DataOutputStream out;
         private DataInputStream in;
         private boolean greeted;
+        private int known;
         private final ArrayDeque<String> tail = new ArrayDeque<>();
         private Throwable startFailure;
         private volatile Thread drainer;
@@ -276,18 +305,24 @@ public final class ChildPool implements AutoCloseable {
             drainer = drain;
             out = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
             in = new DataInputStream(new BufferedInputStream(p.getInputStream(), 1 << 12));
+            List<Dataset> now = List.copyOf(arrays);
             out.writeInt(MAGIC);
-            out.writeInt(arrays.size());
-            for (Dataset a : arrays) {
-                out.writeUTF(a.file().toAbsolutePath().toString());
-                out.writeUTF(a.path());
-                out.writeBoolean(a.column() != null);
-                if (a.column() != null) {
-                    out.writeUTF(a.column());
-                }
+            out.writeInt(now.size());
+            for (Dataset a : now) {
+                writeDataset(out, a);
             }
             out.writeUTF(arena.path().toString());
             out.flush();
+            known = now.size();
+        }
+
+        private void writeDataset(DataOutputStream o, Dataset a) throws IOException {
+            o.writeUTF(a.file().toAbsolutePath().toString());
+            o.writeUTF(a.path());
+            o.writeBoolean(a.column() != null);
+            if (a.column() != null) {
+                o.writeUTF(a.column());
+            }
         }
 
         private void drain(Process p) {
@@ -371,6 +406,13 @@ public final class ChildPool implements AutoCloseable {
                     if (!greeted) {
                         answer();
                         greeted = true;
+                    }
+                    while (known < arrays.size()) {
+                        out.writeByte(OP_OPEN);
+                        writeDataset(out, arrays.get(known));
+                        out.flush();
+                        answer();
+                        known++;
                     }
                     req.write(out);
                     out.flush();
