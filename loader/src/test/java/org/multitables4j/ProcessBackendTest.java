@@ -152,9 +152,11 @@ class ProcessBackendTest {
                 }
                 got.add(ids);
                 if (got.size() == 20 || got.size() == 120) {
+                    // every child alive now (a killed child is restarted at its worker's next read,
+                    // so after the first kill one may still be down)
                     before = it.workerPids();
-                    assertEquals(2, before.size(), "two children alive");
-                    ProcessHandle.of(before.get(got.size() == 20 ? 0 : 1)).ifPresent(ProcessHandle::destroyForcibly);
+                    assertTrue(got.size() == 120 || before.size() == 2, "children alive at the first kill");
+                    before.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
                     killed++;
                 }
             }
@@ -164,7 +166,8 @@ class ProcessBackendTest {
             // it was killed is restarted at its next read)
             it.reset();
             assertExactlyOnce(epochIds(it));
-            assertTrue(it.workerRestarts() >= 2, "both killed children were restarted: " + it.workerRestarts());
+            assertTrue(it.workerRestarts() >= 1, "killed children were restarted: " + it.workerRestarts());
+            assertEquals(2, it.workerPids().size(), "two children serve again");
         }
     }
 
