@@ -153,7 +153,7 @@ public final class BlockDecoder implements AutoCloseable {
                         in.get(0, src, 0, len);
                     }
                     byte[] dst = src == a ? bufB(expected) : bufA(expected);
-                    len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater);
+                    len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater, elemSize);
                     heap = dst;
                     break;
                 }

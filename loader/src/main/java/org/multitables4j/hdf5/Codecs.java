@@ -1,6 +1,9 @@
 package org.multitables4j.hdf5;
 
 import com.github.luben.zstd.Zstd;
+import io.airlift.compress.MalformedInputException;
+import io.airlift.compress.lzo.LzoDecompressor;
+import io.airlift.compress.snappy.SnappyDecompressor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,18 +18,23 @@ import org.multitables4j.UnsupportedHdf5Exception;
 
 /**
  * Decoders of the registered HDF5 filters beyond deflate/shuffle/fletcher32: blosc (32001) with
- * its blosclz, lz4/lz4hc, zlib and zstd codecs and byte shuffle, LZ4 (32004), zstd (32015) and
- * bzip2 (307). LZ4 comes from lz4-java, zstd from zstd-jni, bzip2 from commons-compress; the blosc
- * container and its blosclz codec are decoded here (no maintained Java library reads them).
- * Stateless; buffers are the caller's.
+ * its blosclz, lz4/lz4hc, snappy, zlib and zstd codecs and byte or bit shuffle, LZ4 (32004), zstd
+ * (32015), bzip2 (307) and PyTables' LZO (305). LZ4 comes from lz4-java, zstd from zstd-jni, bzip2
+ * from commons-compress, LZO and snappy from aircompressor; the blosc container, its blosclz codec
+ * and the bit transposition of bit-shuffle are decoded here (no maintained Java library reads
+ * them). Stateless; buffers are the caller's.
  */
 final class Codecs {
     static final int BLOSC = 32001;
     static final int LZ4 = 32004;
     static final int ZSTD = 32015;
     static final int BZIP2 = 307;
+    static final int LZO = 305;
+    static final int BITSHUFFLE = 32008;
 
     private static final LZ4SafeDecompressor LZ4_DEC = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final LzoDecompressor LZO_DEC = new LzoDecompressor();
+    private static final SnappyDecompressor SNAPPY_DEC = new SnappyDecompressor();
     private static final int BLOSC_MAX_SPLITS = 16;
     private static final int BLOSC_MIN_BUFFERSIZE = 128;
     private static final int BLOSCLZ_MAX_DISTANCE = 8191;
@@ -36,7 +44,7 @@ final class Codecs {
 
     /** @return true when this class decodes filter {@code id} */
     static boolean supports(int id) {
-        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2;
+        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2 || id == LZO || id == BITSHUFFLE;
     }
 
     /**
@@ -49,9 +57,11 @@ final class Codecs {
      * @param expected bytes the chunk decodes to at most
      * @param scratch  a buffer of at least {@code expected} bytes (blosc shuffle stage)
      * @param inflater a reusable inflater (blosc zlib codec)
+     * @param elemSize bytes of one element of the dataset (bitshuffle)
      * @return decoded length
      */
-    static int decode(int id, byte[] src, int len, byte[] dst, int expected, byte[] scratch, Inflater inflater) {
+    static int decode(int id, byte[] src, int len, byte[] dst, int expected, byte[] scratch, Inflater inflater,
+                      int elemSize) {
         switch (id) {
             case BLOSC:
                 return blosc(src, len, dst, expected, scratch, inflater);
@@ -66,6 +76,10 @@ final class Codecs {
             }
             case BZIP2:
                 return bzip2(src, len, dst, expected);
+            case LZO:
+                return lzo(src, len, dst, expected);
+            case BITSHUFFLE:
+                return bitshuffleFilter(src, len, dst, expected, scratch, elemSize);
             default:
                 throw new IllegalStateException("filter " + id);
         }
@@ -104,9 +118,8 @@ final class Codecs {
             return nbytes;
         }
         boolean shuffle = (flags & 0x01) != 0 && typesize > 1;
-        if ((flags & 0x04) != 0) {
-            throw new UnsupportedHdf5Exception("blosc with bit-shuffle is not supported (byte shuffle is)");
-        }
+        boolean bitShuffle = !shuffle && (flags & 0x04) != 0;
+        int version = src[0] & 0xff;
         int codec = flags >>> 5;
         boolean dontSplit = (flags & 0x10) != 0;
         int nblocks = (nbytes + blocksize - 1) / blocksize;
@@ -122,8 +135,9 @@ final class Codecs {
             int nsplits = !dontSplit && typesize <= BLOSC_MAX_SPLITS && blocksize / typesize >= BLOSC_MIN_BUFFERSIZE
                     && !leftoverBlock ? typesize : 1;
             int neblock = bsize / nsplits;
-            byte[] target = shuffle ? scratch : dst;
-            int tOff = shuffle ? 0 : j * blocksize;
+            boolean bits = bitShuffle && bsize >= typesize;
+            byte[] target = shuffle || bits ? scratch : dst;
+            int tOff = shuffle || bits ? 0 : j * blocksize;
             for (int s = 0; s < nsplits; s++) {
                 if (p < 0 || p + 4 > len) {
                     throw new CorruptDataException("blosc: block " + j + " starts outside the buffer");
@@ -149,9 +163,136 @@ final class Codecs {
             }
             if (shuffle) {
                 BlockDecoder.unshuffle(scratch, 0, dst, j * blocksize, bsize, typesize);
+            } else if (bits) {
+                bitUnshuffle(scratch, 0, dst, j * blocksize, bsize, typesize, version);
             }
         }
         return nbytes;
+    }
+
+    /**
+     * Undoes blosc's bit-shuffle of one block: the elements (all but the last {@code size % 8},
+     * which are stored as they are; format version 2 transposes only blocks of a multiple of 8
+     * elements) were stored as 8 x typesize bit rows, row {@code 8 * byte + bit} holding that bit
+     * of that byte of every element, eight elements per byte, the first in the lowest bit.
+     */
+    static void bitUnshuffle(byte[] src, int sOff, byte[] dst, int dOff, int blockBytes, int typesize, int version) {
+        int size = blockBytes / typesize;
+        int n = version == 2 ? (size % 8 == 0 ? size : 0) : size - size % 8;
+        if (n > 0) {
+            untransposeBits(src, sOff, dst, dOff, n, typesize);
+        }
+        int done = n * typesize;
+        System.arraycopy(src, sOff + done, dst, dOff + done, blockBytes - done);
+    }
+
+    /** Inverse of the bit transposition of {@code size} (a multiple of 8) elements of {@code elemSize} bytes. */
+    static void untransposeBits(byte[] in, int inOff, byte[] out, int outOff, int size, int elemSize) {
+        int rowBytes = size >>> 3;
+        for (int jj = 0; jj < elemSize; jj++) {
+            int rowBase = inOff + jj * 8 * rowBytes;
+            for (int g = 0; g < rowBytes; g++) {
+                int at = rowBase + g;
+                long x = (in[at] & 0xffL)
+                        | (in[at + rowBytes] & 0xffL) << 8
+                        | (in[at + 2 * rowBytes] & 0xffL) << 16
+                        | (in[at + 3 * rowBytes] & 0xffL) << 24
+                        | (in[at + 4 * rowBytes] & 0xffL) << 32
+                        | (in[at + 5 * rowBytes] & 0xffL) << 40
+                        | (in[at + 6 * rowBytes] & 0xffL) << 48
+                        | (in[at + 7 * rowBytes] & 0xffL) << 56;
+                x = transpose8x8(x);
+                int o = outOff + 8 * g * elemSize + jj;
+                for (int m = 0; m < 8; m++) {
+                    out[o + m * elemSize] = (byte) (x >>> (8 * m));
+                }
+            }
+        }
+    }
+
+    /** Transposes the 8 x 8 bit matrix whose row r is byte r: bit c of byte r becomes bit r of byte c. */
+    static long transpose8x8(long x) {
+        long t = (x ^ (x >>> 7)) & 0x00AA00AA00AA00AAL;
+        x = x ^ t ^ (t << 7);
+        t = (x ^ (x >>> 14)) & 0x0000CCCC0000CCCCL;
+        x = x ^ t ^ (t << 14);
+        t = (x ^ (x >>> 28)) & 0x00000000F0F0F0F0L;
+        return x ^ t ^ (t << 28);
+    }
+
+    /**
+     * The bitshuffle filter (32008) with LZ4 or zstd: an 8-byte big-endian decoded size and a
+     * 4-byte big-endian block size in bytes, then per block a 4-byte big-endian compressed size
+     * and the compressed bit-transposed block; the last block holds the remaining elements
+     * rounded down to a multiple of 8, and the last {@code n % 8} elements follow uncompressed.
+     * The codec is told by the stream: zstd frames start with their magic number. (Chunks
+     * without compression carry no header; they go through jhdf's pipeline.)
+     */
+    static int bitshuffleFilter(byte[] src, int len, byte[] dst, int expected, byte[] scratch, int elemSize) {
+        if (len < 12) {
+            throw new CorruptDataException("bitshuffle: " + len + " bytes, shorter than the header");
+        }
+        long total = (long) be32(src, 0) << 32 | (be32(src, 4) & 0xffffffffL);
+        int blockBytes = be32(src, 8);
+        if (total < 0 || total > expected || elemSize < 1 || total % elemSize != 0 || blockBytes <= 0
+                || blockBytes % (8 * elemSize) != 0) {
+            throw new CorruptDataException("bitshuffle: header says " + total + " bytes in blocks of " + blockBytes
+                    + " for " + elemSize + "-byte elements, the chunk holds " + expected);
+        }
+        int n = (int) (total / elemSize);
+        int blockElems = blockBytes / elemSize;
+        int ip = 12;
+        int op = 0;
+        int done = 0;
+        int whole = n - n % 8;
+        while (done < whole) {
+            int m = Math.min(blockElems, whole - done);
+            int want = m * elemSize;
+            if (ip + 4 > len) {
+                throw new CorruptDataException("bitshuffle: truncated block header");
+            }
+            int cb = be32(src, ip);
+            ip += 4;
+            if (cb < 0 || ip + cb > len) {
+                throw new CorruptDataException("bitshuffle: block runs past the chunk");
+            }
+            int got;
+            if (cb >= 4 && le32(src, ip) == 0xFD2FB528) {
+                long k = Zstd.decompressByteArray(scratch, 0, want, src, ip, cb);
+                if (Zstd.isError(k)) {
+                    throw new CorruptDataException("bitshuffle/zstd: " + Zstd.getErrorName(k));
+                }
+                got = (int) k;
+            } else {
+                try {
+                    got = LZ4_DEC.decompress(src, ip, cb, scratch, 0, want);
+                } catch (LZ4Exception e) {
+                    throw new CorruptDataException("bitshuffle/lz4: " + e.getMessage(), e);
+                }
+            }
+            if (got != want) {
+                throw new CorruptDataException("bitshuffle: block decoded to " + got + " bytes, " + want + " expected");
+            }
+            untransposeBits(scratch, 0, dst, op, m, elemSize);
+            ip += cb;
+            op += want;
+            done += m;
+        }
+        int rest = (n - whole) * elemSize;
+        if (ip + rest > len) {
+            throw new CorruptDataException("bitshuffle: the last " + (n - whole) + " elements are missing");
+        }
+        System.arraycopy(src, ip, dst, op, rest);
+        return op + rest;
+    }
+
+    /** PyTables' LZO filter: one LZO1X stream of the whole chunk. */
+    private static int lzo(byte[] src, int len, byte[] dst, int expected) {
+        try {
+            return LZO_DEC.decompress(src, 0, len, dst, 0, expected);
+        } catch (MalformedInputException | IndexOutOfBoundsException e) {
+            throw new CorruptDataException("lzo: " + e.getMessage(), e);
+        }
     }
 
     private static int bloscCodec(int codec, byte[] src, int off, int len, byte[] dst, int dOff, int max, Inflater inf) {
@@ -180,6 +321,12 @@ final class Codecs {
                 } catch (DataFormatException e) {
                     throw new CorruptDataException("blosc/zlib: " + e.getMessage(), e);
                 }
+            case 2:
+                try {
+                    return SNAPPY_DEC.decompress(src, off, len, dst, dOff, max);
+                } catch (MalformedInputException | IndexOutOfBoundsException e) {
+                    throw new CorruptDataException("blosc/snappy: " + e.getMessage(), e);
+                }
             case 4: {
                 long n = Zstd.decompressByteArray(dst, dOff, max, src, off, len);
                 if (Zstd.isError(n)) {
@@ -188,7 +335,7 @@ final class Codecs {
                 return (int) n;
             }
             default:
-                throw new UnsupportedHdf5Exception("blosc codec " + codec + (codec == 2 ? " (snappy)" : "") + " is not supported");
+                throw new UnsupportedHdf5Exception("blosc codec " + codec + " is not supported");
         }
     }
 

@@ -232,11 +232,17 @@ public final class Hdf5Array {
                     own &= fi.getId() == FILTER_DEFLATE || fi.getId() == FILTER_SHUFFLE || fi.getId() == FILTER_FLETCHER32
                             || Codecs.supports(fi.getId());
                     int[] cd = fi.getData() == null ? new int[0] : fi.getData();
-                    if (fi.getId() == Codecs.BLOSC && cd.length > 6 && cd[6] == 3) {
-                        throw unsupported("blosc (filter 32001) with the snappy codec");
+                    if (fi.getId() == Codecs.BLOSC && cd.length > 6 && (cd[6] < 0 || cd[6] > 5)) {
+                        throw unsupported("blosc (filter 32001) with the unknown codec " + cd[6]);
                     }
-                    if (fi.getId() == Codecs.BLOSC && cd.length > 5 && cd[5] == 2) {
-                        throw unsupported("blosc (filter 32001) with bit-shuffle");
+                    if (fi.getId() == Codecs.BITSHUFFLE) {
+                        int comp = cd.length > 4 ? cd[4] : 0;
+                        if (comp != 0 && comp != 2 && comp != 3) {
+                            throw unsupported("bitshuffle (filter 32008) with the unknown compression " + comp);
+                        }
+                        if (comp == 0) {
+                            own = false; // no compression, no header: jhdf's bitshuffle filter reads it
+                        }
                     }
                 }
                 this.ownPipeline = own;
