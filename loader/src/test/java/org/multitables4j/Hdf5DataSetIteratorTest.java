@@ -319,6 +319,32 @@ class Hdf5DataSetIteratorTest {
         assertTrue(threads.stream().allMatch(t -> t.contains("multitables4j")), threads.toString());
     }
 
+    /**
+     * Batches of whole chunks (512 rows = 2 chunks of 256) are decoded straight into the slots;
+     * batches of 384 rows mix such chunks with chunks shared by two batches (through the cache).
+     * Either way every row arrives once with its values, and every chunk is decoded once.
+     */
+    @ParameterizedTest
+    @CsvSource({"512, ORDERED, 1, THREADS", "512, ORDERED, 2, THREADS", "512, AS_AVAILABLE, 3, THREADS",
+        "384, ORDERED, 2, THREADS", "384, AS_AVAILABLE, 2, THREADS", "512, ORDERED, 2, PROCESSES",
+        "384, ORDERED, 2, PROCESSES"})
+    void wholeChunksGoStraightIntoSlots(int batch, Order order, int workers, Backend backend) {
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(fixture()).features("/x").batchSize(batch)
+                .order(order).workers(workers).backend(backend).build()) {
+            for (int epoch = 0; epoch < 2; epoch++) {
+                int[] ids = epoch(it);
+                assertExactlyOnce(ids);
+                if (order == Order.ORDERED) {
+                    for (int i = 0; i < N; i++) {
+                        assertEquals(i, ids[i]);
+                    }
+                }
+                assertEquals((epoch + 1) * ((N + 255) / 256), it.stats().blocksDecoded(), "every chunk decoded once");
+                it.reset();
+            }
+        }
+    }
+
     @Test
     void statsCountWhatWasDelivered() {
         try (Hdf5DataSetIterator it = base().order(Order.SHUFFLED).build()) {

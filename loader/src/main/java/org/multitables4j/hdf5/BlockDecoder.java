@@ -93,27 +93,31 @@ public final class BlockDecoder implements AutoCloseable {
     void decode(ByteBuffer in, int size, int[] ids, int[] data0, int mask, int elemSize, ByteBuffer out, int expected) {
         chunksDecoded++;
         decodedBytes += expected;
-        // current data: either 'in' (direct) when heap == null, or heap[0, len)
+        // the last stage that moves data writes straight into 'out' (no copy of the decoded chunk)
+        int last = -1;
+        for (int i = 0; i < ids.length; i++) {
+            if ((mask & (1 << i)) == 0 && ids[i] != Hdf5Array.FILTER_FLETCHER32) {
+                last = i;
+                break;
+            }
+        }
+        // current data: 'in' (direct) when heap == null and !inOut, heap[0, len), or out[0, len) when inOut
         byte[] heap = null;
+        boolean inOut = false;
         int len = size;
         for (int i = ids.length - 1; i >= 0; i--) {
             if ((mask & (1 << i)) != 0) {
                 continue;
             }
+            boolean toOut = i == last;
             switch (ids[i]) {
                 case Hdf5Array.FILTER_FLETCHER32: {
                     if (len < 4) {
                         throw new CorruptDataException("fletcher32: chunk of " + len + " bytes has no checksum");
                     }
-                    int stored;
-                    int computed;
-                    if (heap == null) {
-                        stored = in.order(ByteOrder.LITTLE_ENDIAN).getInt(len - 4);
-                        computed = fletcher32(in, len - 4);
-                    } else {
-                        stored = ByteBuffer.wrap(heap).order(ByteOrder.LITTLE_ENDIAN).getInt(len - 4);
-                        computed = fletcher32(ByteBuffer.wrap(heap), len - 4);
-                    }
+                    ByteBuffer data = heap == null ? in : ByteBuffer.wrap(heap);
+                    int stored = data.order(ByteOrder.LITTLE_ENDIAN).getInt(len - 4);
+                    int computed = fletcher32(data, len - 4);
                     if (stored != computed && stored != Integer.reverseBytes(computed)) {
                         throw new CorruptDataException(String.format(
                                 "fletcher32 checksum mismatch (stored %08x, computed %08x)", stored, computed));
@@ -122,45 +126,55 @@ public final class BlockDecoder implements AutoCloseable {
                     break;
                 }
                 case Hdf5Array.FILTER_DEFLATE: {
-                    byte[] dst = heap == a ? bufB(expected) : bufA(expected);
                     if (heap == null) {
                         inflater.setInput(in.duplicate().position(0).limit(len));
                     } else {
                         inflater.setInput(heap, 0, len);
                     }
-                    len = inflate(dst, expected);
-                    heap = dst;
+                    if (toOut) {
+                        len = inflate(out, expected);
+                        inOut = true;
+                    } else {
+                        byte[] dst = heap == a ? bufB(expected) : bufA(expected);
+                        len = inflate(ByteBuffer.wrap(dst), expected);
+                        heap = dst;
+                    }
                     break;
                 }
                 case Hdf5Array.FILTER_SHUFFLE: {
-                    byte[] src = heap;
-                    if (src == null) {
-                        src = bufA(len);
-                        in.get(0, src, 0, len);
+                    byte[] src = heap != null ? heap : copyToHeap(in, len);
+                    if (toOut) {
+                        unshuffle(src, 0, out, 0, len, elemSize);
+                        inOut = true;
+                    } else {
+                        byte[] dst = src == a ? bufB(len) : bufA(len);
+                        unshuffle(src, 0, ByteBuffer.wrap(dst), 0, len, elemSize);
+                        heap = dst;
                     }
-                    byte[] dst = src == a ? bufB(len) : bufA(len);
-                    unshuffle(src, dst, len, elemSize);
-                    heap = dst;
                     break;
                 }
                 default: {
                     if (!Codecs.supports(ids[i])) {
                         throw new IllegalStateException("filter " + ids[i] + " is not decoded here");
                     }
-                    byte[] src = heap;
-                    if (src == null) {
-                        src = bufA(len);
-                        in.get(0, src, 0, len);
+                    byte[] src = heap != null ? heap : copyToHeap(in, len);
+                    if (toOut && ids[i] == Codecs.BLOSC && !Codecs.bloscBitShuffled(src, len)) {
+                        len = Codecs.blosc(src, len, out, expected, bufC(expected), inflater);
+                        inOut = true;
+                    } else {
+                        byte[] dst = src == a ? bufB(expected) : bufA(expected);
+                        len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater, elemSize);
+                        heap = dst;
                     }
-                    byte[] dst = src == a ? bufB(expected) : bufA(expected);
-                    len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater, elemSize);
-                    heap = dst;
                     break;
                 }
             }
         }
         if (len != expected) {
             throw new CorruptDataException("decoded to " + len + " bytes, " + expected + " expected");
+        }
+        if (inOut) {
+            return;
         }
         if (heap == null) {
             out.put(0, in, 0, len);
@@ -169,18 +183,23 @@ public final class BlockDecoder implements AutoCloseable {
         }
     }
 
-    private int inflate(byte[] dst, int expected) {
+    private byte[] copyToHeap(ByteBuffer in, int len) {
+        byte[] src = bufA(len);
+        in.get(0, src, 0, len);
+        return src;
+    }
+
+    /** Inflates the inflater's input into {@code dst} at [0, expected); returns the bytes produced. */
+    private int inflate(ByteBuffer dst, int expected) {
+        ByteBuffer d = dst.duplicate().clear().limit(expected);
         try {
-            int n = 0;
-            while (n < expected) {
-                int k = inflater.inflate(dst, n, expected - n);
-                if (k == 0) {
-                    if (inflater.finished() || inflater.needsInput() || inflater.needsDictionary()) {
-                        break;
-                    }
+            while (d.hasRemaining()) {
+                int k = inflater.inflate(d);
+                if (k == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
                 }
-                n += k;
             }
+            int n = d.position();
             if (!inflater.finished()) {
                 // a complete stream of exactly 'expected' bytes may still need one call to see its end
                 byte[] probe = new byte[1];
@@ -200,64 +219,85 @@ public final class BlockDecoder implements AutoCloseable {
         }
     }
 
-    /** Reverses HDF5's byte shuffle: byte j of element i is stored at j * n + i. */
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-    static void unshuffle(byte[] src, byte[] dst, int len, int elemSize) {
-        unshuffle(src, 0, dst, 0, len, elemSize);
-    }
+    /** Bytes unshuffled at a time through a heap buffer when the destination is direct memory. */
+    private static final int PIECE = 16 << 10;
+    private static final ThreadLocal<byte[]> PIECES = ThreadLocal.withInitial(() -> new byte[PIECE]);
 
     /**
      * Reverses a byte shuffle of {@code len} bytes: byte j of element i is stored at
      * {@code srcOff + j * n + i}; trailing bytes that do not fill an element are copied as they are.
-     * Elements of 4 and 8 bytes are assembled in registers and stored whole.
+     * A heap destination is written directly; a direct one (block or slot memory) through a small
+     * heap buffer in pieces that stay in the CPU cache, which is faster than element stores into
+     * direct memory (measured: 2.4-3.4 vs 1.6-2.9 GB/s for 4-byte elements).
      */
-    static void unshuffle(byte[] src, int srcOff, byte[] dst, int dstOff, int len, int elemSize) {
-        if (elemSize <= 1) {
-            System.arraycopy(src, srcOff, dst, dstOff, len);
-            return;
+    static void unshuffle(byte[] src, int srcOff, ByteBuffer dst, int dstOff, int len, int elemSize) {
+        int size = Math.max(1, elemSize);
+        int n = len / size;
+        if (dst.hasArray()) {
+            unshuffle(src, srcOff, n, 0, n, size, dst.array(), dst.arrayOffset() + dstOff);
+        } else {
+            byte[] piece = PIECES.get();
+            int per = PIECE / size;
+            for (int i = 0; i < n; i += per) {
+                int m = Math.min(per, n - i);
+                unshuffle(src, srcOff, n, i, m, size, piece, 0);
+                dst.put(dstOff + i * size, piece, 0, m * size);
+            }
         }
-        int n = len / elemSize;
+        int tail = n * size;
+        if (tail < len) {
+            dst.put(dstOff + tail, src, srcOff + tail, len - tail);
+        }
+    }
+
+    /**
+     * Writes elements {@code [from, from + m)} of a shuffled run of {@code n} elements to
+     * {@code out[outOff...]}. Elements of 2, 4 and 8 bytes are assembled in registers and stored whole.
+     */
+    private static void unshuffle(byte[] src, int srcOff, int n, int from, int m, int elemSize, byte[] out, int outOff) {
+        int s0 = srcOff + from;
         switch (elemSize) {
-            case 2:
-                for (int i = 0; i < n; i++) {
-                    dst[dstOff + 2 * i] = src[srcOff + i];
-                    dst[dstOff + 2 * i + 1] = src[srcOff + n + i];
+            case 1:
+                System.arraycopy(src, s0, out, outOff, m);
+                break;
+            case 2: {
+                int s1 = s0 + n;
+                for (int i = 0; i < m; i++) {
+                    SHORT_LE.set(out, outOff + 2 * i, (short) ((src[s0 + i] & 0xff) | src[s1 + i] << 8));
                 }
                 break;
+            }
             case 4: {
-                int s1 = srcOff + n;
-                int s2 = srcOff + 2 * n;
-                int s3 = srcOff + 3 * n;
-                for (int i = 0; i < n; i++) {
-                    int v = (src[srcOff + i] & 0xff) | (src[s1 + i] & 0xff) << 8 | (src[s2 + i] & 0xff) << 16
+                int s1 = s0 + n;
+                int s2 = s0 + 2 * n;
+                int s3 = s0 + 3 * n;
+                for (int i = 0; i < m; i++) {
+                    int v = (src[s0 + i] & 0xff) | (src[s1 + i] & 0xff) << 8 | (src[s2 + i] & 0xff) << 16
                             | src[s3 + i] << 24;
-                    INT_LE.set(dst, dstOff + 4 * i, v);
+                    INT_LE.set(out, outOff + 4 * i, v);
                 }
                 break;
             }
             case 8: {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < m; i++) {
                     long v = 0;
                     for (int j = 7; j >= 0; j--) {
-                        v = v << 8 | (src[srcOff + j * n + i] & 0xff);
+                        v = v << 8 | (src[s0 + j * n + i] & 0xff);
                     }
-                    LONG_LE.set(dst, dstOff + 8 * i, v);
+                    LONG_LE.set(out, outOff + 8 * i, v);
                 }
                 break;
             }
             default:
                 for (int j = 0; j < elemSize; j++) {
-                    int base = srcOff + j * n;
-                    for (int i = 0; i < n; i++) {
-                        dst[dstOff + i * elemSize + j] = src[base + i];
+                    int base = s0 + j * n;
+                    for (int i = 0; i < m; i++) {
+                        out[outOff + i * elemSize + j] = src[base + i];
                     }
                 }
-        }
-        int tail = n * elemSize;
-        if (tail < len) {
-            System.arraycopy(src, srcOff + tail, dst, dstOff + tail, len - tail);
         }
     }
 

@@ -7,6 +7,7 @@ import io.airlift.compress.snappy.SnappyDecompressor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import net.jpountz.lz4.LZ4Exception;
@@ -64,7 +65,7 @@ final class Codecs {
                       int elemSize) {
         switch (id) {
             case BLOSC:
-                return blosc(src, len, dst, expected, scratch, inflater);
+                return blosc(src, len, ByteBuffer.wrap(dst), expected, scratch, inflater);
             case LZ4:
                 return lz4Filter(src, len, dst, expected);
             case ZSTD: {
@@ -94,7 +95,7 @@ final class Codecs {
     }
 
     /** The blosc 1 container: 16-byte header, block starts, blocks split into streams per byte. */
-    static int blosc(byte[] src, int len, byte[] dst, int expected, byte[] scratch, Inflater inflater) {
+    static int blosc(byte[] src, int len, ByteBuffer dst, int expected, byte[] scratch, Inflater inflater) {
         if (len < 16) {
             throw new CorruptDataException("blosc: " + len + " bytes, shorter than the header");
         }
@@ -114,7 +115,7 @@ final class Codecs {
             if (16 + nbytes > len) {
                 throw new CorruptDataException("blosc: copied buffer is truncated");
             }
-            System.arraycopy(src, 16, dst, 0, nbytes);
+            dst.put(0, src, 16, nbytes);
             return nbytes;
         }
         boolean shuffle = (flags & 0x01) != 0 && typesize > 1;
@@ -136,8 +137,14 @@ final class Codecs {
                     && !leftoverBlock ? typesize : 1;
             int neblock = bsize / nsplits;
             boolean bits = bitShuffle && bsize >= typesize;
-            byte[] target = shuffle || bits ? scratch : dst;
-            int tOff = shuffle || bits ? 0 : j * blocksize;
+            // shuffled blocks are decoded into scratch and unshuffled into dst; others straight into
+            // dst's array, or into scratch and copied when dst is direct memory
+            boolean viaScratch = shuffle || bits || !dst.hasArray();
+            if (bits && !dst.hasArray()) {
+                throw new IllegalArgumentException("bit-shuffled blosc blocks are decoded into heap buffers");
+            }
+            byte[] target = viaScratch ? scratch : dst.array();
+            int tOff = viaScratch ? 0 : dst.arrayOffset() + j * blocksize;
             for (int s = 0; s < nsplits; s++) {
                 if (p < 0 || p + 4 > len) {
                     throw new CorruptDataException("blosc: block " + j + " starts outside the buffer");
@@ -165,6 +172,8 @@ final class Codecs {
                 BlockDecoder.unshuffle(scratch, 0, dst, j * blocksize, bsize, typesize);
             } else if (bits) {
                 bitUnshuffle(scratch, 0, dst, j * blocksize, bsize, typesize, version);
+            } else if (viaScratch) {
+                dst.put(j * blocksize, scratch, 0, bsize);
             }
         }
         return nbytes;
@@ -176,14 +185,31 @@ final class Codecs {
      * elements) were stored as 8 x typesize bit rows, row {@code 8 * byte + bit} holding that bit
      * of that byte of every element, eight elements per byte, the first in the lowest bit.
      */
-    static void bitUnshuffle(byte[] src, int sOff, byte[] dst, int dOff, int blockBytes, int typesize, int version) {
+    static void bitUnshuffle(byte[] src, int sOff, ByteBuffer dst, int dOff, int blockBytes, int typesize, int version) {
+        if (!dst.hasArray()) {
+            throw new IllegalArgumentException("bit-shuffled blosc blocks are decoded into heap buffers");
+        }
         int size = blockBytes / typesize;
         int n = version == 2 ? (size % 8 == 0 ? size : 0) : size - size % 8;
+        int at = dst.arrayOffset() + dOff;
         if (n > 0) {
-            untransposeBits(src, sOff, dst, dOff, n, typesize);
+            untransposeBits(src, sOff, dst.array(), at, n, typesize);
         }
         int done = n * typesize;
-        System.arraycopy(src, sOff + done, dst, dOff + done, blockBytes - done);
+        System.arraycopy(src, sOff + done, dst.array(), at + done, blockBytes - done);
+    }
+
+    /**
+     * @return whether a blosc buffer is bit-shuffled (those are decoded into heap memory; the
+     *         others may be decoded straight into direct memory)
+     */
+    static boolean bloscBitShuffled(byte[] src, int len) {
+        if (len < 16) {
+            return false;
+        }
+        int flags = src[2] & 0xff;
+        boolean byteShuffle = (flags & 0x01) != 0 && (src[3] & 0xff) > 1;
+        return !byteShuffle && (flags & 0x04) != 0;
     }
 
     /** Inverse of the bit transposition of {@code size} (a multiple of 8) elements of {@code elemSize} bytes. */

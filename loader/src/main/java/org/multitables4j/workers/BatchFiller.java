@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Contiguous data is read with positional reads straight into the slot when no conversion is
  * needed (one read per run of consecutive rows, all runs of a batch in one request), otherwise
  * through a small scratch buffer. Chunked data goes through the part's {@link BlockCache}: rows are
- * grouped by block so that each block is pinned once per batch. A source of several files (parts)
+ * grouped by block so that each block is pinned once per batch; in sequential orders a whole block
+ * that only this batch needs, with no conversion, is decoded straight into the slot instead. A source of several files (parts)
  * splits runs and groups at part boundaries; each part keeps its own stored type and layout.
  */
 final class BatchFiller {
@@ -157,10 +158,21 @@ final class BatchFiller {
             for (long blk = local0 / br; blk * br < local1; blk++) {
                 long first = Math.max(local0, blk * br);
                 long last = Math.min(local1, (blk + 1) * br);
+                int k = (int) (first + part.offset - r0);
+                if (part.identity && first == blk * br && last == (blk + 1) * br && part.cache.claimDirect((int) blk)) {
+                    // a whole block of this batch, needed by no other: decoded straight into the slot
+                    boolean ok = false;
+                    try {
+                        decoder.readBlock(part.array, (int) blk, dst, k * outRowBytes);
+                        ok = true;
+                    } finally {
+                        part.cache.finishDirect((int) blk, ok);
+                    }
+                    continue;
+                }
                 ByteBuffer src = part.cache.acquire((int) blk, decoder, horizon);
                 try {
-                    convertRows(part, src, (int) (first - blk * br) * part.rowBytes, (int) (last - first), first, dst,
-                            (int) (first + part.offset - r0));
+                    convertRows(part, src, (int) (first - blk * br) * part.rowBytes, (int) (last - first), first, dst, k);
                 } finally {
                     part.cache.release((int) blk);
                 }

@@ -22,6 +22,8 @@ final class BlockCache {
     private static final byte ABSENT = 0;
     private static final byte LOADING = 1;
     private static final byte READY = 2;
+    /** Being decoded by its only remaining user straight into that batch's slot. */
+    private static final byte DIRECT = 3;
 
     /** Thrown inside workers when the epoch is cancelled; never escapes the worker loop. */
     static final class Cancelled extends RuntimeException {
@@ -271,6 +273,42 @@ final class BlockCache {
                     }
                 }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Claims block {@code blk} for the caller to decode straight into its own destination (a
+     * slot), bypassing the cache: granted when nobody has decoded or is decoding it and the
+     * caller's batch is its only remaining use. The caller must call {@link #finishDirect}.
+     */
+    boolean claimDirect(int blk) {
+        lock.lock();
+        try {
+            if (cancelled) {
+                throw new Cancelled();
+            }
+            if (state[blk] == ABSENT && remaining[blk] == 1 && pins[blk] == 0) {
+                state[blk] = DIRECT;
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends a {@link #claimDirect} claim; a successful decode counts as the block's decode and last use. */
+    void finishDirect(int blk, boolean ok) {
+        lock.lock();
+        try {
+            state[blk] = ABSENT;
+            if (ok) {
+                remaining[blk] = 0;
+                decodes++;
+            }
+            changed.signalAll();
         } finally {
             lock.unlock();
         }

@@ -20,6 +20,17 @@ public interface BlockIo extends AutoCloseable {
     void readBlock(Hdf5Array array, int block, ByteBuffer dst);
 
     /**
+     * Reads one whole block (all {@code array.blockRows()} rows present) as stored bytes into
+     * {@code dst} at byte {@code offset}: straight into slot memory, without a staging copy.
+     *
+     * @param array  the dataset
+     * @param block  the block index
+     * @param dst    a buffer from the workers' allocator
+     * @param offset where the block's first byte goes; {@code offset + array.blockBytes()} must fit
+     */
+    void readBlock(Hdf5Array array, int block, ByteBuffer dst, int offset);
+
+    /**
      * Reads runs of consecutive rows of a contiguous dataset as stored bytes (see
      * {@link Hdf5Array#readRows}).
      *
@@ -43,6 +54,11 @@ public interface BlockIo extends AutoCloseable {
             @Override
             public void readBlock(Hdf5Array array, int block, ByteBuffer dst) {
                 array.readBlock(block, dec, dst);
+            }
+
+            @Override
+            public void readBlock(Hdf5Array array, int block, ByteBuffer dst, int offset) {
+                array.readBlock(block, dec, dst.slice(offset, array.blockBytes()));
             }
 
             @Override

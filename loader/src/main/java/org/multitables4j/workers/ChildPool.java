@@ -367,6 +367,25 @@ public final class ChildPool implements AutoCloseable {
         }
 
         @Override
+        public void readBlock(Hdf5Array array, int block, ByteBuffer dst, int offset) {
+            int src = source(array);
+            SharedArena.Ref r = arena.ref(dst);
+            int len = array.blockBytes();
+            if (offset < 0 || (long) offset + len > dst.capacity()) {
+                throw new IndexOutOfBoundsException("block " + block + " at " + offset + " does not fit the buffer");
+            }
+            call(o -> {
+                o.writeByte(OP_BLOCK);
+                o.writeInt(src);
+                o.writeInt(block);
+                o.writeLong(r.segmentStart());
+                o.writeInt(r.segmentBytes());
+                o.writeInt(r.offset() + offset);
+                o.writeInt(len);
+            });
+        }
+
+        @Override
         public void readRuns(Hdf5Array array, long[] rows, int[] counts, int[] offsets, int runs, ByteBuffer dst) {
             int src = source(array);
             SharedArena.Ref r = arena.ref(dst);
