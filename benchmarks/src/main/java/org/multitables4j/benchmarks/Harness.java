@@ -80,6 +80,13 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--column", description = "read this column of a compound (table) dataset; only our contenders run")
     String column;
 
+    @Option(names = "--cold", description = "drop the file from the page cache before every pass (a file larger than "
+            + "the page cache, read from the disk); only the main contenders run, and the peers through --cold-peer-script")
+    boolean cold;
+
+    @Option(names = "--cold-peer-script", description = "cold_peers.py, the peers with a cold cache (default: ${DEFAULT-VALUE})")
+    Path coldPeerScript = Path.of("benchmarks/cold_peers.py");
+
     private final Map<String, Double> mbps = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private long totalBytes;
@@ -95,8 +102,10 @@ public final class Harness implements Callable<Integer> {
     private double measure(String name, Pass pass) {
         double[] r = new double[repeat];
         try {
+            dropCache();
             pass.run();
             for (int i = 0; i < repeat; i++) {
+                dropCache();
                 long t0 = System.nanoTime();
                 long bytes = pass.run();
                 r[i] = bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
@@ -112,6 +121,19 @@ public final class Harness implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-34s %10.1f MB/s  passes %s%n", name, med,
                 Arrays.toString(Arrays.stream(r).map(Math::round).toArray()));
         return med;
+    }
+
+    /** With {@code --cold}: evicts the file's pages from the page cache (GNU dd, POSIX_FADV_DONTNEED). */
+    private void dropCache() throws IOException, InterruptedException {
+        if (!cold) {
+            return;
+        }
+        Process p = new ProcessBuilder("dd", "if=" + file, "iflag=nocache", "count=0", "status=none")
+                .redirectErrorStream(true).start();
+        String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException("cannot drop " + file + " from the page cache: " + msg);
+        }
     }
 
     private Hdf5DataSetIterator.Builder builder() {
@@ -377,13 +399,15 @@ public final class Harness implements Callable<Integer> {
     }
 
     private void peers() {
-        if (multitables == null || !Files.isRegularFile(peerScript)) {
-            notes.put("peers", "h5py/multitables not run (give --multitables and --peer-script)");
+        Path script = cold ? coldPeerScript : peerScript;
+        if (multitables == null || !Files.isRegularFile(script)) {
+            notes.put("peers", "h5py/multitables not run (give --multitables and " + (cold ? "--cold-peer-script" : "--peer-script") + ")");
             return;
         }
         try {
-            Process p = new ProcessBuilder("/usr/bin/python3", peerScript.toString(), file.toString(), dataset,
+            Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), file.toString(), dataset,
                     multitables.toString(), "2").redirectErrorStream(true).start();
+            List<String> other = new ArrayList<>();
             Pattern line = Pattern.compile("peer=(\\S+) mbps=([0-9.]+)(.*)");
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String s;
@@ -395,10 +419,17 @@ public final class Harness implements Callable<Integer> {
                         if (!m.group(3).isBlank()) {
                             notes.put(m.group(1), m.group(3).trim());
                         }
+                    } else {
+                        other.add(s);
                     }
                 }
             }
-            p.waitFor();
+            if (p.waitFor() != 0) {
+                // e.g. h5py without the blosc plugin: say why the peers are missing
+                String tail = String.join(" | ", other.subList(Math.max(0, other.size() - 3), other.size()));
+                notes.put("peers", "failed (exit " + p.exitValue() + "): " + tail);
+                out.println("# peers failed: " + tail);
+            }
         } catch (IOException e) {
             notes.put("peers", "failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -501,11 +532,23 @@ public final class Harness implements Callable<Integer> {
         }
         for (int w : backendsOnly ? new int[0] : new int[] {1, 2}) {
             for (Order o : Order.values()) {
-                if (w == 1 && o != Order.ORDERED) {
+                if (w == 1 && o != Order.ORDERED || cold && (w == 1 || o == Order.RANDOM_WITH_REPLACEMENT)) {
                     continue;
                 }
                 measure("multitables4j " + o + " threads=" + w, () -> ours(o, w));
             }
+        }
+        if (cold) {
+            List<AutoCloseable> kept = new ArrayList<>();
+            try {
+                measure("multitables4j ORDERED processes=2 (kept across passes)", reused(Order.ORDERED, 2, Backend.PROCESSES, kept));
+            } finally {
+                for (AutoCloseable c : kept) {
+                    c.close();
+                }
+            }
+            report(Double.NaN);
+            return 0;
         }
         double limit = column == null ? decodeLimit() : Double.NaN;
         if (!backendsOnly) {
@@ -535,6 +578,12 @@ public final class Harness implements Callable<Integer> {
             consumerCost();
             memory();
         }
+        report(limit);
+        return 0;
+    }
+
+    /** Prints the table and the notes, and writes the CSV. */
+    private void report(double limit) throws IOException {
         Double h5py = mbps.get("h5py-serial");
         out.println();
         out.printf(Locale.ROOT, "%-44s %10s %10s %10s%n", "contender", "MB/s", "x h5py", "x decode");
@@ -552,7 +601,6 @@ public final class Harness implements Callable<Integer> {
         if (csv != null) {
             Files.write(csv, csvLines);
         }
-        return 0;
     }
 
     /**

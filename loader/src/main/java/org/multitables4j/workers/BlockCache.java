@@ -82,6 +82,11 @@ final class BlockCache {
         this.total = new int[n];
     }
 
+    /** @return true when the budget holds every block of the dataset at once */
+    boolean holdsAll() {
+        return budget >= (long) buf.length * blockBytes;
+    }
+
     /** Drops every cached block and resets the counters (between epochs, no worker running). */
     void clear() {
         lock.lock();
