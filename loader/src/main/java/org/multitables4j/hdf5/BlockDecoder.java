@@ -9,7 +9,8 @@ import java.util.zip.Inflater;
 import org.multitables4j.CorruptDataException;
 
 /**
- * Per-thread scratch space for reading and decoding chunks: a reused {@link Inflater}, a direct
+ * Per-thread scratch space for reading and decoding chunks: libdeflate ({@link NativeInflate}) or a
+ * reused {@link Inflater}, a direct
  * buffer for raw chunk bytes and heap buffers for the inflate and unshuffle stages. One instance
  * per worker thread; not thread-safe.
  *
@@ -20,6 +21,8 @@ import org.multitables4j.CorruptDataException;
  */
 public final class BlockDecoder implements AutoCloseable {
     private final Inflater inflater = new Inflater();
+    /** libdeflate for deflate chunks when its JNI library is loaded (see {@link NativeInflate}), else null. */
+    private final NativeInflate nativeInflate = NativeInflate.available() ? new NativeInflate() : null;
     private ByteBuffer raw = ByteBuffer.allocateDirect(0);
     private byte[] a = new byte[0];
     private byte[] b = new byte[0];
@@ -126,17 +129,21 @@ public final class BlockDecoder implements AutoCloseable {
                     break;
                 }
                 case Hdf5Array.FILTER_DEFLATE: {
-                    if (heap == null) {
-                        inflater.setInput(in.duplicate().position(0).limit(len));
+                    byte[] dst = toOut ? null : heap == a ? bufB(expected) : bufA(expected);
+                    ByteBuffer target = toOut ? out : ByteBuffer.wrap(dst);
+                    if (heap == null && nativeInflate != null) {
+                        len = nativeInflate(in, len, target, expected);
                     } else {
-                        inflater.setInput(heap, 0, len);
+                        if (heap == null) {
+                            inflater.setInput(in.duplicate().position(0).limit(len));
+                        } else {
+                            inflater.setInput(heap, 0, len);
+                        }
+                        len = inflate(target, expected);
                     }
                     if (toOut) {
-                        len = inflate(out, expected);
                         inOut = true;
                     } else {
-                        byte[] dst = heap == a ? bufB(expected) : bufA(expected);
-                        len = inflate(ByteBuffer.wrap(dst), expected);
                         heap = dst;
                     }
                     break;
@@ -187,6 +194,20 @@ public final class BlockDecoder implements AutoCloseable {
         byte[] src = bufA(len);
         in.get(0, src, 0, len);
         return src;
+    }
+
+    private int nativeInflate(ByteBuffer in, int len, ByteBuffer dst, int expected) {
+        int n = nativeInflate.inflate(in, 0, len, dst, expected);
+        if (n == -3) {
+            throw new CorruptDataException("deflate stream holds more than the " + expected + " bytes of a chunk");
+        }
+        if (n < 0) {
+            throw new CorruptDataException("deflate stream is corrupt (libdeflate)");
+        }
+        if (n < expected) {
+            throw new CorruptDataException("deflate stream ends early after " + n + " of " + expected + " bytes");
+        }
+        return n;
     }
 
     /** Inflates the inflater's input into {@code dst} at [0, expected); returns the bytes produced. */
@@ -333,5 +354,8 @@ public final class BlockDecoder implements AutoCloseable {
     @Override
     public void close() {
         inflater.end();
+        if (nativeInflate != null) {
+            nativeInflate.close();
+        }
     }
 }

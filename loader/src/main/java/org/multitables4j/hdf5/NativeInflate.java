@@ -1,0 +1,119 @@
+package org.multitables4j.hdf5;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * Whole-buffer zlib decompression by libdeflate, through a small JNI library built with the loader
+ * (linux-x86_64; libdeflate linked in statically). Decoding HDF5's deflate chunks is the hot path
+ * of gzip files, and libdeflate inflates them about 1.6x faster than the JDK's zlib
+ * ({@code Inflater}) on the benchmark workload, see DESIGN.md. Where the library is not in the
+ * jar (built without gcc or libdeflate's static library) or cannot be loaded, or with
+ * {@code -Dmultitables4j.nativeDeflate=false}, {@link #available()} is false and
+ * {@link BlockDecoder} uses {@code java.util.zip.Inflater}. One instance per decoder; not
+ * thread-safe.
+ */
+final class NativeInflate implements AutoCloseable {
+    /** Where the build puts the library in the jar. */
+    static final String RESOURCE = "/org/multitables4j/native/linux-x86_64/libmultitables4j-deflate.so";
+    private static final String LOAD_ERROR;
+
+    static {
+        String err;
+        try {
+            err = load();
+        } catch (LinkageError | RuntimeException | IOException e) {
+            err = e.toString();
+        }
+        LOAD_ERROR = err;
+    }
+
+    private static volatile boolean enabled = Boolean.parseBoolean(System.getProperty("multitables4j.nativeDeflate", "true"));
+    private long handle;
+
+    /** @return null when loaded, else why not */
+    private static String load() throws IOException {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "no native library for " + os + "/" + arch;
+        }
+        try (InputStream in = NativeInflate.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return "the loader was built without " + RESOURCE;
+            }
+            Path tmp = Files.createTempFile("multitables4j-deflate", ".so");
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                System.load(tmp.toAbsolutePath().toString());
+            } finally {
+                Files.deleteIfExists(tmp); // a loaded library stays mapped
+            }
+        }
+        return null;
+    }
+
+    /** @return whether decoders use libdeflate (loaded, and not switched off) */
+    static boolean available() {
+        return LOAD_ERROR == null && enabled;
+    }
+
+    /** @return why the native library is not used, or null when it is loaded */
+    static String loadError() {
+        return LOAD_ERROR;
+    }
+
+    /** Switches libdeflate on or off for decoders made from now on (tests compare both paths). */
+    static void setEnabled(boolean on) {
+        enabled = on;
+    }
+
+    /** Allocates a decompressor; call only when {@link #available()}. */
+    NativeInflate() {
+        handle = alloc();
+        if (handle == 0) {
+            throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
+        }
+    }
+
+    /**
+     * Decompresses one zlib stream.
+     *
+     * @param src      direct buffer holding the stream at [srcOff, srcOff + srcLen)
+     * @param dst      destination, direct or heap; written at [0, expected)
+     * @param expected the decoded size the chunk must have (at most)
+     * @return the decoded length, or -1 for corrupt data, -3 when the stream holds more than
+     *     {@code expected} bytes
+     */
+    int inflate(ByteBuffer src, int srcOff, int srcLen, ByteBuffer dst, int expected) {
+        if (!src.isDirect() || srcOff < 0 || srcLen < 0 || srcOff + srcLen > src.capacity() || expected > dst.capacity()) {
+            throw new IllegalArgumentException("bad buffers for inflate");
+        }
+        if (dst.isDirect()) {
+            return zlibDirect(handle, src, srcOff, srcLen, dst, 0, expected);
+        }
+        return zlibToArray(handle, src, srcOff, srcLen, dst.array(), dst.arrayOffset(), expected);
+    }
+
+    /** Frees the decompressor. */
+    @Override
+    public void close() {
+        if (handle != 0) {
+            free(handle);
+            handle = 0;
+        }
+    }
+
+    private static native long alloc();
+
+    private static native void free(long handle);
+
+    private static native int zlibDirect(long handle, ByteBuffer src, int srcOff, int srcLen, ByteBuffer dst, int dstOff, int dstLen);
+
+    private static native int zlibToArray(long handle, ByteBuffer src, int srcOff, int srcLen, byte[] dst, int dstOff, int dstLen);
+}
