@@ -1,12 +1,12 @@
 #!/bin/sh
-# Builds the JNI library of NativeInflate (libdeflate linked in statically) into the loader's
+# Builds the JNI library of NativeCodecs (libdeflate linked in statically) into the loader's
 # classes: build.sh CLASSES_DIR JAVA_HOME. Without gcc, JNI headers or libdeflate's static
 # library (Debian: libdeflate-dev) it builds nothing and the loader inflates with the JDK's zlib.
 set -u
 out="$1/org/multitables4j/native/linux-x86_64"
 jh="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
-so="$out/libmultitables4j-deflate.so"
+so="$out/libmultitables4j-native.so"
 skip() { echo "[native] $1: the loader will inflate with java.util.zip (install gcc and libdeflate-dev for libdeflate)"; exit 0; }
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || skip "not linux-x86_64"
 command -v gcc >/dev/null 2>&1 || skip "no gcc"
@@ -18,10 +18,10 @@ done
 [ -n "$lib" ] || skip "no libdeflate.a"
 inc="$(dirname "$(dirname "$lib")")/include"
 [ -f /usr/include/libdeflate.h ] && inc=/usr/include
-if [ -f "$so" ] && [ "$so" -nt "$here/deflate.c" ] && [ "$so" -nt "$lib" ]; then
+if [ -f "$so" ] && [ "$so" -nt "$here/native.c" ] && [ "$so" -nt "$lib" ]; then
   exit 0
 fi
 mkdir -p "$out"
-gcc -O2 -fPIC -shared -I"$jh/include" -I"$jh/include/linux" -I"$inc" -o "$so" "$here/deflate.c" "$lib" \
+gcc -O3 -fPIC -shared -I"$jh/include" -I"$jh/include/linux" -I"$inc" -o "$so" "$here/native.c" "$lib" \
   -Wl,--exclude-libs,ALL -Wl,-z,noexecstack || skip "gcc failed"
 echo "[native] built $so with $lib"

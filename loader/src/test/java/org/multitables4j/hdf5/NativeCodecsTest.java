@@ -16,18 +16,59 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.multitables4j.CorruptDataException;
 
 /**
- * libdeflate through {@link NativeInflate}: streams made by the JDK's zlib ({@link Deflater}) come
+ * The byte unshuffle, native and Java, against its definition; libdeflate through {@link NativeCodecs}: streams made by the JDK's zlib ({@link Deflater}) come
  * back as the bytes that were compressed, and the h5py-written deflate chunks decode to the same
  * bytes as with {@code java.util.zip.Inflater} (the fallback), which {@link FixtureValuesTest}
  * checks against the value formula.
  */
-class NativeInflateTest {
+class NativeCodecsTest {
     /** Where the build put the library (CI installs libdeflate-dev), it must load. */
     @Test
     void theBuiltLibraryLoads() {
-        assumeTrue(NativeInflate.class.getResource(NativeInflate.RESOURCE) != null, "built without libdeflate");
-        assertNull(NativeInflate.loadError());
-        assertTrue(NativeInflate.available());
+        assumeTrue(NativeCodecs.class.getResource(NativeCodecs.RESOURCE) != null, "built without libdeflate");
+        assertNull(NativeCodecs.loadError());
+        assertTrue(NativeCodecs.available());
+    }
+
+    /** HDF5's shuffle, by its definition: byte j of element i goes to j * n + i. */
+    private static byte[] shuffle(byte[] data, int es) {
+        int n = data.length / es;
+        byte[] out = data.clone(); // a trailing partial element stays where it is
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < es; j++) {
+                out[j * n + i] = data[i * es + j];
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4, 8, 12})
+    void unshuffleUndoesTheShuffle(int es) {
+        for (boolean nativeOn : new boolean[] {true, false}) {
+            if (nativeOn && !NativeCodecs.available()) {
+                continue;
+            }
+            NativeCodecs.setEnabled(nativeOn);
+            try {
+                for (int len : new int[] {es * 63, es * 64 + 1, 100_003, 1 << 18}) {
+                    byte[] data = new byte[len];
+                    new Random(len + es).nextBytes(data);
+                    byte[] src = new byte[len + 7];
+                    System.arraycopy(shuffle(data, es), 0, src, 7, len);
+                    ByteBuffer direct = ByteBuffer.allocateDirect(len + 3);
+                    BlockDecoder.unshuffle(src, 7, direct, 3, len, es);
+                    byte[] got = new byte[len];
+                    direct.get(3, got);
+                    assertArrayEquals(data, got, "direct, native " + nativeOn + ", " + len + " bytes");
+                    byte[] heap = new byte[len + 5];
+                    BlockDecoder.unshuffle(src, 7, ByteBuffer.wrap(heap, 5, len).slice(), 0, len, es);
+                    assertArrayEquals(data, java.util.Arrays.copyOfRange(heap, 5, 5 + len), "heap, native " + nativeOn);
+                }
+            } finally {
+                NativeCodecs.setEnabled(true);
+            }
+        }
     }
 
     private static byte[] sample(int n, long seed) {
@@ -52,10 +93,10 @@ class NativeInflateTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 6, 9})
     void inflatesWhatZlibDeflated(int level) {
-        assumeTrue(NativeInflate.available());
+        assumeTrue(NativeCodecs.available());
         byte[] data = sample(300_001, level);
         ByteBuffer z = zlib(data, level);
-        try (NativeInflate inf = new NativeInflate()) {
+        try (NativeCodecs inf = new NativeCodecs()) {
             ByteBuffer direct = ByteBuffer.allocateDirect(data.length);
             assertEquals(data.length, inf.inflate(z, 0, z.capacity(), direct, data.length));
             byte[] got = new byte[data.length];
@@ -69,10 +110,10 @@ class NativeInflateTest {
 
     @Test
     void damagedStreamsAreReported() {
-        assumeTrue(NativeInflate.available());
+        assumeTrue(NativeCodecs.available());
         byte[] data = sample(100_000, 3);
         ByteBuffer z = zlib(data, 6);
-        try (NativeInflate inf = new NativeInflate()) {
+        try (NativeCodecs inf = new NativeCodecs()) {
             ByteBuffer out = ByteBuffer.allocateDirect(data.length);
             assertTrue(inf.inflate(z, 0, z.capacity() / 2, out, data.length) < 0, "truncated stream");
             assertEquals(-3, inf.inflate(z, 0, z.capacity(), out, data.length - 1), "more bytes than the chunk holds");
@@ -87,16 +128,16 @@ class NativeInflateTest {
     @ValueSource(strings = {"/filters/gzip", "/filters/gzip_shuffle_fletcher", "/dtypes/f8_be", "/dtypes/i2_le",
         "/dtypes/bool", "/fill/partial_inner", "/layout/chunk_wider", "/layout/images"})
     void sameBlocksAsTheJdkInflater(String path) {
-        assumeTrue(NativeInflate.available());
+        assumeTrue(NativeCodecs.available());
         try (Hdf5File f = Hdf5File.open(Fixtures.resource("fixtures.h5"))) {
             Hdf5Array a = f.array(path);
             BlockDecoder withNative = new BlockDecoder();
-            NativeInflate.setEnabled(false);
+            NativeCodecs.setEnabled(false);
             BlockDecoder withJdk;
             try {
                 withJdk = new BlockDecoder();
             } finally {
-                NativeInflate.setEnabled(true);
+                NativeCodecs.setEnabled(true);
             }
             ByteBuffer x = ByteBuffer.allocateDirect(a.blockBytes());
             ByteBuffer y = ByteBuffer.allocateDirect(a.blockBytes());
@@ -113,7 +154,7 @@ class NativeInflateTest {
 
     @Test
     void aCorruptChunkNamesTheDeflateStream() {
-        assumeTrue(NativeInflate.available());
+        assumeTrue(NativeCodecs.available());
         byte[] data = sample(4096, 5);
         ByteBuffer z = zlib(data, 6);
         BlockDecoder dec = new BlockDecoder();

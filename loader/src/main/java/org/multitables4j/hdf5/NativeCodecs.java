@@ -9,18 +9,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
- * Whole-buffer zlib decompression by libdeflate, through a small JNI library built with the loader
- * (linux-x86_64; libdeflate linked in statically). Decoding HDF5's deflate chunks is the hot path
- * of gzip files, and libdeflate inflates them about 1.6x faster than the JDK's zlib
- * ({@code Inflater}) on the benchmark workload, see DESIGN.md. Where the library is not in the
- * jar (built without gcc or libdeflate's static library) or cannot be loaded, or with
+ * The hot paths of decoding in C, through a small JNI library built with the loader
+ * (linux-x86_64; libdeflate linked in statically): whole-buffer zlib decompression by libdeflate
+ * (2.3x the JDK's zlib on the benchmark's gzip chunks) and a byte unshuffle that gcc vectorizes
+ * (about 3x the Java loop), see DESIGN.md. Where the library is not in the jar (built without gcc
+ * or libdeflate's static library) or cannot be loaded, or with
  * {@code -Dmultitables4j.nativeDeflate=false}, {@link #available()} is false and
- * {@link BlockDecoder} uses {@code java.util.zip.Inflater}. One instance per decoder; not
- * thread-safe.
+ * {@link BlockDecoder} uses {@code java.util.zip.Inflater} and its own unshuffle. An instance is a
+ * libdeflate decompressor, one per decoder, not thread-safe; {@link #unshuffle} is static.
  */
-final class NativeInflate implements AutoCloseable {
+final class NativeCodecs implements AutoCloseable {
     /** Where the build puts the library in the jar. */
-    static final String RESOURCE = "/org/multitables4j/native/linux-x86_64/libmultitables4j-deflate.so";
+    static final String RESOURCE = "/org/multitables4j/native/linux-x86_64/libmultitables4j-native.so";
     private static final String LOAD_ERROR;
 
     static {
@@ -43,11 +43,11 @@ final class NativeInflate implements AutoCloseable {
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             return "no native library for " + os + "/" + arch;
         }
-        try (InputStream in = NativeInflate.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = NativeCodecs.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 return "the loader was built without " + RESOURCE;
             }
-            Path tmp = Files.createTempFile("multitables4j-deflate", ".so");
+            Path tmp = Files.createTempFile("multitables4j-native", ".so");
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 System.load(tmp.toAbsolutePath().toString());
@@ -74,7 +74,7 @@ final class NativeInflate implements AutoCloseable {
     }
 
     /** Allocates a decompressor; call only when {@link #available()}. */
-    NativeInflate() {
+    NativeCodecs() {
         handle = alloc();
         if (handle == 0) {
             throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
@@ -100,6 +100,22 @@ final class NativeInflate implements AutoCloseable {
         return zlibToArray(handle, src, srcOff, srcLen, dst.array(), dst.arrayOffset(), expected);
     }
 
+    /**
+     * Unshuffles {@code n} elements of {@code elemSize} bytes from {@code src[srcOff...]} (byte j
+     * of element i at {@code srcOff + j * n + i}) into {@code dst} at {@code dstOff}.
+     */
+    static void unshuffle(byte[] src, int srcOff, ByteBuffer dst, int dstOff, int n, int elemSize) {
+        long bytes = (long) n * elemSize;
+        if (srcOff < 0 || dstOff < 0 || srcOff + bytes > src.length || dstOff + bytes > dst.capacity()) {
+            throw new IndexOutOfBoundsException("unshuffle of " + bytes + " bytes does not fit");
+        }
+        int r = dst.hasArray() ? unshuffle(src, srcOff, null, dst.array(), dst.arrayOffset() + dstOff, n, elemSize)
+                : unshuffle(src, srcOff, dst, null, dstOff, n, elemSize);
+        if (r != 0) {
+            throw new IllegalStateException("native unshuffle failed (" + r + ")");
+        }
+    }
+
     /** Frees the decompressor. */
     @Override
     public void close() {
@@ -114,6 +130,8 @@ final class NativeInflate implements AutoCloseable {
     private static native void free(long handle);
 
     private static native int zlibDirect(long handle, ByteBuffer src, int srcOff, int srcLen, ByteBuffer dst, int dstOff, int dstLen);
+
+    private static native int unshuffle(byte[] src, int srcOff, ByteBuffer dst, byte[] dstArray, int dstOff, int n, int es);
 
     private static native int zlibToArray(long handle, ByteBuffer src, int srcOff, int srcLen, byte[] dst, int dstOff, int dstLen);
 }
