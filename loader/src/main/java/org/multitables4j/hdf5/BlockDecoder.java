@@ -15,9 +15,9 @@ import org.multitables4j.CorruptDataException;
  *
  * <p>Deflate, shuffle and fletcher32 are decoded here rather than through jhdf's pipeline:
  * jhdf allocates new arrays for every chunk and stage, and gets shuffle + fletcher32 without
- * compression wrong, and refuses chunks whose filter mask says a filter was skipped. Blosc, LZ4,
- * zstd, bzip2, LZO and bitshuffle are decoded by {@link Codecs}; any other filter goes through
- * jhdf's pipeline.
+ * compression wrong, and refuses chunks whose filter mask says a filter was skipped. Blosc, LZF,
+ * LZ4, zstd, bzip2, LZO and bitshuffle are decoded by {@link Codecs}; any other filter goes
+ * through jhdf's pipeline.
  */
 public final class BlockDecoder implements AutoCloseable {
     private final Inflater inflater = new Inflater();

@@ -1,6 +1,9 @@
 package org.multitables4j.hdf5;
 
 import com.github.luben.zstd.Zstd;
+import com.ning.compress.lzf.ChunkDecoder;
+import com.ning.compress.lzf.LZFException;
+import com.ning.compress.lzf.util.ChunkDecoderFactory;
 import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.lzo.LzoDecompressor;
 import io.airlift.compress.snappy.SnappyDecompressor;
@@ -19,12 +22,12 @@ import org.multitables4j.UnsupportedHdf5Exception;
 
 /**
  * Decoders of the registered HDF5 filters beyond deflate/shuffle/fletcher32: blosc (32001) with
- * its blosclz, lz4/lz4hc, snappy, zlib and zstd codecs and byte or bit shuffle, LZ4 (32004), zstd
- * (32015), bzip2 (307), PyTables' LZO (305) and bitshuffle (32008) with LZ4, zstd or no
- * compression. LZ4 comes from lz4-java, zstd from zstd-jni, bzip2 from commons-compress, LZO and
- * snappy from aircompressor; the blosc container, its blosclz codec and the bit transposition of
- * bit-shuffle are decoded here (no maintained Java library reads them). Stateless; buffers are the
- * caller's.
+ * its blosclz, lz4/lz4hc, snappy, zlib and zstd codecs and byte or bit shuffle, LZF (32000, h5py's
+ * filter), LZ4 (32004), zstd (32015), bzip2 (307), PyTables' LZO (305) and bitshuffle (32008)
+ * with LZ4, zstd or no compression. LZ4 comes from lz4-java, zstd from zstd-jni, bzip2 from
+ * commons-compress, LZO and snappy from aircompressor, LZF from compress-lzf; the blosc container,
+ * its blosclz codec and the bit transposition of bit-shuffle are decoded here (no maintained Java
+ * library reads them). Stateless; buffers are the caller's.
  */
 final class Codecs {
     static final int BLOSC = 32001;
@@ -33,6 +36,7 @@ final class Codecs {
     static final int BZIP2 = 307;
     static final int LZO = 305;
     static final int BITSHUFFLE = 32008;
+    static final int LZF = 32000;
     /** bitshuffle's client value 4: no compression after the bit transposition. */
     static final int BITSHUFFLE_NONE = 0;
     /** bitshuffle's client value 4: LZ4 blocks. */
@@ -43,6 +47,8 @@ final class Codecs {
     private static final LZ4SafeDecompressor LZ4_DEC = LZ4Factory.fastestInstance().safeDecompressor();
     private static final LzoDecompressor LZO_DEC = new LzoDecompressor();
     private static final SnappyDecompressor SNAPPY_DEC = new SnappyDecompressor();
+    /** The bounds-checked pure-Java decoder (the Unsafe one trusts its input); holds no state. */
+    private static final ChunkDecoder LZF_DEC = ChunkDecoderFactory.safeInstance();
     private static final int BLOSC_MAX_SPLITS = 16;
     private static final int BLOSC_MIN_BUFFERSIZE = 128;
     private static final int BLOSCLZ_MAX_DISTANCE = 8191;
@@ -52,7 +58,7 @@ final class Codecs {
 
     /** @return true when this class decodes filter {@code id} */
     static boolean supports(int id) {
-        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2 || id == LZO || id == BITSHUFFLE;
+        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2 || id == LZO || id == BITSHUFFLE || id == LZF;
     }
 
     /**
@@ -90,6 +96,8 @@ final class Codecs {
                 return lzo(src, len, dst, expected);
             case BITSHUFFLE:
                 return bitshuffleFilter(src, len, dst, expected, scratch, elemSize, cd);
+            case LZF:
+                return lzf(src, len, dst, expected);
             default:
                 throw new IllegalStateException("filter " + id);
         }
@@ -365,6 +373,26 @@ final class Codecs {
         }
         System.arraycopy(src, ip, dst, op, rest);
         return op + rest;
+    }
+
+    /**
+     * h5py's LZF filter (32000): the chunk is one raw liblzf stream (no header) of the whole
+     * decoded chunk. (An incompressible chunk is stored as it is, with its filter mask bit set;
+     * it never reaches this method.) The stream must fill the chunk and be consumed exactly.
+     */
+    static int lzf(byte[] src, int len, byte[] dst, int expected) {
+        if (expected == 0) {
+            return 0;
+        }
+        if (len <= 0) {
+            throw new CorruptDataException("lzf: empty stream for a chunk of " + expected + " bytes");
+        }
+        try {
+            LZF_DEC.decodeChunk(src, 0, len, dst, 0, expected);
+        } catch (LZFException | IndexOutOfBoundsException e) {
+            throw new CorruptDataException("lzf: corrupt stream (" + e.getMessage() + ")", e);
+        }
+        return expected;
     }
 
     /** PyTables' LZO filter: one LZO1X stream of the whole chunk. */
