@@ -625,6 +625,26 @@ public final class Hdf5Array {
         return filterIds.length > 0;
     }
 
+    /** @return the chunks of the chunk grid (0 when not chunked) */
+    int chunkCount() {
+        return chunkAddress == null ? 0 : chunkAddress.length;
+    }
+
+    /** @return the file address of chunk {@code c} in grid order, or -1 when never written */
+    long chunkAddress(int c) {
+        return chunkAddress[c];
+    }
+
+    /** @return the stored (filtered) size of chunk {@code c} in bytes */
+    int chunkStoredSize(int c) {
+        return chunkSize[c];
+    }
+
+    /** @return the filter mask of chunk {@code c}: bit i set when filter i was skipped for it */
+    int chunkFilterMask(int c) {
+        return chunkMask[c];
+    }
+
     /** @return the address of contiguous data, or -1 */
     long contiguousAddress() {
         return dataAddress;
