@@ -16,8 +16,9 @@ import org.multitables4j.CorruptDataException;
  *
  * <p>Deflate, shuffle and fletcher32 are decoded here rather than through jhdf's pipeline:
  * jhdf allocates new arrays for every chunk and stage, and gets shuffle + fletcher32 without
- * compression wrong. Blosc, LZ4, zstd and bzip2 are decoded by {@link Codecs}; any other filter
- * goes through jhdf's pipeline.
+ * compression wrong, and refuses chunks whose filter mask says a filter was skipped. Blosc, LZF,
+ * LZ4, zstd, bzip2, LZO and bitshuffle are decoded by {@link Codecs}; any other filter goes
+ * through jhdf's pipeline.
  */
 public final class BlockDecoder implements AutoCloseable {
     private final Inflater inflater = new Inflater();
@@ -82,18 +83,19 @@ public final class BlockDecoder implements AutoCloseable {
     }
 
     /**
-     * Undoes a pipeline of deflate (1), shuffle (2) and fletcher32 (3) filters.
+     * Undoes a pipeline of deflate (1), shuffle (2), fletcher32 (3) and {@link Codecs} filters.
      *
      * @param in         raw chunk bytes, positions [0, size)
      * @param size       stored chunk size
      * @param ids        filter ids in pipeline (encoding) order
-     * @param data0      first client value of each filter (unused for these filters)
+     * @param cd         client data of each filter as stored in the file (bitshuffle reads its
+     *                   compression and block size from it)
      * @param mask       bit i set: filter i was skipped for this chunk
      * @param elemSize   element size, for shuffle
      * @param out        destination, written at [0, expected)
      * @param expected   decoded chunk size
      */
-    void decode(ByteBuffer in, int size, int[] ids, int[] data0, int mask, int elemSize, ByteBuffer out, int expected) {
+    void decode(ByteBuffer in, int size, int[] ids, int[][] cd, int mask, int elemSize, ByteBuffer out, int expected) {
         chunksDecoded++;
         decodedBytes += expected;
         // the last stage that moves data writes straight into 'out' (no copy of the decoded chunk)
@@ -170,7 +172,7 @@ public final class BlockDecoder implements AutoCloseable {
                         inOut = true;
                     } else {
                         byte[] dst = src == a ? bufB(expected) : bufA(expected);
-                        len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater, elemSize);
+                        len = Codecs.decode(ids[i], src, len, dst, expected, bufC(expected), inflater, elemSize, cd[i]);
                         heap = dst;
                     }
                     break;

@@ -1,6 +1,9 @@
 package org.multitables4j.hdf5;
 
 import com.github.luben.zstd.Zstd;
+import com.ning.compress.lzf.ChunkDecoder;
+import com.ning.compress.lzf.LZFException;
+import com.ning.compress.lzf.util.ChunkDecoderFactory;
 import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.lzo.LzoDecompressor;
 import io.airlift.compress.snappy.SnappyDecompressor;
@@ -19,11 +22,12 @@ import org.multitables4j.UnsupportedHdf5Exception;
 
 /**
  * Decoders of the registered HDF5 filters beyond deflate/shuffle/fletcher32: blosc (32001) with
- * its blosclz, lz4/lz4hc, snappy, zlib and zstd codecs and byte or bit shuffle, LZ4 (32004), zstd
- * (32015), bzip2 (307) and PyTables' LZO (305). LZ4 comes from lz4-java, zstd from zstd-jni, bzip2
- * from commons-compress, LZO and snappy from aircompressor; the blosc container, its blosclz codec
- * and the bit transposition of bit-shuffle are decoded here (no maintained Java library reads
- * them). Stateless; buffers are the caller's.
+ * its blosclz, lz4/lz4hc, snappy, zlib and zstd codecs and byte or bit shuffle, LZF (32000, h5py's
+ * filter), LZ4 (32004), zstd (32015), bzip2 (307), PyTables' LZO (305) and bitshuffle (32008)
+ * with LZ4, zstd or no compression. LZ4 comes from lz4-java, zstd from zstd-jni, bzip2 from
+ * commons-compress, LZO and snappy from aircompressor, LZF from compress-lzf; the blosc container,
+ * its blosclz codec and the bit transposition of bit-shuffle are decoded here (no maintained Java
+ * library reads them). Stateless; buffers are the caller's.
  */
 final class Codecs {
     static final int BLOSC = 32001;
@@ -32,10 +36,19 @@ final class Codecs {
     static final int BZIP2 = 307;
     static final int LZO = 305;
     static final int BITSHUFFLE = 32008;
+    static final int LZF = 32000;
+    /** bitshuffle's client value 4: no compression after the bit transposition. */
+    static final int BITSHUFFLE_NONE = 0;
+    /** bitshuffle's client value 4: LZ4 blocks. */
+    static final int BITSHUFFLE_LZ4 = 2;
+    /** bitshuffle's client value 4: zstd frames. */
+    static final int BITSHUFFLE_ZSTD = 3;
 
     private static final LZ4SafeDecompressor LZ4_DEC = LZ4Factory.fastestInstance().safeDecompressor();
     private static final LzoDecompressor LZO_DEC = new LzoDecompressor();
     private static final SnappyDecompressor SNAPPY_DEC = new SnappyDecompressor();
+    /** The bounds-checked pure-Java decoder (the Unsafe one trusts its input); holds no state. */
+    private static final ChunkDecoder LZF_DEC = ChunkDecoderFactory.safeInstance();
     private static final int BLOSC_MAX_SPLITS = 16;
     private static final int BLOSC_MIN_BUFFERSIZE = 128;
     private static final int BLOSCLZ_MAX_DISTANCE = 8191;
@@ -45,7 +58,7 @@ final class Codecs {
 
     /** @return true when this class decodes filter {@code id} */
     static boolean supports(int id) {
-        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2 || id == LZO || id == BITSHUFFLE;
+        return id == BLOSC || id == LZ4 || id == ZSTD || id == BZIP2 || id == LZO || id == BITSHUFFLE || id == LZF;
     }
 
     /**
@@ -59,10 +72,12 @@ final class Codecs {
      * @param scratch  a buffer of at least {@code expected} bytes (blosc shuffle stage)
      * @param inflater a reusable inflater (blosc zlib codec)
      * @param elemSize bytes of one element of the dataset (bitshuffle)
+     * @param cd       the filter's client data as stored in the file (bitshuffle: compression and
+     *                 block size); may be empty
      * @return decoded length
      */
     static int decode(int id, byte[] src, int len, byte[] dst, int expected, byte[] scratch, Inflater inflater,
-                      int elemSize) {
+                      int elemSize, int[] cd) {
         switch (id) {
             case BLOSC:
                 return blosc(src, len, ByteBuffer.wrap(dst), expected, scratch, inflater);
@@ -80,7 +95,9 @@ final class Codecs {
             case LZO:
                 return lzo(src, len, dst, expected);
             case BITSHUFFLE:
-                return bitshuffleFilter(src, len, dst, expected, scratch, elemSize);
+                return bitshuffleFilter(src, len, dst, expected, scratch, elemSize, cd);
+            case LZF:
+                return lzf(src, len, dst, expected);
             default:
                 throw new IllegalStateException("filter " + id);
         }
@@ -247,69 +264,135 @@ final class Codecs {
     }
 
     /**
-     * The bitshuffle filter (32008) with LZ4 or zstd: an 8-byte big-endian decoded size and a
-     * 4-byte big-endian block size in bytes, then per block a 4-byte big-endian compressed size
-     * and the compressed bit-transposed block; the last block holds the remaining elements
-     * rounded down to a multiple of 8, and the last {@code n % 8} elements follow uncompressed.
-     * The codec is told by the stream: zstd frames start with their magic number. (Chunks
-     * without compression carry no header; they go through jhdf's pipeline.)
+     * bitshuffle's default block (in elements) when client value 3 is 0: 8192 bytes of elements
+     * rounded down to a multiple of 8, at least 128 elements ({@code bshuf_default_block_size}).
      */
-    static int bitshuffleFilter(byte[] src, int len, byte[] dst, int expected, byte[] scratch, int elemSize) {
-        if (len < 12) {
-            throw new CorruptDataException("bitshuffle: " + len + " bytes, shorter than the header");
+    static int bitshuffleDefaultBlock(int elemSize) {
+        int block = 8192 / elemSize;
+        block -= block % 8;
+        return Math.max(block, 128);
+    }
+
+    /**
+     * The bitshuffle filter (32008). Client data: {@code [version, library version, element size,
+     * block size in elements (0: default), compression (0 none, 2 LZ4, 3 zstd), zstd level]}; the
+     * compression is taken from value 4 as the plugin does (absent: none). A chunk that claims
+     * zstd but is exactly the chunk's size and lacks the header is read as uncompressed: bitshuffle
+     * 0.3.5, which has no zstd, writes such chunks when asked for zstd, and reads them back so.
+     *
+     * <p>Compressed chunks are an 8-byte big-endian decoded size and a 4-byte big-endian block
+     * size in bytes, then per block a 4-byte big-endian compressed size and the LZ4 block or zstd
+     * frame of the bit-transposed block. Uncompressed chunks are the transposed blocks alone, the
+     * block size coming from the client data. In both, the last block holds the remaining elements
+     * rounded down to a multiple of 8, and the last {@code n % 8} elements follow as they are.
+     */
+    static int bitshuffleFilter(byte[] src, int len, byte[] dst, int expected, byte[] scratch, int elemSize, int[] cd) {
+        int size = cd.length > 2 && cd[2] > 0 ? cd[2] : elemSize;
+        int compression = cd.length > 4 ? cd[4] : BITSHUFFLE_NONE;
+        if (compression != BITSHUFFLE_NONE && compression != BITSHUFFLE_LZ4 && compression != BITSHUFFLE_ZSTD) {
+            throw new UnsupportedHdf5Exception("bitshuffle (filter 32008) with the unknown compression " + compression);
         }
-        long total = (long) be32(src, 0) << 32 | (be32(src, 4) & 0xffffffffL);
-        int blockBytes = be32(src, 8);
-        if (total < 0 || total > expected || elemSize < 1 || total % elemSize != 0 || blockBytes <= 0
-                || blockBytes % (8 * elemSize) != 0) {
-            throw new CorruptDataException("bitshuffle: header says " + total + " bytes in blocks of " + blockBytes
-                    + " for " + elemSize + "-byte elements, the chunk holds " + expected);
+        if (compression == BITSHUFFLE_ZSTD && len == expected
+                && (len < 12 || ((long) be32(src, 0) << 32 | (be32(src, 4) & 0xffffffffL)) != expected)) {
+            // bitshuffle 0.3.5 (no zstd) accepts compression 3, stores it and writes the chunks
+            // uncompressed: exactly the chunk's size and without the header every compressed chunk
+            // starts with (its decoded size, which is the chunk's)
+            compression = BITSHUFFLE_NONE;
         }
-        int n = (int) (total / elemSize);
-        int blockElems = blockBytes / elemSize;
-        int ip = 12;
+        long total;
+        int blockBytes;
+        int ip;
+        if (compression == BITSHUFFLE_NONE) {
+            int block = cd.length > 3 && cd[3] != 0 ? cd[3] : bitshuffleDefaultBlock(size);
+            if (size < 1 || block < 0 || block % 8 != 0 || (long) block * size > Integer.MAX_VALUE) {
+                throw new CorruptDataException("bitshuffle: client data gives blocks of " + block + " elements of "
+                        + size + " bytes");
+            }
+            total = len;
+            blockBytes = block * size;
+            ip = 0;
+        } else {
+            if (len < 12) {
+                throw new CorruptDataException("bitshuffle: " + len + " bytes, shorter than the header");
+            }
+            total = (long) be32(src, 0) << 32 | (be32(src, 4) & 0xffffffffL);
+            blockBytes = be32(src, 8);
+            ip = 12;
+        }
+        if (total < 0 || total > expected || size < 1 || total % size != 0 || blockBytes <= 0
+                || blockBytes % (8 * size) != 0) {
+            throw new CorruptDataException("bitshuffle: " + total + " bytes in blocks of " + blockBytes
+                    + " for " + size + "-byte elements, the chunk holds " + expected);
+        }
+        int n = (int) (total / size);
+        int blockElems = blockBytes / size;
         int op = 0;
         int done = 0;
         int whole = n - n % 8;
         while (done < whole) {
             int m = Math.min(blockElems, whole - done);
-            int want = m * elemSize;
-            if (ip + 4 > len) {
-                throw new CorruptDataException("bitshuffle: truncated block header");
-            }
-            int cb = be32(src, ip);
-            ip += 4;
-            if (cb < 0 || ip + cb > len) {
-                throw new CorruptDataException("bitshuffle: block runs past the chunk");
-            }
-            int got;
-            if (cb >= 4 && le32(src, ip) == 0xFD2FB528) {
-                long k = Zstd.decompressByteArray(scratch, 0, want, src, ip, cb);
-                if (Zstd.isError(k)) {
-                    throw new CorruptDataException("bitshuffle/zstd: " + Zstd.getErrorName(k));
-                }
-                got = (int) k;
+            int want = m * size;
+            if (compression == BITSHUFFLE_NONE) {
+                untransposeBits(src, ip, dst, op, m, size);
+                ip += want;
             } else {
-                try {
-                    got = LZ4_DEC.decompress(src, ip, cb, scratch, 0, want);
-                } catch (LZ4Exception e) {
-                    throw new CorruptDataException("bitshuffle/lz4: " + e.getMessage(), e);
+                if (ip + 4 > len) {
+                    throw new CorruptDataException("bitshuffle: truncated block header");
                 }
+                int cb = be32(src, ip);
+                ip += 4;
+                if (cb < 0 || ip + cb > len) {
+                    throw new CorruptDataException("bitshuffle: block runs past the chunk");
+                }
+                int got;
+                if (compression == BITSHUFFLE_ZSTD) {
+                    long k = Zstd.decompressByteArray(scratch, 0, want, src, ip, cb);
+                    if (Zstd.isError(k)) {
+                        throw new CorruptDataException("bitshuffle/zstd: " + Zstd.getErrorName(k));
+                    }
+                    got = (int) k;
+                } else {
+                    try {
+                        got = LZ4_DEC.decompress(src, ip, cb, scratch, 0, want);
+                    } catch (LZ4Exception e) {
+                        throw new CorruptDataException("bitshuffle/lz4: " + e.getMessage(), e);
+                    }
+                }
+                if (got != want) {
+                    throw new CorruptDataException("bitshuffle: block decoded to " + got + " bytes, " + want + " expected");
+                }
+                untransposeBits(scratch, 0, dst, op, m, size);
+                ip += cb;
             }
-            if (got != want) {
-                throw new CorruptDataException("bitshuffle: block decoded to " + got + " bytes, " + want + " expected");
-            }
-            untransposeBits(scratch, 0, dst, op, m, elemSize);
-            ip += cb;
             op += want;
             done += m;
         }
-        int rest = (n - whole) * elemSize;
+        int rest = (n - whole) * size;
         if (ip + rest > len) {
             throw new CorruptDataException("bitshuffle: the last " + (n - whole) + " elements are missing");
         }
         System.arraycopy(src, ip, dst, op, rest);
         return op + rest;
+    }
+
+    /**
+     * h5py's LZF filter (32000): the chunk is one raw liblzf stream (no header) of the whole
+     * decoded chunk. (An incompressible chunk is stored as it is, with its filter mask bit set;
+     * it never reaches this method.) The stream must fill the chunk and be consumed exactly.
+     */
+    static int lzf(byte[] src, int len, byte[] dst, int expected) {
+        if (expected == 0) {
+            return 0;
+        }
+        if (len <= 0) {
+            throw new CorruptDataException("lzf: empty stream for a chunk of " + expected + " bytes");
+        }
+        try {
+            LZF_DEC.decodeChunk(src, 0, len, dst, 0, expected);
+        } catch (LZFException | IndexOutOfBoundsException e) {
+            throw new CorruptDataException("lzf: corrupt stream (" + e.getMessage() + ")", e);
+        }
+        return expected;
     }
 
     /** PyTables' LZO filter: one LZO1X stream of the whole chunk. */

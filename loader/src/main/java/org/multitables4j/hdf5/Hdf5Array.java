@@ -72,7 +72,8 @@ public final class Hdf5Array {
     private final int[] chunkSize;
     private final int[] chunkMask;
     private final int[] filterIds;
-    private final int[] filterData0;
+    /** Client data of each filter, as stored in the filter pipeline message. */
+    private final int[][] filterData;
     private final String[] filterNames;
     private final boolean ownPipeline;
     private final FilterPipeline jhdfPipeline;
@@ -221,17 +222,17 @@ public final class Hdf5Array {
                         ? ((AbstractNode) ds).getHeader().getMessageOfType(FilterPipelineMessage.class) : null;
                 List<FilterPipelineMessage.FilterInfo> infos = fpm == null ? List.of() : fpm.getFilters();
                 this.filterIds = new int[infos.size()];
-                this.filterData0 = new int[infos.size()];
+                this.filterData = new int[infos.size()][];
                 this.filterNames = new String[infos.size()];
                 boolean own = true;
                 for (int i = 0; i < infos.size(); i++) {
                     FilterPipelineMessage.FilterInfo fi = infos.get(i);
                     filterIds[i] = fi.getId();
                     filterNames[i] = fi.getName() == null ? "" : fi.getName();
-                    filterData0[i] = fi.getData() != null && fi.getData().length > 0 ? fi.getData()[0] : 0;
                     own &= fi.getId() == FILTER_DEFLATE || fi.getId() == FILTER_SHUFFLE || fi.getId() == FILTER_FLETCHER32
                             || Codecs.supports(fi.getId());
-                    int[] cd = fi.getData() == null ? new int[0] : fi.getData();
+                    int[] cd = fi.getData() == null ? new int[0] : fi.getData().clone();
+                    filterData[i] = cd;
                     if (fi.getId() == Codecs.BLOSC && cd.length > 6 && (cd[6] < 0 || cd[6] > 5)) {
                         throw unsupported("blosc (filter 32001) with the unknown codec " + cd[6]);
                     }
@@ -239,9 +240,6 @@ public final class Hdf5Array {
                         int comp = cd.length > 4 ? cd[4] : 0;
                         if (comp != 0 && comp != 2 && comp != 3) {
                             throw unsupported("bitshuffle (filter 32008) with the unknown compression " + comp);
-                        }
-                        if (comp == 0) {
-                            own = false; // no compression, no header: jhdf's bitshuffle filter reads it
                         }
                     }
                 }
@@ -268,7 +266,7 @@ public final class Hdf5Array {
                 this.chunkSize = null;
                 this.chunkMask = null;
                 this.filterIds = new int[0];
-                this.filterData0 = new int[0];
+                this.filterData = new int[0][];
                 this.filterNames = new String[0];
                 this.ownPipeline = true;
                 this.jhdfPipeline = null;
@@ -294,7 +292,7 @@ public final class Hdf5Array {
                 this.chunkSize = null;
                 this.chunkMask = null;
                 this.filterIds = new int[0];
-                this.filterData0 = new int[0];
+                this.filterData = new int[0][];
                 this.filterNames = new String[0];
                 this.ownPipeline = true;
                 this.jhdfPipeline = null;
@@ -627,6 +625,26 @@ public final class Hdf5Array {
         return filterIds.length > 0;
     }
 
+    /** @return the chunks of the chunk grid (0 when not chunked) */
+    int chunkCount() {
+        return chunkAddress == null ? 0 : chunkAddress.length;
+    }
+
+    /** @return the file address of chunk {@code c} in grid order, or -1 when never written */
+    long chunkAddress(int c) {
+        return chunkAddress[c];
+    }
+
+    /** @return the stored (filtered) size of chunk {@code c} in bytes */
+    int chunkStoredSize(int c) {
+        return chunkSize[c];
+    }
+
+    /** @return the filter mask of chunk {@code c}: bit i set when filter i was skipped for it */
+    int chunkFilterMask(int c) {
+        return chunkMask[c];
+    }
+
     /** @return the address of contiguous data, or -1 */
     long contiguousAddress() {
         return dataAddress;
@@ -831,7 +849,7 @@ public final class Hdf5Array {
         raw.flip();
         try {
             if (ownPipeline) {
-                dec.decode(raw, size, filterIds, filterData0, chunkMask[c], storedSize, out, chunkBytes);
+                dec.decode(raw, size, filterIds, filterData, chunkMask[c], storedSize, out, chunkBytes);
             } else {
                 byte[] enc = new byte[size];
                 raw.get(0, enc);
