@@ -606,22 +606,14 @@ class Hdf5ArrayTest {
         assertTrue(e.getMessage().contains(path) && e.getMessage().contains(FIX), e.getMessage());
     }
 
-    /** LZF is not one of the own decoder's filters: it either decodes correctly (jhdf's pipeline) or fails clearly. */
+    /** LZF (h5py's filter 32000) is decoded by the own pipeline (compress-lzf), values as the formula. */
     @Test
-    void lzfDecodesCorrectlyOrFailsClearly() {
-        String path = "/filters/lzf";
-        try {
-            Hdf5Array a = fixtures.array(path);
-            assertFalse(a.ownDecodePath(), "LZF is not decoded by the own path");
-            assertEquals(List.of(LZF), filterIds(a), a.describeFilters());
-            try (BlockDecoder dec = new BlockDecoder()) {
-                checkArray(a, 'f', 4, LE, (r, k) -> Fixtures.expected('f', r, k), dec, false, false);
-            }
-            System.out.println("[Hdf5ArrayTest] " + path + " " + a.describeFilters() + ": decoded through jhdf's pipeline, values correct");
-        } catch (UnsupportedHdf5Exception e) {
-            String m = e.getMessage();
-            assertTrue(m.contains(path) && m.contains(FIX) && (m.toLowerCase().contains("lzf") || m.contains("32000")), m);
-            System.out.println("[Hdf5ArrayTest] " + path + ": unsupported: " + m);
+    void lzfIsDecodedByTheOwnPipeline() {
+        Hdf5Array a = fixtures.array("/filters/lzf");
+        assertTrue(a.ownDecodePath(), a.describeFilters());
+        assertEquals(List.of(LZF), filterIds(a), a.describeFilters());
+        try (BlockDecoder dec = new BlockDecoder()) {
+            checkArray(a, 'f', 4, LE, (r, k) -> Fixtures.expected('f', r, k), dec, false, false);
         }
     }
 
