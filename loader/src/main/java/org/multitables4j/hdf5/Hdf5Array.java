@@ -626,7 +626,7 @@ public final class Hdf5Array {
     }
 
     /** @return the chunks of the chunk grid (0 when not chunked) */
-    int chunkCount() {
+    public int chunkCount() {
         return chunkAddress == null ? 0 : chunkAddress.length;
     }
 
@@ -636,8 +636,44 @@ public final class Hdf5Array {
     }
 
     /** @return the stored (filtered) size of chunk {@code c} in bytes */
-    int chunkStoredSize(int c) {
+    public int chunkStoredSize(int c) {
         return chunkSize[c];
+    }
+
+    /** @return the decoded size of one chunk in bytes */
+    public int chunkBytes() {
+        return chunkBytes;
+    }
+
+    /**
+     * Reads the stored (still filtered) bytes of chunk {@code c} into {@code dst} at [0,
+     * {@link #chunkStoredSize}), e.g. to measure decoding apart from reading (the benchmarks'
+     * decode limit).
+     *
+     * @param c   a written chunk, in grid order
+     * @param dst a direct buffer of at least {@code chunkStoredSize(c)} bytes
+     */
+    public void readStoredChunk(int c, ByteBuffer dst) {
+        if (chunkAddress[c] < 0) {
+            throw new IllegalArgumentException(chunkName(c) + " was never written");
+        }
+        ByteBuffer d = dst.duplicate().clear().limit(chunkSize[c]);
+        file.readFully(chunkAddress[c], d, chunkName(c));
+    }
+
+    /**
+     * Decodes chunk {@code c} from stored bytes already in memory, as the workers decode it.
+     *
+     * @param c      the chunk, in grid order
+     * @param stored a direct buffer holding its stored bytes at [0, chunkStoredSize(c))
+     * @param dec    the calling thread's decoder
+     * @param out    destination of at least {@link #chunkBytes()} bytes
+     */
+    public void decodeStoredChunk(int c, ByteBuffer stored, BlockDecoder dec, ByteBuffer out) {
+        if (!stored.isDirect()) {
+            throw new IllegalArgumentException("stored chunk bytes must be in a direct buffer");
+        }
+        decodeRaw(c, stored.duplicate().clear().limit(chunkSize[c]), dec, out);
     }
 
     /** @return the filter mask of chunk {@code c}: bit i set when filter i was skipped for it */
@@ -847,6 +883,12 @@ public final class Hdf5Array {
         ByteBuffer raw = dec.rawBuffer(size);
         file.readFully(chunkAddress[c], raw, chunkName(c));
         raw.flip();
+        decodeRaw(c, raw, dec, out);
+    }
+
+    /** Decodes the stored bytes of chunk {@code c} ({@code raw} at [0, size), direct) into {@code out}. */
+    private void decodeRaw(int c, ByteBuffer raw, BlockDecoder dec, ByteBuffer out) {
+        int size = chunkSize[c];
         try {
             if (ownPipeline) {
                 dec.decode(raw, size, filterIds, filterData, chunkMask[c], storedSize, out, chunkBytes);
