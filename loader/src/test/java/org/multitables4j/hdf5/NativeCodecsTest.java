@@ -160,9 +160,9 @@ class NativeCodecsTest {
         BlockDecoder dec = new BlockDecoder();
         ByteBuffer out = ByteBuffer.allocateDirect(4096);
         CorruptDataException e = assertThrows(CorruptDataException.class, () -> dec.decode(z, z.capacity() - 7,
-                new int[] {Hdf5Array.FILTER_DEFLATE}, new int[1], 0, 4, out, 4096));
+                new int[] {Hdf5Array.FILTER_DEFLATE}, new int[][] {new int[0]}, 0, 4, out, 4096));
         assertTrue(e.getMessage().contains("deflate stream"), e.getMessage());
-        dec.decode(z, z.capacity(), new int[] {Hdf5Array.FILTER_DEFLATE}, new int[1], 0, 4, out, 4096);
+        dec.decode(z, z.capacity(), new int[] {Hdf5Array.FILTER_DEFLATE}, new int[][] {new int[0]}, 0, 4, out, 4096);
         byte[] got = new byte[4096];
         out.get(0, got);
         assertArrayEquals(data, got);
