@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.multitables4j.reader.ReaderTest.check;
+import static org.multitables4j.reader.ReaderTest.expected;
 import static org.multitables4j.reader.ReaderTest.fixtures;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,19 +20,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.multitables4j.CorruptDataException;
 import org.multitables4j.InvalidConfigurationException;
+import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.workers.BlockIo;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Stage pools under concurrency: waits for a stage that another thread releases, timeouts,
- * prompt wake-ups and no stage reuse while a view is held. Every value is checked against the fixture
+ * Stage pools and the chunk cache under concurrency: waits for a stage that another thread
+ * releases, timeouts, prompt wake-ups, no stage reuse while a view is held, and one decode per
+ * chunk when workers miss on it at the same time. Every value is checked against the fixture
  * formula of {@link ReaderTest} (h5py-written fixtures.h5): {@code ((r*31 + k*7) % 200 - 100) / 4}.
  */
 class ReaderConcurrencyTest {
     /** float32 [1000, 8], chunks of 100 rows, gzip. */
     private static final String GZIP = "/filters/gzip";
+
+    private static long[] rowsOfChunks(Random rnd, int n, int... chunks) {
+        long[] idx = new long[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = chunks[rnd.nextInt(chunks.length)] * 100L + rnd.nextInt(100);
+        }
+        return idx;
+    }
 
     // ---- stage pools: waiting, timing out, waking -------------------------------------------
 
@@ -233,6 +250,202 @@ class ReaderConcurrencyTest {
             assertTrue(maxHeld.get() <= pool.size(), "at most one holder per stage: " + maxHeld.get());
             assertTrue(maxHeld.get() >= 2, "the threads held views at the same time: " + maxHeld.get());
             assertEquals(pool.size(), pool.free());
+        }
+    }
+
+    // ---- the chunk cache: one decode per chunk --------------------------------------------
+
+    /**
+     * Reads blocks with a decoder per thread, slowly (so that misses overlap), counting the decodes
+     * of each block; the first {@code failFirst} decodes of block 0 fail after the delay.
+     */
+    private static final class SlowIo implements BlockIo {
+        final AtomicIntegerArray decodes;
+        final AtomicInteger failures = new AtomicInteger();
+        final int failFirst;
+        final ThreadLocal<BlockIo> local = ThreadLocal.withInitial(BlockIo::local);
+
+        SlowIo(int blocks, int failFirst) {
+            this.decodes = new AtomicIntegerArray(blocks);
+            this.failFirst = failFirst;
+        }
+
+        @Override
+        public void readBlock(Hdf5Array array, int block, ByteBuffer dst) {
+            int attempt = decodes.incrementAndGet(block);
+            try {
+                Thread.sleep(40);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (block == 0 && attempt <= failFirst) {
+                failures.incrementAndGet();
+                throw new CorruptDataException("injected failure " + attempt + " of block 0");
+            }
+            local.get().readBlock(array, block, dst);
+        }
+
+        @Override
+        public void readRuns(Hdf5Array array, long[] rows, int[] counts, int[] offsets, int runs, ByteBuffer dst) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Checks that a decoded block of {@link #GZIP} holds rows {@code block*100 ..} by the formula. */
+    private static void checkBlock(ByteBuffer b, int block) {
+        for (int r = 0; r < 100; r++) {
+            for (int k = 0; k < 8; k++) {
+                assertEquals(expected(block * 100L + r, k), b.getFloat((r * 8 + k) * 4), "block " + block + " row " + r);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void concurrentMissesOnABlockWaitForOneDecode() throws Exception {
+        try (Hdf5File file = Hdf5File.open(fixtures())) {
+            Hdf5Array array = file.array(GZIP);
+            ChunkCache cache = new ChunkCache(array, 64L << 20, ByteBuffer::allocate);
+            SlowIo io = new SlowIo(array.blockCount(), 0);
+            int threads = 16;
+            int[] blocks = {0, 3, 7};
+            ExecutorService ex = Executors.newFixedThreadPool(threads);
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int shift = t;
+                runs.add(ex.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < blocks.length; i++) {
+                        int blk = blocks[(i + shift) % blocks.length];
+                        ChunkCache.Entry e = cache.block(blk, io);
+                        try {
+                            checkBlock(e.buffer, blk);
+                        } finally {
+                            cache.release(e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> f : runs) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                ex.shutdownNow();
+            }
+            for (int blk = 0; blk < array.blockCount(); blk++) {
+                int b = blk;
+                int want = Arrays.stream(blocks).anyMatch(x -> x == b) ? 1 : 0;
+                assertEquals(want, io.decodes.get(blk), "decodes of block " + blk);
+            }
+            assertEquals(blocks.length, cache.misses.get());
+            assertEquals((long) threads * blocks.length - blocks.length, cache.hits.get());
+            assertEquals(blocks.length * 100L * 8 * 4, cache.decodedBytes.get());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aFailedDecodeWakesTheWaitersWhoTryAgain() throws Exception {
+        try (Hdf5File file = Hdf5File.open(fixtures())) {
+            Hdf5Array array = file.array(GZIP);
+            for (int failFirst : new int[] {1, Integer.MAX_VALUE}) {
+                ChunkCache cache = new ChunkCache(array, 64L << 20, ByteBuffer::allocate);
+                SlowIo io = new SlowIo(array.blockCount(), failFirst);
+                int threads = 8;
+                ExecutorService ex = Executors.newFixedThreadPool(threads);
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<Boolean>> runs = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    runs.add(ex.submit(() -> {
+                        start.await();
+                        try {
+                            ChunkCache.Entry e = cache.block(0, io);
+                            try {
+                                checkBlock(e.buffer, 0);
+                            } finally {
+                                cache.release(e);
+                            }
+                            return true;
+                        } catch (CorruptDataException failed) {
+                            assertTrue(failed.getMessage().startsWith("injected failure"), failed.getMessage());
+                            return false;
+                        }
+                    }));
+                }
+                int ok = 0;
+                try {
+                    for (Future<Boolean> f : runs) {
+                        if (f.get(60, TimeUnit.SECONDS)) { // a waiter left hanging fails here
+                            ok++;
+                        }
+                    }
+                } finally {
+                    ex.shutdownNow();
+                }
+                if (failFirst == 1) {
+                    assertEquals(1, io.failures.get(), "only the first decode failed");
+                    assertEquals(threads - 1, ok, "the waiters retried and got the block");
+                    assertEquals(2, io.decodes.get(0), "one failed decode, then one that every waiter shared");
+                    assertEquals(2, cache.misses.get(), "two decodes, two misses");
+                } else {
+                    assertEquals(0, ok, "a persistent fault fails every caller");
+                    assertEquals(threads, io.failures.get());
+                    assertEquals(threads, io.decodes.get(0), "one attempt per caller, never two at once");
+                }
+            }
+        }
+    }
+
+    /**
+     * End to end: many threads issue requests for rows of the same three chunks at once through a
+     * reader with many workers and a cache that holds everything: each chunk is decoded exactly
+     * once per fresh reader, and every row equals the formula.
+     */
+    @Test
+    @Timeout(180)
+    void manyThreadsOnTheSameChunksDecodeEachOnce() throws Exception {
+        int[] chunks = {2, 5, 7};
+        int threads = 12;
+        for (int round = 0; round < 15; round++) {
+            try (Hdf5Reader reader = Hdf5Reader.open(fixtures(), 8, 64L << 20)) {
+                Hdf5Dataset ds = reader.dataset("/filters/gzip_shuffle_fletcher"); // [1000, 8], chunks of 100 rows
+                ExecutorService ex = Executors.newFixedThreadPool(threads);
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<?>> runs = new ArrayList<>();
+                int base = round;
+                for (int t = 0; t < threads; t++) {
+                    int seed = 100 * base + t;
+                    runs.add(ex.submit(() -> {
+                        Random rnd = new Random(seed);
+                        Stage stage = ds.createStage(24);
+                        start.await();
+                        for (int i = 0; i < 6; i++) {
+                            long[] idx = i % 2 == 0 ? rowsOfChunks(rnd, 1, chunks) : rowsOfChunks(rnd, 24, chunks);
+                            INDArray got = reader.request(ds.rows(idx), stage).get();
+                            check(got, idx);
+                        }
+                        return null;
+                    }));
+                }
+                try {
+                    for (Future<?> f : runs) {
+                        f.get(60, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    ex.shutdownNow();
+                }
+                Hdf5Reader.CacheStats s = reader.cacheStats();
+                assertEquals(chunks.length, s.misses(), "round " + round + ": one decode per chunk, " + s);
+                assertEquals(chunks.length * 100L * 8 * 4, s.decodedBytes(), "round " + round);
+                assertTrue(s.hits() > 0, s.toString());
+            }
         }
     }
 }
