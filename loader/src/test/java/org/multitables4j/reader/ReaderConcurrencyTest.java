@@ -188,8 +188,8 @@ class ReaderConcurrencyTest {
             }
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
-            assertTrue(sorted[sorted.length / 2] < TimeUnit.MILLISECONDS.toNanos(20),
-                    "median wake-up after a release " + sorted[sorted.length / 2] / 1e6 + " ms; all (ms): "
+            assertTrue(sorted[sorted.length / 2] < TimeUnit.MILLISECONDS.toNanos(25),
+                    "median wake-up after a release (a 50 ms poll would make it about 40 ms) " + sorted[sorted.length / 2] / 1e6 + " ms; all (ms): "
                             + Arrays.toString(Arrays.stream(latencies).map(l -> l / 1_000_000).toArray()));
             assertEquals(n, pool.free());
         }
