@@ -202,14 +202,32 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     /**
-     * Schedules a request into a free stage of a pool (waiting up to a minute for one).
+     * Schedules a request into a free stage of a pool, waiting for one up to the pool's
+     * {@link StagePool#setTimeout timeout} (60 s unless set).
      *
      * @param request the rows
      * @param stages  the pool
      * @return the future
+     * @throws StageTimeoutException when no stage was released in time
      */
     public Hdf5Future request(Request request, StagePool stages) {
-        return request(request, stages.claim(60, TimeUnit.SECONDS), true);
+        return request(request, stages.claim(), true);
+    }
+
+    /**
+     * Schedules a request into a free stage of a pool, waiting for one at most {@code timeout}:
+     * any stage released by another thread meanwhile ends the wait at once.
+     *
+     * @param request the rows
+     * @param stages  the pool
+     * @param timeout how long to wait for a free stage; 0 fails at once when none is free
+     * @param unit    unit of {@code timeout}
+     * @return the future
+     * @throws StageTimeoutException when no stage was released in time
+     * @throws InvalidConfigurationException for a negative timeout
+     */
+    public Hdf5Future request(Request request, StagePool stages, long timeout, TimeUnit unit) {
+        return request(request, stages.claim(timeout, unit), true);
     }
 
     /**

@@ -11,8 +11,10 @@ import org.multitables4j.MultitablesException;
  * takes, as in a producer-consumer pipeline. With several submitting threads the order is the
  * order in which their {@code submit} calls return.
  *
- * <p>{@link #submit} waits (up to a minute) for a free stage of the pool, so a loader that runs
- * ahead is held back until the consumer closes the results it took.
+ * <p>{@link #submit} waits for a free stage of the pool (up to the pool's
+ * {@link StagePool#setTimeout timeout}, 60 s unless set, or the wait given to
+ * {@link #submit(Request, long, TimeUnit)}), so a loader that runs ahead is held back until the
+ * consumer closes the results it took; past the wait it fails with a {@link StageTimeoutException}.
  */
 public final class RequestQueue {
     private final Hdf5Reader reader;
@@ -34,16 +36,32 @@ public final class RequestQueue {
     }
 
     /**
-     * Schedules a request into the next free stage of the pool (waiting for one if all are busy).
+     * Schedules a request into the next free stage of the pool, waiting for one if all are busy
+     * (up to the pool's {@link StagePool#setTimeout timeout}).
      *
      * @param request rows to read next
+     * @throws StageTimeoutException when no stage was released in time (nothing is queued then)
      */
     public void submit(Request request) {
-        Hdf5Future f = reader.request(request, stages); // may wait for a stage: outside the lock
-        synchronized (this) {
-            pending.add(f);
-            notifyAll();
-        }
+        add(reader.request(request, stages)); // may wait for a stage: outside the lock
+    }
+
+    /**
+     * Schedules a request into the next free stage of the pool, waiting at most {@code timeout}
+     * for one if all are busy.
+     *
+     * @param request rows to read next
+     * @param timeout how long to wait for a free stage; 0 fails at once when none is free
+     * @param unit    unit of {@code timeout}
+     * @throws StageTimeoutException when no stage was released in time (nothing is queued then)
+     */
+    public void submit(Request request, long timeout, TimeUnit unit) {
+        add(reader.request(request, stages, timeout, unit));
+    }
+
+    private synchronized void add(Hdf5Future f) {
+        pending.add(f);
+        notifyAll();
     }
 
     /** @return requests submitted and not yet taken */

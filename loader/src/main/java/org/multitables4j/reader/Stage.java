@@ -17,6 +17,8 @@ public final class Stage {
     private final int capacity;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Hdf5Dataset dataset;
+    /** The pool the stage belongs to, told of every release; null for a stage of its own. */
+    private volatile StagePool pool;
 
     Stage(Hdf5Dataset dataset, int rows, DataType type) {
         this.dataset = dataset;
@@ -44,14 +46,19 @@ public final class Stage {
         return dataset;
     }
 
+    void attach(StagePool owner) {
+        this.pool = owner;
+    }
+
     boolean tryClaim() {
         return busy.compareAndSet(false, true);
     }
 
     void release() {
         busy.set(false);
-        synchronized (this) {
-            notifyAll();
+        StagePool p = pool;
+        if (p != null) {
+            p.released();
         }
     }
 
