@@ -286,6 +286,11 @@ class ReaderConcurrencyTest {
         }
 
         @Override
+        public void readBlock(Hdf5Array array, int block, ByteBuffer dst, int offset) {
+            throw new UnsupportedOperationException("the reader's cache reads whole blocks into its own buffers");
+        }
+
+        @Override
         public void readRuns(Hdf5Array array, long[] rows, int[] counts, int[] offsets, int runs, ByteBuffer dst) {
             throw new UnsupportedOperationException();
         }
