@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.multitables4j.CorruptDataException;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
@@ -65,6 +67,13 @@ import org.slf4j.LoggerFactory;
  * (which ends every child within a few seconds and wakes the waiting reads with
  * {@link IteratorClosedException}). With a read timeout, a child that has not answered a request
  * within it is killed and treated as dead (restarted, the request repeated).
+ *
+ * <p><b>JVM options.</b> Children run with {@code -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError
+ * -XX:-UsePerfData -Xmx1g} followed by the pool's options, so those win: {@code -XX:+UseSerialGC}
+ * is left out when the options (or {@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS},
+ * {@code _JAVA_OPTIONS}) select a collector ({@code -XX:+Use...GC}), and {@code -Xmx1g} when they
+ * set the maximum heap ({@code -Xmx}, {@code -XX:MaxHeapSize}, {@code -XX:MaxRAMPercentage},
+ * {@code -XX:MaxRAM}, ...); for the remaining flags HotSpot takes the last occurrence.
  */
 public final class ChildPool implements AutoCloseable {
     static final int MAGIC = 0x6d743464;
@@ -76,6 +85,9 @@ public final class ChildPool implements AutoCloseable {
     private static final int TAIL_LINES = 20;
     private static final int TAIL_LINE_CHARS = 1000;
     private static final long NO_DEADLINE = Long.MIN_VALUE;
+    private static final Pattern SELECTS_GC = Pattern.compile("-XX:[+-]Use\\w*GC");
+    private static final Pattern SETS_MAX_HEAP = Pattern.compile(
+            "-Xmx.*|-XX:(MaxHeapSize|MaxRAMPercentage|MaxRAMFraction|MaxRAM|MinRAMPercentage|MinRAMFraction)=.*");
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -112,7 +124,8 @@ public final class ChildPool implements AutoCloseable {
      * @param arrays      the datasets (or columns) read, in source order
      * @param arena       the shared memory all buffers come from; the control sockets are bound
      *                    in its directory
-     * @param jvmOptions  options of the child JVMs (after the defaults, so they win)
+     * @param jvmOptions  options of the child JVMs, after the defaults so they win (see the class
+     *                    comment for how the default GC and heap flags give way)
      * @param maxFailures failures in a row (deaths, failed starts, timeouts) of one worker's child
      *                    before its read fails
      */
@@ -128,7 +141,8 @@ public final class ChildPool implements AutoCloseable {
      * @param file        the file named in messages
      * @param arena       the shared memory all buffers come from; the control sockets are bound
      *                    in its directory
-     * @param jvmOptions  options of the child JVMs (after the defaults, so they win)
+     * @param jvmOptions  options of the child JVMs, after the defaults so they win (see the class
+     *                    comment for how the default GC and heap flags give way)
      * @param maxFailures failures in a row (deaths, failed starts, timeouts) of one worker's child
      *                    before its read fails
      */
@@ -257,16 +271,41 @@ public final class ChildPool implements AutoCloseable {
     List<String> command(Path socket) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
-        cmd.add("-XX:-UsePerfData");
-        cmd.add("-Xmx1g");
+        cmd.addAll(defaultOptions(jvmOptions, System.getenv()));
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(ChildMain.class.getName());
         cmd.add(socket.toString());
         return cmd;
+    }
+
+    /**
+     * The default options of a child JVM that {@code options} do not override.
+     *
+     * @param options the pool's JVM options
+     * @param env     the environment the child inherits (its {@code JAVA_TOOL_OPTIONS},
+     *                {@code JDK_JAVA_OPTIONS} and {@code _JAVA_OPTIONS} may select a collector too)
+     * @return the defaults to put before {@code options}
+     */
+    static List<String> defaultOptions(List<String> options, Map<String, String> env) {
+        List<String> gcSources = new ArrayList<>(options);
+        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+            String v = env.get(var);
+            if (v != null && !v.isBlank()) {
+                gcSources.addAll(List.of(v.trim().split("\\s+")));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        if (gcSources.stream().noneMatch(o -> SELECTS_GC.matcher(o).matches())) {
+            out.add("-XX:+UseSerialGC");
+        }
+        out.add("-XX:+ExitOnOutOfMemoryError");
+        out.add("-XX:-UsePerfData");
+        if (options.stream().noneMatch(o -> SETS_MAX_HEAP.matcher(o).matches())) {
+            out.add("-Xmx1g");
+        }
+        return out;
     }
 
     /** Starts the thread that kills children past their read deadline; caller holds the pool lock. */
