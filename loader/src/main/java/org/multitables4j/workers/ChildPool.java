@@ -328,8 +328,9 @@ public final class ChildPool implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (Child c : cs) {
-                long d = c.deadline;
+                // the process first: a deadline read after it is never older than it
                 Process p = c.process;
+                long d = c.deadline;
                 if (d != NO_DEADLINE && now - d > 0 && p != null && p.isAlive()) {
                     c.timedOut = true;
                     p.destroyForcibly();
@@ -346,8 +347,8 @@ public final class ChildPool implements AutoCloseable {
 
     /**
      * Ends every child: shuts down its control socket (a child finishes the read it is doing,
-     * then exits), kills any that has not exited within 2 s, and deletes the socket files of
-     * children still starting. Safe to call from another thread while workers wait for answers:
+     * then exits), kills any that has not exited within 2 s and at once those still starting,
+     * and deletes their socket files. Safe to call from another thread while workers wait for answers:
      * they are woken with {@link IteratorClosedException}. Idempotent.
      */
     @Override
@@ -367,9 +368,13 @@ public final class ChildPool implements AutoCloseable {
         // answer (a child finishes its read before it sees the end of its socket) or end of file
         List<Process> ps = new ArrayList<>();
         for (Child c : cs) {
+            boolean starting = c.listener != null;
             c.hangUp();
             Process p = c.process;
             if (p != null) {
+                if (starting) {
+                    p.destroyForcibly(); // not connected yet, so it has no read to finish
+                }
                 ps.add(p);
             }
         }
@@ -803,13 +808,17 @@ public final class ChildPool implements AutoCloseable {
             if (p == null) {
                 return String.valueOf(e.getMessage());
             }
+            boolean neverConnected = e instanceof java.net.SocketTimeoutException;
+            if (late || neverConnected) {
+                p.destroyForcibly(); // hung: no use waiting for it
+            }
             boolean exited;
             boolean interrupted = false;
             try {
                 exited = p.waitFor(2, TimeUnit.SECONDS);
                 if (!exited) {
                     p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
+                    exited = p.waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException ie) {
                 interrupted = true;
@@ -817,9 +826,12 @@ public final class ChildPool implements AutoCloseable {
                 exited = false;
             }
             LIVE.remove(p);
-            String status = exited ? "exit status " + p.exitValue() + describeSignal(p.exitValue()) : "did not exit; killed";
+            String status = exited ? "exit status " + p.exitValue() + describeSignal(p.exitValue()) : "did not exit";
             if (late) {
                 status = "did not answer within " + TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) + " ms; killed ("
+                        + status + ")";
+            } else if (neverConnected) {
+                status = "did not connect within " + TimeUnit.NANOSECONDS.toMillis(startTimeoutNanos) + " ms; killed ("
                         + status + ")";
             }
             // the child's output ends with it: wait for its last lines
