@@ -14,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +59,6 @@ public final class ChildMain {
     }
 
     private static void run(Path socket) throws Exception {
-        long parentPid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         DataInputStream cfg = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
         if (cfg.readInt() != ChildPool.MAGIC) {
             throw new IOException("not a multitables4j parent");
@@ -68,6 +66,7 @@ public final class ChildMain {
         byte[] mine = cfg.readNBytes(ControlSocket.TOKEN_BYTES);
         byte[] parents = cfg.readNBytes(ControlSocket.TOKEN_BYTES);
         long connectNanos = cfg.readLong();
+        long parentPid = cfg.readLong();
         if (parents.length != ControlSocket.TOKEN_BYTES) {
             throw new EOFException("the configuration ended early");
         }
@@ -111,7 +110,7 @@ public final class ChildMain {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ControlSocket.out(ch), 1 << 16));
         byte[] got = new byte[ControlSocket.TOKEN_BYTES];
         in.readFully(got);
-        if (!MessageDigest.isEqual(got, parents)) {
+        if (!ControlSocket.sameToken(got, parents)) {
             throw new IOException("the process at " + socket + " is not this worker's parent");
         }
         if (failure != null) {

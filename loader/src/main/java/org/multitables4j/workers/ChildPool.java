@@ -46,11 +46,12 @@ import org.slf4j.LoggerFactory;
  * the child has connected.
  *
  * <p>Protocol (big-endian, {@code DataOutputStream}). On the child's stdin, written at start and
- * closed: {@link #MAGIC}, the child's and the parent's token, the connect timeout, the sources
- * (HDF5 file, dataset path, optional column) and the arena path. The child opens them while it
- * connects to the socket named by its argument, sends its token, reads the parent's and answers
- * {@link #OK} or an error. Then a request is an op byte, the source index and its arguments; an
- * answer is {@link #OK} or {@link #ERROR} followed by the exception's class, message and stack.
+ * closed: {@link #MAGIC}, the child's and the parent's token, the connect timeout, the parent's
+ * process id, the sources (HDF5 file, dataset path, optional column) and the arena path. The
+ * child opens them while it connects to the socket named by its argument, sends its token, reads
+ * the parent's and answers {@link #OK} or an error. Then a request is an op byte, the source index
+ * and its arguments; an answer is {@link #OK} or {@link #ERROR} followed by the exception's class,
+ * message and stack.
  *
  * <p><b>Faults.</b> A child that dies (signal, {@code OutOfMemoryError}, crash) is noticed at
  * once: its socket reaches end of file while its worker waits for the answer. A child that dies
@@ -551,6 +552,7 @@ public final class ChildPool implements AutoCloseable {
                 cfg.writeInt(MAGIC);
                 cfg.write(tokens);
                 cfg.writeLong(startTimeoutNanos);
+                cfg.writeLong(ProcessHandle.current().pid());
                 cfg.writeInt(now.size());
                 for (Dataset a : now) {
                     writeDataset(cfg, a);

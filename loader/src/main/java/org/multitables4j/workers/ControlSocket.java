@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -135,6 +134,7 @@ final class ControlSocket {
                 return SocketChannel.open(address);
             } catch (IOException e) {
                 boolean orphaned = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != parentPid;
+                // (looked up only here: ProcessHandle costs class loading at every child's start)
                 if (orphaned || System.nanoTime() - deadline > 0) {
                     throw new IOException("cannot connect to " + path + (orphaned ? " (the parent is gone)" : "") + ": " + e, e);
                 }
@@ -146,6 +146,23 @@ final class ControlSocket {
                 }
             }
         }
+    }
+
+    /**
+     * @param a a token
+     * @param b another
+     * @return whether they are equal, compared in constant time (without loading
+     *         {@code MessageDigest} in every child)
+     */
+    static boolean sameToken(byte[] a, byte[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff |= a[i] ^ b[i];
+        }
+        return diff == 0;
     }
 
     /** @return socket files bound by this JVM and not yet deleted (a child is connecting to each) */
@@ -271,7 +288,7 @@ final class ControlSocket {
                                 SocketChannel c = (SocketChannel) k.channel();
                                 ByteBuffer b = (ByteBuffer) k.attachment();
                                 int n = c.read(b);
-                                if (n < 0 || !b.hasRemaining() && !MessageDigest.isEqual(b.array(), token)) {
+                                if (n < 0 || !b.hasRemaining() && !sameToken(b.array(), token)) {
                                     k.cancel();
                                     candidates.remove(c);
                                     c.close();
