@@ -145,6 +145,33 @@ class ProcessBackendTest {
         }
     }
 
+    /**
+     * SIGSTOPs {@code pid} and waits until every thread of it has stopped: the stop is not
+     * synchronous (each thread stops itself when it next runs), so without the wait a loaded
+     * machine lets the child answer one more request.
+     */
+    static void stop(long pid) {
+        signal("STOP", pid);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            boolean all = true;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    String stat = Files.readString(t.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    all &= state == 'T' || state == 't';
+                }
+            } catch (IOException e) {
+                return; // gone
+            }
+            if (all) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "process " + pid + " did not stop");
+            Thread.onSpinWait();
+        }
+    }
+
     static int[] ids(DataSet ds) {
         int[] ids = new int[(int) ds.getFeatures().size(0)];
         for (int i = 0; i < ids.length; i++) {
@@ -178,7 +205,7 @@ class ProcessBackendTest {
                 if (got.size() == 10) {
                     List<Long> pids = it.workerPids();
                     assertEquals(2, pids.size(), "children alive at the first kill");
-                    pids.forEach(pid -> signal("STOP", pid));
+                    pids.forEach(ProcessBackendTest::stop);
                     killer = new Thread(() -> {
                         try {
                             Thread.sleep(500);
@@ -220,7 +247,7 @@ class ProcessBackendTest {
         List<Long> pids = it.workerPids();
         assertEquals(2, pids.size());
         for (long pid : pids) {
-            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+            stop(pid);
         }
         // a consumer waiting for a batch the stopped children will never deliver
         java.util.concurrent.atomic.AtomicReference<Throwable> woken = new java.util.concurrent.atomic.AtomicReference<>();
@@ -398,7 +425,7 @@ class ProcessBackendTest {
             io.readBlock(x, 0, b0);
             assertBlockOfX(b0, 0, x.blockRows());
             long pid = pool.pids().get(0);
-            signal("STOP", pid);
+            stop(pid);
             ByteBuffer b1 = arena.allocate(x.blockBytes());
             long t0 = System.nanoTime();
             io.readBlock(x, 1, b1);
@@ -410,7 +437,7 @@ class ProcessBackendTest {
             assertTrue(pool.pids().size() == 1 && pool.pids().get(0) != pid, "a new child serves");
             // a hung child every time: the read fails after the retries, naming the timeout
             assertEquals(1, pool.pids().size());
-            signal("STOP", pool.pids().get(0));
+            stop(pool.pids().get(0));
             Thread stopper = new Thread(() -> {
                 // stop the replacement as soon as it is up
                 long deadline = System.nanoTime() + 20_000_000_000L;
@@ -418,7 +445,7 @@ class ProcessBackendTest {
                 while (System.nanoTime() < deadline) {
                     List<Long> now = pool.pids();
                     if (!now.isEmpty() && now.get(0) != old) {
-                        signal("STOP", now.get(0));
+                        stop(now.get(0));
                         return;
                     }
                     Thread.onSpinWait();
@@ -447,7 +474,7 @@ class ProcessBackendTest {
             org.multitables4j.hdf5.Hdf5Array x = file.array("/x");
             org.multitables4j.workers.BlockIo io = pool.io(0);
             long pid = pool.pids().get(0);
-            signal("STOP", pid); // (almost always) before its JVM has booted; else its greeting times out
+            stop(pid); // (almost always) before its JVM has booted; else its greeting times out
             ByteBuffer b = arena.allocate(x.blockBytes());
             io.readBlock(x, 3, b);
             assertBlockOfX(b, 3, x.blockRows());
