@@ -77,11 +77,17 @@ import org.slf4j.LoggerFactory;
  * {@code -XX:MaxRAM}, ...); for the remaining flags HotSpot takes the last occurrence.
  */
 public final class ChildPool implements AutoCloseable {
+    /** First word of a child's configuration. */
     static final int MAGIC = 0x6d743464;
+    /** Answer: done. */
     static final int OK = 0;
+    /** Answer: failed, an exception follows. */
     static final int ERROR = 1;
+    /** Request: decode one block into shared memory. */
     static final int OP_BLOCK = 1;
+    /** Request: read runs of rows of a contiguous dataset into shared memory. */
     static final int OP_RUNS = 2;
+    /** Request: open one more dataset. */
     static final int OP_OPEN = 3;
     private static final int TAIL_LINES = 20;
     private static final int TAIL_LINE_CHARS = 1000;
@@ -428,6 +434,14 @@ public final class ChildPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes an {@link #ERROR} answer: the exception's class, message and (up to 64 frames of)
+     * stack, rebuilt by the parent.
+     *
+     * @param out the answer stream
+     * @param t   the failure
+     * @throws IOException when the stream fails
+     */
     static void writeError(DataOutputStream out, Throwable t) throws IOException {
         out.writeByte(ERROR);
         out.writeUTF(t.getClass().getName());
@@ -546,6 +560,7 @@ public final class ChildPool implements AutoCloseable {
                 listener = ControlSocket.Listener.bind(sock, java.util.Arrays.copyOf(tokens, ControlSocket.TOKEN_BYTES));
             } catch (IOException e) {
                 bindFailure = e; // the first read reports it
+                p.destroyForcibly(); // it could never connect
             }
             List<Dataset> now = List.copyOf(arrays);
             try (DataOutputStream cfg = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16))) {

@@ -34,7 +34,9 @@ import org.multitables4j.ring.BufferAllocator;
  * control sockets of {@link ChildPool} such a process left there).
  */
 public final class SharedArena implements BufferAllocator, AutoCloseable {
+    /** Start of the names of arena and control-socket files, followed by the owner's pid and '-'. */
     static final String PREFIX = "multitables4j-";
+    /** End of arena file names. */
     static final String SUFFIX = ".shm";
     private static final Set<SharedArena> OPEN = ConcurrentHashMap.newKeySet();
 
