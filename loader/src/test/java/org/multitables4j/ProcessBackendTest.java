@@ -112,7 +112,8 @@ class ProcessBackendTest {
             DataSet ds = it.next();
             List<Path> files;
             try (Stream<Path> s = Files.list(tmp)) {
-                files = s.collect(Collectors.toList());
+                // a child still connecting has its control socket here too
+                files = s.filter(f -> f.toString().endsWith(".shm")).collect(Collectors.toList());
             }
             assertEquals(1, files.size(), "one shared file: " + files);
             Path shm = files.get(0);
@@ -136,37 +137,105 @@ class ProcessBackendTest {
         assertFalse(Files.list(tmp).findAny().isPresent(), "shared file removed at close");
     }
 
-    @ParameterizedTest
-    @EnumSource(value = Order.class, names = {"ORDERED", "SHUFFLED", "RANDOM"})
-    void sigkillOfAChildMidEpochLosesNothing(Order order) {
-        try (Hdf5DataSetIterator it = base("/x", order, Backend.PROCESSES).batchSize(50).build()) {
-            List<int[]> got = new ArrayList<>();
-            int killed = 0;
-            List<Long> before = List.of();
-            while (it.hasNext()) {
-                DataSet ds = it.next();
-                int[] ids = new int[(int) ds.getFeatures().size(0)];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = (int) ds.getFeatures().getFloat(i, 0);
-                    assertEquals(ids[i] % 7, ds.getFeatures().getFloat(i, 3), 0f);
+    static void signal(String sig, long pid) {
+        try {
+            assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor(), "kill -" + sig);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * SIGSTOPs {@code pid} and waits until every thread of it has stopped: the stop is not
+     * synchronous (each thread stops itself when it next runs), so without the wait a loaded
+     * machine lets the child answer one more request.
+     */
+    static void stop(long pid) {
+        signal("STOP", pid);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            boolean all = true;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    String stat = Files.readString(t.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    all &= state == 'T' || state == 't';
                 }
-                got.add(ids);
-                if (got.size() == 20 || got.size() == 120) {
-                    // every child alive now (a killed child is restarted at its worker's next read,
-                    // so after the first kill one may still be down)
-                    before = it.workerPids();
-                    assertTrue(got.size() == 120 || before.size() == 2, "children alive at the first kill");
-                    before.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-                    killed++;
+            } catch (IOException e) {
+                return; // gone
+            }
+            if (all) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "process " + pid + " did not stop");
+            Thread.onSpinWait();
+        }
+    }
+
+    static int[] ids(DataSet ds) {
+        int[] ids = new int[(int) ds.getFeatures().size(0)];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (int) ds.getFeatures().getFloat(i, 0);
+            assertEquals(ids[i] % 7, ds.getFeatures().getFloat(i, 3), 0f);
+            assertEquals(2f * ids[i], ds.getFeatures().getFloat(i, 1), 0f);
+        }
+        return ids;
+    }
+
+    /**
+     * Both children are stopped (SIGSTOP) after batch 10, so the reads the workers send next hang
+     * inside them and the consumer soon waits; 500 ms later they are killed (SIGKILL) while those
+     * reads are in flight. Later, at batch 120, the running children are killed at a random
+     * moment. The epoch must deliver every row once and the first kill must already have caused
+     * restarts (a small block cache makes RANDOM read from the children all along).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Order.class, names = {"ORDERED", "SHUFFLED", "RANDOM", "AS_AVAILABLE"})
+    void sigkillOfAChildMidEpochLosesNothing(Order order) throws Exception {
+        try (Hdf5DataSetIterator it = base("/x", order, Backend.PROCESSES).batchSize(50).cacheBytes(12 << 10).build()) {
+            List<int[]> got = new ArrayList<>();
+            Thread killer = null;
+            long longestWaitNanos = 0;
+            long restartsAtSecondKill = -1;
+            while (it.hasNext()) {
+                long t0 = System.nanoTime();
+                DataSet ds = it.next();
+                longestWaitNanos = Math.max(longestWaitNanos, System.nanoTime() - t0);
+                got.add(ids(ds));
+                if (got.size() == 10) {
+                    List<Long> pids = it.workerPids();
+                    assertEquals(2, pids.size(), "children alive at the first kill");
+                    pids.forEach(ProcessBackendTest::stop);
+                    killer = new Thread(() -> {
+                        try {
+                            Thread.sleep(500);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        pids.forEach(pid -> signal("KILL", pid));
+                    });
+                    killer.start();
+                }
+                if (got.size() == 120) {
+                    restartsAtSecondKill = it.workerRestarts();
+                    it.workerPids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
                 }
             }
-            assertEquals(2, killed);
+            killer.join();
+            assertTrue(longestWaitNanos > 300_000_000L, "the consumer waited for the stopped children: "
+                    + longestWaitNanos / 1e6 + " ms");
+            assertTrue(restartsAtSecondKill > 0, "reads in flight when the children were killed were retried in the "
+                    + "first epoch: " + restartsAtSecondKill);
             assertExactlyOnce(got);
             // the next epoch needs both workers again (a child whose work was already done when
             // it was killed is restarted at its next read)
             it.reset();
-            assertExactlyOnce(epochIds(it));
-            assertTrue(it.workerRestarts() >= 1, "killed children were restarted: " + it.workerRestarts());
+            List<int[]> second = new ArrayList<>();
+            while (it.hasNext()) {
+                second.add(ids(it.next()));
+            }
+            assertExactlyOnce(second);
+            assertTrue(it.workerRestarts() >= restartsAtSecondKill, "killed children were restarted: " + it.workerRestarts());
             assertEquals(2, it.workerPids().size(), "two children serve again");
         }
     }
@@ -178,7 +247,7 @@ class ProcessBackendTest {
         List<Long> pids = it.workerPids();
         assertEquals(2, pids.size());
         for (long pid : pids) {
-            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+            stop(pid);
         }
         // a consumer waiting for a batch the stopped children will never deliver
         java.util.concurrent.atomic.AtomicReference<Throwable> woken = new java.util.concurrent.atomic.AtomicReference<>();
@@ -203,6 +272,216 @@ class ProcessBackendTest {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "child " + pid + " ended");
         }
+    }
+
+    /** Control runs over a socket: whatever the child JVM prints on stdout is only log output. */
+    @ParameterizedTest
+    @CsvSource({"-Xlog:gc*, -XX:+PrintFlagsFinal", "-verbose:gc, -XX:+PrintCommandLineFlags"})
+    void optionsThatPrintOnStdoutDoNotDisturbTheWorkers(String a, String b) {
+        try (Hdf5DataSetIterator it = base("/x", Order.SHUFFLED, Backend.PROCESSES).workerJvmOptions(a, b).build()) {
+            assertExactlyOnce(epochIds(it));
+            assertEquals(0, it.workerRestarts(), "no child failed");
+        }
+    }
+
+    static List<String> childArguments(Hdf5DataSetIterator it) {
+        List<Long> pids = it.workerPids();
+        assertFalse(pids.isEmpty());
+        try {
+            // ProcessHandle.Info leaves out long command lines (the classpath)
+            String cmdline = Files.readString(Path.of("/proc/" + pids.get(0) + "/cmdline"));
+            return Arrays.asList(cmdline.split("\0"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A collector chosen by the user replaces the default one instead of clashing with it. */
+    @ParameterizedTest
+    @CsvSource({"-XX:+UseG1GC", "-XX:+UseParallelGC"})
+    void userGcFlagReplacesTheDefault(String gc) {
+        try (Hdf5DataSetIterator it = base("/x", Order.RANDOM, Backend.PROCESSES).workerJvmOptions(gc, "-Xmx300m")
+                .workerRestarts(1).build()) {
+            assertExactlyOnce(epochIds(it));
+            List<String> args = childArguments(it);
+            assertTrue(args.contains(gc) && !args.contains("-XX:+UseSerialGC"), "the child's options: " + args);
+            assertTrue(args.contains("-Xmx300m") && !args.contains("-Xmx1g"), "the user's heap limit only: " + args);
+        }
+        try (Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).build()) {
+            it.next();
+            List<String> args = childArguments(it);
+            assertTrue(args.contains("-XX:+UseSerialGC") && args.contains("-Xmx1g"), "the defaults: " + args);
+        }
+    }
+
+    /** "Error occurred during initialization of VM" goes to the child's stdout: it must name the cause. */
+    @Test
+    void childThatDiesAtEveryStartNamesTheCause() {
+        Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).workerJvmOptions("-Xmx1k")
+                .workerRestarts(3).build();
+        long t0 = System.nanoTime();
+        MultitablesException e = assertThrows(MultitablesException.class, () -> epochIds(it));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String m = e.getMessage();
+        assertTrue(m.contains("died 3 times in a row"), m);
+        assertTrue(m.contains("exit status 1"), m);
+        assertTrue(m.contains("Error occurred during initialization of VM") && m.contains("Too small maximum heap"),
+                "names the cause from the child's output: " + m);
+        assertTrue(m.contains("ended before it connected"), m);
+        assertTrue(seconds < 30, "noticed when the children exit, not after a timeout: " + seconds + " s");
+        it.close();
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count());
+        assertEquals(List.of(), listing(tmp), "no socket or shared file left");
+    }
+
+    static List<Path> listing(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static List<Path> mySockets(Path dir) {
+        String mine = "multitables4j-" + ProcessHandle.current().pid() + "-";
+        return listing(dir).stream().filter(p -> p.getFileName().toString().startsWith(mine)
+                && p.toString().endsWith(".sock")).collect(Collectors.toList());
+    }
+
+    /**
+     * The control sockets lie next to the shared file and disappear once the child is connected,
+     * and at close even when children are still starting.
+     */
+    @Test
+    void socketsAndSharedFilesAreGoneAfterClose() throws Exception {
+        int starting = 0;
+        for (int i = 0; i < 5; i++) {
+            // closed while the children start: their sockets are bound but (mostly) not yet connected
+            Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).build();
+            int n = mySockets(tmp).size();
+            assertTrue(n <= 2, "at most one socket per child: " + listing(tmp));
+            starting += n;
+            long t0 = System.nanoTime();
+            it.close();
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "children still starting are ended at once");
+            assertEquals(List.of(), listing(tmp), "nothing left after close " + i);
+        }
+        assertTrue(starting > 0, "some close found a child still starting");
+        try (Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).build()) {
+            assertExactlyOnce(epochIds(it));
+            assertEquals(List.of(), mySockets(tmp), "sockets deleted once the children are connected");
+        }
+        assertEquals(List.of(), listing(tmp), "nothing left after close");
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count());
+    }
+
+    /** A directory whose socket paths would not fit a socket address: the sockets go to java.io.tmpdir. */
+    @Test
+    void longSharedMemoryDirectory() throws IOException {
+        Path deep = tmp;
+        while (deep.toString().length() < 120) {
+            deep = deep.resolve("a-rather-long-directory-name");
+        }
+        Files.createDirectories(deep);
+        Path tmpdir = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).sharedMemoryDir(deep).build()) {
+            assertExactlyOnce(epochIds(it));
+        }
+        assertEquals(List.of(), listing(deep), "nothing left in the shared-memory directory");
+        assertEquals(List.of(), mySockets(tmpdir), "no socket left in " + tmpdir);
+    }
+
+    static float[] block(ByteBuffer b, int floats) {
+        ByteBuffer le = b.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[floats];
+        for (int i = 0; i < floats; i++) {
+            out[i] = le.getFloat(4 * i);
+        }
+        return out;
+    }
+
+    static void assertBlockOfX(ByteBuffer b, int block, int blockRows) {
+        float[] f = block(b, 4 * blockRows);
+        for (int i = 0; i < blockRows; i++) {
+            int r = block * blockRows + i;
+            assertEquals(r, f[4 * i], 0f, "row " + r);
+            assertEquals(2f * r, f[4 * i + 1], 0f, "row " + r);
+        }
+    }
+
+    /** With a read timeout, a stopped (hung, not dead) child is killed and its read repeated. */
+    @Test
+    void readTimeoutTreatsAHungChildAsDead() throws Exception {
+        Path fixture = Hdf5DataSetIteratorTest.fixture();
+        try (org.multitables4j.hdf5.Hdf5File file = org.multitables4j.hdf5.Hdf5File.open(fixture);
+             org.multitables4j.workers.SharedArena arena = org.multitables4j.workers.SharedArena.create(tmp, 1 << 20);
+             org.multitables4j.workers.ChildPool pool = new org.multitables4j.workers.ChildPool(
+                     List.of(new org.multitables4j.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+                     arena, List.of(), 2).readTimeout(java.time.Duration.ofSeconds(2))
+                     .startTimeout(java.time.Duration.ofSeconds(2))) {
+            org.multitables4j.hdf5.Hdf5Array x = file.array("/x");
+            org.multitables4j.workers.BlockIo io = pool.io(0);
+            ByteBuffer b0 = arena.allocate(x.blockBytes());
+            io.readBlock(x, 0, b0);
+            assertBlockOfX(b0, 0, x.blockRows());
+            long pid = pool.pids().get(0);
+            stop(pid);
+            ByteBuffer b1 = arena.allocate(x.blockBytes());
+            long t0 = System.nanoTime();
+            io.readBlock(x, 1, b1);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertBlockOfX(b1, 1, x.blockRows());
+            assertEquals(1, pool.restarts(), "the hung child was replaced once (after " + seconds + " s)");
+            assertTrue(seconds >= 1.9 && seconds < 30, "answered after the timeout: " + seconds + " s");
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the hung child is gone");
+            assertTrue(pool.pids().size() == 1 && pool.pids().get(0) != pid, "a new child serves");
+            // a hung child every time: the read fails after the retries, naming the timeout
+            assertEquals(1, pool.pids().size());
+            stop(pool.pids().get(0));
+            Thread stopper = new Thread(() -> {
+                // stop the replacement as soon as it is up
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                long old = pool.pids().isEmpty() ? -1 : pool.pids().get(0);
+                while (System.nanoTime() < deadline) {
+                    List<Long> now = pool.pids();
+                    if (!now.isEmpty() && now.get(0) != old) {
+                        stop(now.get(0));
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            stopper.start();
+            MultitablesException e = assertThrows(MultitablesException.class, () -> io.readBlock(x, 2, b1));
+            stopper.join();
+            // the first stopped child did not answer, the second did not even connect
+            assertTrue(e.getMessage().contains("did not connect within 2000 ms; killed"), e.getMessage());
+            assertTrue(e.getMessage().contains("died 2 times in a row"), e.getMessage());
+        }
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "no child left");
+    }
+
+    /** A child that neither connects nor exits is killed after the start timeout and replaced. */
+    @Test
+    void startTimeoutReplacesAChildThatNeverConnects() throws Exception {
+        Path fixture = Hdf5DataSetIteratorTest.fixture();
+        try (org.multitables4j.hdf5.Hdf5File file = org.multitables4j.hdf5.Hdf5File.open(fixture);
+             org.multitables4j.workers.SharedArena arena = org.multitables4j.workers.SharedArena.create(tmp, 1 << 20);
+             org.multitables4j.workers.ChildPool pool = new org.multitables4j.workers.ChildPool(
+                     List.of(new org.multitables4j.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+                     arena, List.of(), 2).startTimeout(java.time.Duration.ofSeconds(2))
+                     .readTimeout(java.time.Duration.ofSeconds(2))) {
+            org.multitables4j.hdf5.Hdf5Array x = file.array("/x");
+            org.multitables4j.workers.BlockIo io = pool.io(0);
+            long pid = pool.pids().get(0);
+            stop(pid); // (almost always) before its JVM has booted; else its greeting times out
+            ByteBuffer b = arena.allocate(x.blockBytes());
+            io.readBlock(x, 3, b);
+            assertBlockOfX(b, 3, x.blockRows());
+            assertEquals(1, pool.restarts());
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the stopped child is gone");
+        }
+        assertEquals(List.of(), listing(tmp), "no socket or shared file left");
     }
 
     @Test
@@ -253,14 +532,18 @@ class ProcessBackendTest {
         Path stale = tmp.resolve("multitables4j-" + dead + "-feed.shm");
         Path mine = tmp.resolve("multitables4j-" + ProcessHandle.current().pid() + "-other.shm");
         Path foreign = tmp.resolve("unrelated.shm");
-        Files.write(stale, new byte[10]);
-        Files.write(mine, new byte[10]);
-        Files.write(foreign, new byte[10]);
+        Path staleSocket = tmp.resolve("multitables4j-" + dead + "-0123456789abcdef.sock");
+        Path mySocket = tmp.resolve("multitables4j-" + ProcessHandle.current().pid() + "-other.sock");
+        for (Path p : List.of(stale, mine, foreign, staleSocket, mySocket)) {
+            Files.write(p, new byte[10]);
+        }
         try (Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).build()) {
             it.next();
         }
         assertFalse(Files.exists(stale), "a dead process's file is removed");
+        assertFalse(Files.exists(staleSocket), "a dead process's control socket is removed");
         assertTrue(Files.exists(mine), "a live process's file is kept");
+        assertTrue(Files.exists(mySocket), "a live process's socket is kept");
         assertTrue(Files.exists(foreign), "other files are kept");
     }
 

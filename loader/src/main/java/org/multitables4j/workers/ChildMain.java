@@ -7,43 +7,50 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.multitables4j.hdf5.BlockDecoder;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
 
 /**
- * Entry point of a worker process. It opens the HDF5 file and the shared memory itself, then
- * executes the reads its parent sends over stdin and answers each on stdout (see
- * {@link ChildPool} for the protocol). It exits when stdin ends, i.e. when the parent closes the
- * pipe or dies. Not meant to be started by hand.
+ * Entry point of a worker process. It reads its configuration on stdin (see {@link ChildPool}
+ * for the protocol) and opens the HDF5 files and the shared memory while it connects to the
+ * control socket its argument names; after the parent has proved itself with its token it
+ * executes the reads the parent sends and answers each over the socket. Its stdout and stderr are
+ * plain log output, read by the parent. It exits when the socket ends, i.e. when the parent closes
+ * it or dies. Not meant to be started by hand.
  */
 public final class ChildMain {
     private ChildMain() {
     }
 
     /**
-     * @param args unused; the configuration arrives on stdin
-     * @throws IOException when the pipes fail
+     * @param args the path of the parent's control socket; the rest of the configuration arrives
+     *             on stdin
      */
-    public static void main(String[] args) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: ChildMain CONTROL_SOCKET, configuration on stdin; started by "
+                    + ChildPool.class.getName());
+            System.exit(2);
+        }
         int exit = 0;
         try {
-            run(in, out);
+            run(Path.of(args[0]));
         } catch (EOFException e) {
-            // the parent closed the pipe
+            // the parent closed the socket
         } catch (Throwable t) {
             t.printStackTrace();
             exit = 1;
@@ -51,21 +58,39 @@ public final class ChildMain {
         System.exit(exit);
     }
 
-    private static void run(DataInputStream in, DataOutputStream out) throws IOException {
-        if (in.readInt() != ChildPool.MAGIC) {
+    private static void run(Path socket) throws Exception {
+        DataInputStream cfg = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+        if (cfg.readInt() != ChildPool.MAGIC) {
             throw new IOException("not a multitables4j parent");
         }
-        int n = in.readInt();
+        byte[] mine = cfg.readNBytes(ControlSocket.TOKEN_BYTES);
+        byte[] parents = cfg.readNBytes(ControlSocket.TOKEN_BYTES);
+        long connectNanos = cfg.readLong();
+        long parentPid = cfg.readLong();
+        if (parents.length != ControlSocket.TOKEN_BYTES) {
+            throw new EOFException("the configuration ended early");
+        }
+        // connect while the files are opened
+        FutureTask<SocketChannel> connecting = new FutureTask<>(() -> {
+            SocketChannel ch = ControlSocket.connect(socket, connectNanos, parentPid);
+            ControlSocket.out(ch).write(mine);
+            return ch;
+        });
+        Thread connector = new Thread(connecting, "multitables4j-child-connect");
+        connector.setDaemon(true);
+        connector.start();
+        int n = cfg.readInt();
         String[][] sources = new String[n][3];
         for (int i = 0; i < n; i++) {
-            sources[i][2] = in.readUTF();
-            sources[i][0] = in.readUTF();
-            sources[i][1] = in.readBoolean() ? in.readUTF() : null;
+            sources[i][2] = cfg.readUTF();
+            sources[i][0] = cfg.readUTF();
+            sources[i][1] = cfg.readBoolean() ? cfg.readUTF() : null;
         }
-        Path shm = Path.of(in.readUTF());
+        Path shm = Path.of(cfg.readUTF());
         Map<String, Hdf5File> files = new HashMap<>();
-        java.util.List<Hdf5Array> arrays = new java.util.ArrayList<>();
-        FileChannel channel;
+        List<Hdf5Array> arrays = new ArrayList<>();
+        FileChannel channel = null;
+        Exception failure = null;
         try {
             for (int i = 0; i < n; i++) {
                 Hdf5File file = files.computeIfAbsent(sources[i][2], p -> Hdf5File.open(Path.of(p)));
@@ -73,12 +98,33 @@ public final class ChildMain {
             }
             channel = FileChannel.open(shm, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (RuntimeException | IOException e) {
-            ChildPool.writeError(out, e);
+            failure = e;
+        }
+        SocketChannel ch;
+        try {
+            ch = connecting.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+        DataInputStream in = new DataInputStream(new BufferedInputStream(ControlSocket.in(ch), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ControlSocket.out(ch), 1 << 16));
+        byte[] got = new byte[ControlSocket.TOKEN_BYTES];
+        in.readFully(got);
+        if (!ControlSocket.sameToken(got, parents)) {
+            throw new IOException("the process at " + socket + " is not this worker's parent");
+        }
+        if (failure != null) {
+            ChildPool.writeError(out, failure);
             out.flush();
             return;
         }
         out.writeByte(ChildPool.OK);
         out.flush();
+        serve(in, out, files, arrays, channel);
+    }
+
+    private static void serve(DataInputStream in, DataOutputStream out, Map<String, Hdf5File> files,
+                              List<Hdf5Array> arrays, FileChannel channel) throws IOException {
         Map<Long, MappedByteBuffer> segments = new HashMap<>();
         long[] rows = new long[16];
         int[] counts = new int[16];

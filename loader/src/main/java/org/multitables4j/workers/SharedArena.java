@@ -30,10 +30,13 @@ import org.multitables4j.ring.BufferAllocator;
  *
  * <p>The file is deleted by {@link #close()}, by a shutdown hook if the JVM exits first, and,
  * when a crashed JVM left one behind, by the next arena created in the same directory (names
- * carry the owner's process id; files of processes no longer alive are removed).
+ * carry the owner's process id; files of processes no longer alive are removed, and so are the
+ * control sockets of {@link ChildPool} such a process left there).
  */
 public final class SharedArena implements BufferAllocator, AutoCloseable {
+    /** Start of the names of arena and control-socket files, followed by the owner's pid and '-'. */
     static final String PREFIX = "multitables4j-";
+    /** End of arena file names. */
     static final String SUFFIX = ".shm";
     private static final Set<SharedArena> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -115,14 +118,15 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
     }
 
     /**
-     * Deletes arena files in {@code dir} whose owning process is no longer alive.
+     * Deletes arena files and control-socket files ({@code multitables4j-<pid>-*.shm} and
+     * {@code .sock}) in {@code dir} whose owning process is no longer alive.
      *
      * @param dir the directory
      * @return the number of files deleted
      */
     public static int removeStale(Path dir) {
         int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*{" + SUFFIX + "," + ControlSocket.SUFFIX + "}")) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 int dash = name.indexOf('-', PREFIX.length());
