@@ -666,28 +666,22 @@ public final class ChildPool implements AutoCloseable {
 
         @Override
         public void readBlock(Hdf5Array array, int block, ByteBuffer dst) {
-            int src = source(array);
-            SharedArena.Ref r = arena.ref(dst);
-            int len = Math.min(dst.capacity(), array.blockBytes());
-            call(o -> {
-                o.writeByte(OP_BLOCK);
-                o.writeInt(src);
-                o.writeInt(block);
-                o.writeLong(r.segmentStart());
-                o.writeInt(r.segmentBytes());
-                o.writeInt(r.offset());
-                o.writeInt(len);
-            });
+            readBlockAt(array, block, dst, 0, Math.min(dst.capacity(), array.blockBytes()));
         }
 
         @Override
         public void readBlock(Hdf5Array array, int block, ByteBuffer dst, int offset) {
-            int src = source(array);
-            SharedArena.Ref r = arena.ref(dst);
             int len = array.blockBytes();
             if (offset < 0 || (long) offset + len > dst.capacity()) {
                 throw new IndexOutOfBoundsException("block " + block + " at " + offset + " does not fit the buffer");
             }
+            readBlockAt(array, block, dst, offset, len);
+        }
+
+        /** Asks the child to decode {@code block} into {@code len} bytes of {@code dst} at {@code offset}. */
+        private void readBlockAt(Hdf5Array array, int block, ByteBuffer dst, int offset, int len) {
+            int src = source(array);
+            SharedArena.Ref r = arena.ref(dst);
             call(o -> {
                 o.writeByte(OP_BLOCK);
                 o.writeInt(src);
