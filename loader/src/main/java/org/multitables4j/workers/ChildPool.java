@@ -375,7 +375,7 @@ public final class ChildPool implements AutoCloseable {
         // answer (a child finishes its read before it sees the end of its socket) or end of file
         List<Process> ps = new ArrayList<>();
         for (Child c : cs) {
-            boolean starting = c.listener != null;
+            boolean starting = c.pending != null;
             c.hangUp();
             Process p = c.process;
             if (p != null) {
@@ -493,6 +493,39 @@ public final class ChildPool implements AutoCloseable {
         static final Logger LOG = LoggerFactory.getLogger(ChildPool.class);
     }
 
+    /** The listening socket of one start, bound by the child's output thread. */
+    private static final class PendingSocket {
+        private final java.util.concurrent.CompletableFuture<ControlSocket.Listener> bound =
+                new java.util.concurrent.CompletableFuture<>();
+
+        /** Binds; a start abandoned meanwhile closes the listener at once. */
+        void bind(Path path, byte[] token, Process child) {
+            try {
+                bound.complete(ControlSocket.Listener.bind(path, token));
+            } catch (IOException | RuntimeException e) {
+                bound.completeExceptionally(e);
+                child.destroyForcibly(); // it could never connect
+            }
+        }
+
+        /** @return the listener, once bound (within moments of the start) */
+        ControlSocket.Listener listener() throws IOException {
+            try {
+                return bound.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.nio.channels.ClosedByInterruptException();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+
+        /** Closes the listener (deleting its file) now or as soon as it is bound. */
+        void abandon() {
+            bound.thenAccept(ControlSocket.Listener::close);
+        }
+    }
+
     /** Writes one request. */
     private interface Request {
         void write(DataOutputStream out) throws IOException;
@@ -502,7 +535,8 @@ public final class ChildPool implements AutoCloseable {
     private final class Child implements BlockIo {
         private final int index;
         private volatile Process process;
-        private volatile ControlSocket.Listener listener;
+        /** The control socket of the started child until it has connected, else null. */
+        private volatile PendingSocket pending;
         private volatile SocketChannel channel;
         private DataOutputStream out;
         private DataInputStream in;
@@ -510,7 +544,6 @@ public final class ChildPool implements AutoCloseable {
         private int known;
         private final ArrayDeque<String> tail = new ArrayDeque<>();
         private Throwable startFailure;
-        private IOException bindFailure;
         private byte[] parentToken;
         private volatile Thread drainer;
         /** System.nanoTime() by which the pending request must be answered, or NO_DEADLINE. */
@@ -547,21 +580,23 @@ public final class ChildPool implements AutoCloseable {
             process = p;
             greeted = false;
             timedOut = false;
-            bindFailure = null;
             parentToken = java.util.Arrays.copyOfRange(tokens, ControlSocket.TOKEN_BYTES, tokens.length);
             synchronized (tail) {
                 tail.clear();
             }
-            Thread drain = new Thread(() -> drain(p), "multitables4j-child-" + index + "-output");
+            PendingSocket ps = new PendingSocket();
+            pending = ps;
+            byte[] childToken = java.util.Arrays.copyOf(tokens, ControlSocket.TOKEN_BYTES);
+            // the output thread binds the socket while the JVM boots (the child retries until it
+            // exists): the first bind of a JVM loads the socket classes, tens of milliseconds
+            // this thread need not wait for before it starts the next worker's child
+            Thread drain = new Thread(() -> {
+                ps.bind(sock, childToken, p);
+                drain(p);
+            }, "multitables4j-child-" + index + "-output");
             drain.setDaemon(true);
             drain.start();
             drainer = drain;
-            try {
-                listener = ControlSocket.Listener.bind(sock, java.util.Arrays.copyOf(tokens, ControlSocket.TOKEN_BYTES));
-            } catch (IOException e) {
-                bindFailure = e; // the first read reports it
-                p.destroyForcibly(); // it could never connect
-            }
             List<Dataset> now = List.copyOf(arrays);
             try (DataOutputStream cfg = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16))) {
                 cfg.writeInt(MAGIC);
@@ -588,16 +623,16 @@ public final class ChildPool implements AutoCloseable {
 
         /** Waits for the started child to connect, then proves to it that this is its parent. */
         private void connect() throws IOException {
-            ControlSocket.Listener l = listener;
-            if (l == null) {
-                IOException f = bindFailure;
-                throw f != null ? f : new IOException("the worker process has no control socket");
+            PendingSocket ps = pending;
+            if (ps == null) {
+                throw new IOException("the worker process has no control socket");
             }
             SocketChannel ch;
             try {
-                ch = l.accept(process, startTimeoutNanos, () -> closed);
+                ch = ps.listener().accept(process, startTimeoutNanos, () -> closed);
             } finally {
-                listener = null;
+                pending = null;
+                ps.abandon();
             }
             channel = ch;
             out = new DataOutputStream(new BufferedOutputStream(ControlSocket.out(ch), 1 << 16));
@@ -611,9 +646,9 @@ public final class ChildPool implements AutoCloseable {
 
         /** Stops listening and shuts the control socket's output down; the child then exits. */
         void hangUp() {
-            ControlSocket.Listener l = listener;
-            if (l != null) {
-                l.close();
+            PendingSocket ps = pending;
+            if (ps != null) {
+                ps.abandon();
             }
             SocketChannel ch = channel;
             if (ch != null) {
@@ -803,13 +838,12 @@ public final class ChildPool implements AutoCloseable {
             process = null;
             drainer = null;
             startFailure = null;
-            bindFailure = null;
             greeted = false;
             timedOut = false;
-            ControlSocket.Listener l = listener;
-            listener = null;
-            if (l != null) {
-                l.close();
+            PendingSocket ps = pending;
+            pending = null;
+            if (ps != null) {
+                ps.abandon();
             }
             SocketChannel ch = channel;
             channel = null;
