@@ -182,7 +182,7 @@ final class StreamEngine {
             }
             if (shm != null) {
                 pool = new org.multitables4j.workers.ChildPool(childSources, shm, cfg.workerJvmOptions,
-                        cfg.workerRestarts);
+                        cfg.workerRestarts).readTimeout(cfg.workerReadTimeout);
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, pool::io, shm);
                 this.workers.prepare();
             } else {

@@ -38,6 +38,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     Path sharedMemoryDir;
     java.util.List<String> workerJvmOptions = java.util.List.of();
     int workerRestarts = 3;
+    java.time.Duration workerReadTimeout;
 
     final java.util.List<Path> files;
 
@@ -428,6 +429,23 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         }
         B b = copy();
         b.workerRestarts = attempts;
+        return b;
+    }
+
+    /**
+     * @param timeout with {@code Backend.PROCESSES}: a worker process that does not answer a read
+     *                within this time (alive but stopped or hung) is killed, restarted and the
+     *                read repeated, counted like a death towards {@link #workerRestarts}; null
+     *                (default) waits for as long as the child lives, and a hung child then blocks
+     *                {@code next()} until {@code close()} from another thread
+     * @return a new builder
+     */
+    public B workerReadTimeout(java.time.Duration timeout) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new InvalidConfigurationException("workerReadTimeout must be positive, got " + timeout);
+        }
+        B b = copy();
+        b.workerReadTimeout = timeout;
         return b;
     }
 

@@ -240,6 +240,30 @@ class ProcessBackendTest {
         }
     }
 
+    /** Children stopped (SIGSTOP) and never killed: the read timeout replaces them, nothing is lost. */
+    @Test
+    void aReadTimeoutReplacesHungChildren() {
+        try (Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).batchSize(50).cacheBytes(12 << 10)
+                .workerReadTimeout(java.time.Duration.ofSeconds(1)).build()) {
+            List<int[]> got = new ArrayList<>();
+            List<Long> stopped = null;
+            while (it.hasNext()) {
+                got.add(ids(it.next()));
+                if (got.size() == 10) {
+                    stopped = it.workerPids();
+                    stopped.forEach(ProcessBackendTest::stop);
+                }
+            }
+            assertExactlyOnce(got);
+            assertTrue(it.workerRestarts() > 0, "hung children were replaced: " + it.workerRestarts());
+            for (long pid : stopped) {
+                assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "stopped child " + pid + " was ended");
+            }
+        }
+        assertThrows(InvalidConfigurationException.class, () -> base("/x", Order.ORDERED, Backend.PROCESSES)
+                .workerReadTimeout(java.time.Duration.ZERO));
+    }
+
     @Test
     void closeIsBoundedEvenWithStoppedChildren() throws Exception {
         Hdf5DataSetIterator it = base("/x", Order.ORDERED, Backend.PROCESSES).batchSize(20).prefetch(2).build();
