@@ -61,7 +61,41 @@ public final class Hdf5Reader implements AutoCloseable {
     private final ThreadLocal<int[]> runOffsets = ThreadLocal.withInitial(() -> new int[64]);
     private volatile boolean closed;
 
+    /**
+     * Settings of the worker processes of a reader opened with {@link Backend#PROCESSES}, as the
+     * streaming iterator's {@code sharedMemoryDir}, {@code workerJvmOptions},
+     * {@code workerRestarts} and {@code workerReadTimeout}.
+     *
+     * @param sharedMemoryDir where the shared-memory file (and control sockets) go; null:
+     *                        {@code /dev/shm}, or {@code java.io.tmpdir} where that is missing
+     * @param jvmOptions      extra options of the child JVMs, after the defaults (they win)
+     * @param restarts        times a child may die in a row on one read before the read fails
+     * @param readTimeout     a child not answering a read within this is killed and the read
+     *                        repeated; null waits while the child lives
+     */
+    public record ProcessOptions(Path sharedMemoryDir, List<String> jvmOptions, int restarts, java.time.Duration readTimeout) {
+        /** Validates and copies. */
+        public ProcessOptions {
+            if (restarts < 1) {
+                throw new InvalidConfigurationException("restarts must be at least 1, got " + restarts);
+            }
+            if (readTimeout != null && (readTimeout.isNegative() || readTimeout.isZero())) {
+                throw new InvalidConfigurationException("readTimeout must be positive, got " + readTimeout);
+            }
+            jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
+        }
+
+        /** @return the defaults: {@code /dev/shm}, no extra options, 3 restarts, no read timeout */
+        public static ProcessOptions defaults() {
+            return new ProcessOptions(null, List.of(), 3, null);
+        }
+    }
+
     private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend) {
+        this(path, workers, cacheBytes, backend, ProcessOptions.defaults());
+    }
+
+    private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend, ProcessOptions po) {
         if (workers < 1) {
             throw new InvalidConfigurationException("workers must be at least 1, got " + workers);
         }
@@ -71,8 +105,9 @@ public final class Hdf5Reader implements AutoCloseable {
         this.file = Hdf5File.open(path);
         if (backend == Backend.PROCESSES) {
             try {
-                Path dir = Path.of("/dev/shm");
-                if (!java.nio.file.Files.isDirectory(dir) || !java.nio.file.Files.isWritable(dir)) {
+                Path dir = po.sharedMemoryDir() != null ? po.sharedMemoryDir() : Path.of("/dev/shm");
+                if (po.sharedMemoryDir() == null
+                        && (!java.nio.file.Files.isDirectory(dir) || !java.nio.file.Files.isWritable(dir))) {
                     dir = Path.of(System.getProperty("java.io.tmpdir"));
                 }
                 this.arena = SharedArena.create(dir, 64 << 20);
@@ -80,7 +115,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 file.close();
                 throw e;
             }
-            this.children = new ChildPool(path, arena, List.of(), 3);
+            this.children = new ChildPool(path, arena, po.jvmOptions(), po.restarts()).readTimeout(po.readTimeout());
             this.ios = ThreadLocal.withInitial(() -> children.io(nextChild.getAndIncrement()));
         } else {
             this.arena = null;
@@ -136,6 +171,21 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public static Hdf5Reader open(Path path, int workers, long cacheBytes, Backend backend) {
         return new Hdf5Reader(path, workers, cacheBytes, backend);
+    }
+
+    /**
+     * Opens a file whose reads and decodes run in worker processes ({@link Backend#PROCESSES})
+     * with the given settings.
+     *
+     * @param path       the HDF5 file
+     * @param workers    worker threads, each paired with a child JVM
+     * @param cacheBytes decoded chunk bytes kept per dataset (in shared memory)
+     * @param processes  the worker processes' settings
+     * @return the reader
+     */
+    public static Hdf5Reader open(Path path, int workers, long cacheBytes, ProcessOptions processes) {
+        return new Hdf5Reader(path, workers, cacheBytes, Backend.PROCESSES,
+                processes == null ? ProcessOptions.defaults() : processes);
     }
 
     /** @return the allocator of decoded blocks: the heap, or the shared memory of worker processes */

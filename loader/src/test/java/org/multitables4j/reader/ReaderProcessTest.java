@@ -2,6 +2,7 @@ package org.multitables4j.reader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -91,6 +92,28 @@ class ReaderProcessTest {
         }
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "no child left");
         assertEquals(List.of(), ourShmFiles(), "no shared-memory file left");
+    }
+
+    /** ProcessOptions: the shared memory in the given directory, JVM options that print to stdout, the values right. */
+    @Test
+    void processOptionsAreUsed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Hdf5Reader.ProcessOptions po = new Hdf5Reader.ProcessOptions(dir, List.of("-Xlog:gc", "-XX:+UseG1GC"), 2,
+                java.time.Duration.ofSeconds(30));
+        try (Hdf5Reader reader = Hdf5Reader.open(InnerSliceTest.file(), 2, 1 << 20, po)) {
+            Hdf5Dataset ds = reader.dataset("/rank4");
+            long[] rows = {3, 1, 4, 1, 5, 9, 2, 6};
+            InnerSliceTest.check(reader.request(ds.rows(rows), ds.createStage(8)).get(), rows, new long[] {0, 0, 0},
+                    InnerSliceTest.ROW, false);
+            try (Stream<Path> s = Files.list(dir)) {
+                assertTrue(s.anyMatch(p -> p.getFileName().toString().endsWith(".shm")), "the shared memory is in " + dir);
+            }
+            assertFalse(reader.workerPids().isEmpty());
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.toList(), "nothing left in " + dir);
+        }
+        assertThrows(org.multitables4j.InvalidConfigurationException.class,
+                () -> new Hdf5Reader.ProcessOptions(dir, List.of(), 0, null));
     }
 
     @Test
