@@ -189,15 +189,10 @@ public final class SamplingBench {
                 } else {
                     it.reset();
                 }
-                long n = 0;
-                double sum = 0;
-                while (it.hasNext()) {
-                    DataSet ds = it.next();
-                    n += ds.getFeatures().size(0);
-                    sum += ds.getFeatures().getDouble(0, 0);
-                }
+                Drained r = drain(it);
+                long n = r.rows();
                 double s = (System.nanoTime() - t0) / 1e9;
-                check(sum, n, (long) batches * batch);
+                check(r.sum(), n, (long) batches * batch);
                 return new Pass(n, s, reader.cacheStats().decodedBytes() - d0);
             }
 
@@ -209,6 +204,21 @@ public final class SamplingBench {
                 reader.close();
             }
         };
+    }
+
+    /** Rows of one epoch and the sum of each batch's first value (a check that the data was read). */
+    private record Drained(long rows, double sum) {
+    }
+
+    private static Drained drain(org.nd4j.linalg.dataset.api.iterator.DataSetIterator it) {
+        long n = 0;
+        double sum = 0;
+        while (it.hasNext()) {
+            DataSet ds = it.next();
+            n += ds.getFeatures().size(0);
+            sum += ds.getFeatures().getDouble(0, 0);
+        }
+        return new Drained(n, sum);
     }
 
     private Contender streaming(Order order) {
@@ -232,15 +242,10 @@ public final class SamplingBench {
                     it.reset();
                 }
                 first = false;
-                long n = 0;
-                double sum = 0;
-                while (it.hasNext()) {
-                    DataSet ds = it.next();
-                    n += ds.getFeatures().size(0);
-                    sum += ds.getFeatures().getDouble(0, 0);
-                }
+                Drained r = drain(it);
+                long n = r.rows();
                 double s = (System.nanoTime() - t0) / 1e9;
-                check(sum, n, expected);
+                check(r.sum(), n, expected);
                 IteratorStats d = it.stats().minus(s0);
                 return new Pass(n, s, d.blocksDecoded() * blockBytes);
             }

@@ -337,13 +337,7 @@ class ReaderConcurrencyTest {
                     return null;
                 }));
             }
-            try {
-                for (Future<?> f : runs) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            } finally {
-                ex.shutdownNow();
-            }
+            awaitAll(runs, ex);
             for (int blk = 0; blk < array.blockCount(); blk++) {
                 int b = blk;
                 int want = Arrays.stream(blocks).anyMatch(x -> x == b) ? 1 : 0;
@@ -439,18 +433,23 @@ class ReaderConcurrencyTest {
                         return null;
                     }));
                 }
-                try {
-                    for (Future<?> f : runs) {
-                        f.get(60, TimeUnit.SECONDS);
-                    }
-                } finally {
-                    ex.shutdownNow();
-                }
+                awaitAll(runs, ex);
                 Hdf5Reader.CacheStats s = reader.cacheStats();
                 assertEquals(chunks.length, s.misses(), "round " + round + ": one decode per chunk, " + s);
                 assertEquals(chunks.length * 100L * 8 * 4, s.decodedBytes(), "round " + round);
                 assertTrue(s.hits() > 0, s.toString());
             }
+        }
+    }
+
+    /** Waits for every task (a minute each at most), then stops the pool; a task's failure fails the test. */
+    private static void awaitAll(List<? extends Future<?>> runs, ExecutorService ex) throws Exception {
+        try {
+            for (Future<?> f : runs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            ex.shutdownNow();
         }
     }
 }
