@@ -74,6 +74,26 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         return new Builder(files);
     }
 
+    /**
+     * Starts a builder that streams through an open reader instead of opening the file: the
+     * iterator reads the reader's datasets through its block stores (shared with the reader's
+     * requests and with other iterators built over it, evicted least recently used) and its
+     * backend (threads, or its worker processes), and leaves the reader open. {@code backend},
+     * {@code cacheBytes} and the process options do not apply; {@code workers} sets this
+     * iterator's own worker threads.
+     *
+     * @param reader an open reader
+     * @return a builder with default options
+     */
+    public static Builder builder(org.multitables4j.reader.Hdf5Reader reader) {
+        if (reader == null) {
+            throw new InvalidConfigurationException("the reader is null");
+        }
+        Builder b = new Builder(reader.path());
+        b.reader = reader;
+        return b;
+    }
+
     private Hdf5DataSetIterator(Builder b) {
         if (b.features == null) {
             throw new InvalidConfigurationException("features(path) is required (" + b.file + ")");
@@ -82,7 +102,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
             throw new InvalidConfigurationException("oneHot(" + b.oneHot + ") needs labels(path) (" + b.file + ")");
         }
         List<StreamEngine.Input> inputs = new ArrayList<>();
-        inputs.add(new StreamEngine.Input(b.features, "features", 0, b.featureShape, b.featuresColumn));
+        inputs.add(new StreamEngine.Input(b.features, "features", 0, b.featureShape, b.featuresColumn,
+                List.copyOf(b.selections)));
         if (b.labels != null) {
             inputs.add(new StreamEngine.Input(b.labels, "labels", b.oneHot, null, b.labelsColumn));
         }
@@ -194,6 +215,15 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         return engine.batchesPerEpoch();
     }
 
+    /**
+     * @return the dataset rows of the batch returned last by {@link #next()}, in the batch's
+     *     order (with {@link Order#RANDOM_WITH_REPLACEMENT}, the rows drawn); null before the
+     *     first batch of an epoch
+     */
+    public long[] lastIndices() {
+        return engine.lastIndices();
+    }
+
     /** @return rows in the dataset */
     public long datasetRows() {
         return engine.datasetRows();
@@ -242,6 +272,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         private String labelsColumn;
         private int oneHot;
         private long[] featureShape;
+        private List<long[]> selections = new ArrayList<>();
 
         private Builder(Path file) {
             super(file);
@@ -253,74 +284,94 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
 
         /**
          * @param path dataset whose outermost dimension indexes rows; any trailing shape
-         * @return a new builder
+         * @return this builder
          */
         public Builder features(String path) {
-            Builder b = copy();
-            b.features = path;
-            b.featuresColumn = null;
-            return b;
+            this.features = path;
+            this.featuresColumn = null;
+            return this;
         }
 
         /**
          * @param table  a compound dataset (a PyTables table, a numpy structured array)
          * @param column the column whose values (a number or a fixed-size array per row) are the features;
          *               a member of a nested compound is named by its path, e.g. {@code "meta/sub/vec"}
-         * @return a new builder
+         * @return this builder
          */
         public Builder features(String table, String column) {
-            Builder b = features(table);
-            b.featuresColumn = column;
-            return b;
+            features(table);
+            this.featuresColumn = column;
+            return this;
         }
 
         /**
          * @param table  a compound dataset
          * @param column the column holding the labels (class ids with {@link #oneHot(int)}); a nested
          *               member is named by its {@code '/'}-separated path
-         * @return a new builder
+         * @return this builder
          */
         public Builder labels(String table, String column) {
-            Builder b = labels(table);
-            b.labelsColumn = column;
-            return b;
+            labels(table);
+            this.labelsColumn = column;
+            return this;
         }
 
         /**
          * @param path labels dataset with the same number of rows; delivered as stored (converted
          *             to the data type) unless {@link #oneHot(int)} is set
-         * @return a new builder
+         * @return this builder
          */
         public Builder labels(String path) {
-            Builder b = copy();
-            b.labels = path;
-            b.labelsColumn = null;
-            return b;
+            this.labels = path;
+            this.labelsColumn = null;
+            return this;
         }
 
         /**
          * @param classes turn integer class ids in {@code [0, classes)} into one-hot rows (on the
          *                workers); a class outside that range fails the epoch with an error naming the row
-         * @return a new builder
+         * @return this builder
          */
         public Builder oneHot(int classes) {
             if (classes < 1) {
                 throw new InvalidConfigurationException("oneHot needs at least 1 class, got " + classes);
             }
-            Builder b = copy();
-            b.oneHot = classes;
-            return b;
+            this.oneHot = classes;
+            return this;
         }
 
         /**
          * @param rowShape shape of one feature row in the delivered array, e.g. {@code (1, 28, 28)}
          *                 for a CNN or {@code (784)} for an MLP; must hold the same number of
          *                 elements as a stored row (default: the stored row shape)
-         * @return a new builder
+         * @return this builder
          */
         public Builder featureShape(long... rowShape) {
-            Builder b = copy();
-            b.featureShape = rowShape == null ? null : rowShape.clone();
+            this.featureShape = rowShape == null ? null : rowShape.clone();
+            return this;
+        }
+
+        /**
+         * Delivers only indices {@code [from, to)} of one inner dimension of the features, like
+         * numpy's {@code x[:, ..., from:to, ...]}, narrowed on the workers while the rows are
+         * copied. Several calls narrow several dimensions; {@link #featureShape} then reshapes the
+         * narrowed row.
+         *
+         * @param dim  numpy axis of the dataset: 1 is the first inner dimension, negative values
+         *             count from the end
+         * @param from first index kept
+         * @param to   end index, exclusive
+         * @return this builder
+         */
+        public Builder selectFeatures(int dim, long from, long to) {
+            selections.add(new long[] {dim, from, to});
+            return this;
+        }
+
+        @Override
+        Builder copy() {
+            Builder b = super.copy();
+            b.selections = new ArrayList<>(selections);
             return b;
         }
 

@@ -219,13 +219,12 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
          *
          * @param path     dataset path
          * @param rowShape delivered row shape (optional; default the stored row shape)
-         * @return a new builder
+         * @return this builder
          */
         public Builder input(String path, long... rowShape) {
-            Builder b = copy();
-            b.inputs.add(new StreamEngine.Input(path, "input " + inputs.size(), 0,
+            this.inputs.add(new StreamEngine.Input(path, "input " + inputs.size(), 0,
                     rowShape == null || rowShape.length == 0 ? null : rowShape.clone()));
-            return b;
+            return this;
         }
 
         /**
@@ -234,13 +233,12 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
          * @param table    the compound dataset
          * @param column   the column, or the {@code '/'}-separated path of a nested member
          * @param rowShape delivered row shape (optional)
-         * @return a new builder
+         * @return this builder
          */
         public Builder inputColumn(String table, String column, long... rowShape) {
-            Builder b = copy();
-            b.inputs.add(new StreamEngine.Input(table, "input " + inputs.size(), 0,
+            this.inputs.add(new StreamEngine.Input(table, "input " + inputs.size(), 0,
                     rowShape == null || rowShape.length == 0 ? null : rowShape.clone(), column));
-            return b;
+            return this;
         }
 
         /**
@@ -249,27 +247,25 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
          * @param table   the compound dataset
          * @param column  the column, or the {@code '/'}-separated path of a nested member
          * @param classes classes for one-hot rows, or 0 to deliver the values as stored
-         * @return a new builder
+         * @return this builder
          */
         public Builder outputColumn(String table, String column, int classes) {
             if (classes < 0) {
                 throw new InvalidConfigurationException("classes must not be negative, got " + classes);
             }
-            Builder b = copy();
-            b.outputs.add(new StreamEngine.Input(table, "output " + outputs.size(), classes, null, column));
-            return b;
+            this.outputs.add(new StreamEngine.Input(table, "output " + outputs.size(), classes, null, column));
+            return this;
         }
 
         /**
          * Adds an output (a labels array), delivered as stored (converted to the data type).
          *
          * @param path dataset path
-         * @return a new builder
+         * @return this builder
          */
         public Builder output(String path) {
-            Builder b = copy();
-            b.outputs.add(new StreamEngine.Input(path, "output " + outputs.size(), 0, null));
-            return b;
+            this.outputs.add(new StreamEngine.Input(path, "output " + outputs.size(), 0, null));
+            return this;
         }
 
         /**
@@ -277,15 +273,14 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
          *
          * @param path    dataset path
          * @param classes number of classes
-         * @return a new builder
+         * @return this builder
          */
         public Builder outputOneHot(String path, int classes) {
             if (classes < 1) {
                 throw new InvalidConfigurationException("outputOneHot needs at least 1 class, got " + classes);
             }
-            Builder b = copy();
-            b.outputs.add(new StreamEngine.Input(path, "output " + outputs.size(), classes, null));
-            return b;
+            this.outputs.add(new StreamEngine.Input(path, "output " + outputs.size(), classes, null));
+            return this;
         }
 
         /**

@@ -13,9 +13,12 @@ package org.multitables4j;
  * @param blocksDecoded      chunk rows (blocks) decoded, including decodes repeated after eviction
  * @param blocksNeeded       distinct blocks the epochs needed; {@code blocksDecoded / blocksNeeded} is the read amplification
  * @param epochs             epochs started
+ * @param cache              the block stores' counters (hits, misses, decoded bytes), the same
+ *                           vocabulary as {@code Hdf5Reader.cacheStats()}
  */
 public record IteratorStats(long rows, long batches, long bytes, long wallNanos, long consumerWaitNanos,
-                            long workerBusyNanos, long blocksDecoded, long blocksNeeded, long epochs) {
+                            long workerBusyNanos, long blocksDecoded, long blocksNeeded, long epochs,
+                            CacheStats cache) {
 
     /** @return megabytes (10^6 bytes) delivered */
     public double megabytes() {
@@ -45,7 +48,11 @@ public record IteratorStats(long rows, long batches, long bytes, long wallNanos,
         return new IteratorStats(rows - earlier.rows, batches - earlier.batches, bytes - earlier.bytes,
                 wallNanos - earlier.wallNanos, consumerWaitNanos - earlier.consumerWaitNanos,
                 workerBusyNanos - earlier.workerBusyNanos, blocksDecoded - earlier.blocksDecoded,
-                blocksNeeded - earlier.blocksNeeded, epochs - earlier.epochs);
+                blocksNeeded - earlier.blocksNeeded, epochs - earlier.epochs,
+                new CacheStats(cache.hits() - earlier.cache.hits(), cache.misses() - earlier.cache.misses(),
+                        cache.blocksDecoded() - earlier.cache.blocksDecoded(),
+                        cache.decodedBytes() - earlier.cache.decodedBytes(),
+                        cache.blocksNeeded() - earlier.cache.blocksNeeded()));
     }
 
     @Override

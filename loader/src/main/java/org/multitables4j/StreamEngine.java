@@ -13,7 +13,11 @@ import org.multitables4j.hdf5.Hdf5File;
 import org.multitables4j.plan.EpochPlan;
 import org.multitables4j.ring.SlotRing;
 import org.multitables4j.ring.SlotRing.Slot;
+import org.multitables4j.workers.RowSelection;
+import org.multitables4j.workers.Source;
+import org.multitables4j.workers.StoreSource;
 import org.multitables4j.workers.ThreadWorkers;
+import org.multitables4j.workers.WorkerBackend;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -32,9 +36,13 @@ final class StreamEngine {
      * @param rowShape delivered row shape, or null for the stored one
      * @param column   a column of a compound table at {@code path}, or null
      */
-    record Input(String path, String role, int classes, long[] rowShape, String column) {
+    record Input(String path, String role, int classes, long[] rowShape, String column, List<long[]> selections) {
         Input(String path, String role, int classes, long[] rowShape) {
-            this(path, role, classes, rowShape, null);
+            this(path, role, classes, rowShape, null, List.of());
+        }
+
+        Input(String path, String role, int classes, long[] rowShape, String column) {
+            this(path, role, classes, rowShape, column, List.of());
         }
 
         String name() {
@@ -48,11 +56,12 @@ final class StreamEngine {
     private final Hdf5Array[] arrays;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
-    private final org.multitables4j.workers.SharedArena arena;
-    private final org.multitables4j.workers.ChildPool children;
+    private final WorkerBackend backend;
     private final long rowBytes;
     private final ArrayDeque<Slot> held = new ArrayDeque<>();
     private volatile boolean closed;
+    private final boolean ownsFiles;
+    private int lastBatch = -1;
 
     private final long optionsHash;
     private final double[] cumulativeWeights;
@@ -69,21 +78,28 @@ final class StreamEngine {
     private long epochsStarted;
 
     StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
+        cfg.validate();
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
         List<Hdf5File> opened = new ArrayList<>();
-        org.multitables4j.workers.SharedArena shm = null;
-        org.multitables4j.workers.ChildPool pool = null;
+        WorkerBackend be = null;
+        StoreSource lent = cfg.reader == null ? null : StoreSource.of(cfg.reader);
+        this.ownsFiles = lent == null;
         try {
-            for (java.nio.file.Path p : cfg.files) {
-                opened.add(Hdf5File.open(p));
+            if (lent != null) {
+                opened.add(lent.file());
+            } else {
+                for (java.nio.file.Path p : cfg.files) {
+                    opened.add(Hdf5File.open(p));
+                }
             }
             Hdf5File f = opened.get(0);
             String where = " (" + cfg.describeFiles() + ")";
             arrays = new Hdf5Array[inputs.size()];
             specs = new SlotRing.ArraySpec[inputs.size()];
+            RowSelection[] selection = new RowSelection[inputs.size()];
             List<List<Hdf5Array>> parts = new ArrayList<>();
-            List<Object> sources = new ArrayList<>();
+            List<Source> sources = new ArrayList<>();
             List<org.multitables4j.workers.ChildPool.Dataset> childSources = new ArrayList<>();
             long rb = 0;
             long total = 0;
@@ -93,7 +109,8 @@ final class StreamEngine {
                 long rowsHere = 0;
                 for (int k = 0; k < opened.size(); k++) {
                     Hdf5File fk = opened.get(k);
-                    Hdf5Array a = in.column() == null ? fk.array(in.path()) : fk.column(in.path(), in.column());
+                    Hdf5Array a = lent != null ? lent.array(in.path(), in.column())
+                            : in.column() == null ? fk.array(in.path()) : fk.column(in.path(), in.column());
                     if (k > 0 && !Arrays.equals(a.rowShape(), ps.get(0).rowShape())) {
                         throw new InvalidConfigurationException(in.role() + " '" + in.path() + "' have rows of shape "
                                 + Arrays.toString(a.rowShape()) + " in " + fk.path() + " but " + Arrays.toString(ps.get(0).rowShape())
@@ -136,20 +153,29 @@ final class StreamEngine {
                                     + pa.file().path() + ")");
                         }
                     }
-                    shape = in.rowShape() != null ? checkShape(in, a, where) : atLeastOne(a.rowShape());
+                    selection[i] = InnerSelection.of(in, atLeastOne(a.rowShape()), where);
+                    long[] delivered = InnerSelection.deliveredShape(in, atLeastOne(a.rowShape()));
+                    shape = in.rowShape() != null ? checkShape(in, delivered, where) : delivered;
                 }
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
             }
             this.totalRows = total;
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
-            if (cfg.backend == Backend.PROCESSES) {
-                shm = org.multitables4j.workers.SharedArena.create(cfg.effectiveSharedMemoryDir(), 64 << 20);
-                allocator = shm;
+            if (lent != null) {
+                allocator = lent.slotAllocator();
+            } else {
+                be = WorkerBackend.open(cfg.backend, cfg.processes);
+                allocator = be.slotAllocator();
             }
             for (int i = 0; i < inputs.size(); i++) {
                 Hdf5Array a = arrays[i];
-                sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(),
+                if (lent != null) {
+                    sources.add(ThreadWorkers.source(List.of(lent.store(inputs.get(i).path(), inputs.get(i).column())),
+                            specs[i].type(), inputs.get(i).classes(), selection[i]));
+                    continue;
+                }
+                sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(), selection[i],
                         cfg.effectiveCacheBytes(Math.multiplyExact(total, (long) a.rowBytes())), allocator));
             }
             this.rowBytes = rb;
@@ -158,8 +184,7 @@ final class StreamEngine {
                         + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
             }
             this.cumulativeWeights = cumulativeWeights(cfg, opened, total, where);
-            boolean permuted = cfg.order == Order.SHUFFLED || cfg.order == Order.RANDOM
-                    || cfg.order == Order.RANDOM_WITH_REPLACEMENT;
+            boolean permuted = cfg.order.permuted();
             if (permuted && total > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + total + where);
@@ -174,36 +199,36 @@ final class StreamEngine {
                             + "other options (rows " + st.rows() + " vs " + total + ", seed " + st.seed() + " vs "
                             + cfg.seed + ", options hash differs: " + (st.optionsHash() != optionsHash) + ")" + where);
                 }
-                if (cfg.order == Order.AS_AVAILABLE) {
+                if (!cfg.order.resumable()) {
                     throw new InvalidConfigurationException("AS_AVAILABLE cannot resume: it delivers batches in completion order" + where);
                 }
                 this.epoch = st.epoch();
                 this.startBatch = st.batch();
             }
-            if (shm != null) {
-                pool = new org.multitables4j.workers.ChildPool(childSources, shm, cfg.workerJvmOptions,
-                        cfg.workerRestarts).readTimeout(cfg.workerReadTimeout);
-                this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, pool::io, shm);
+            if (lent != null) {
+                this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, i -> lent.newIo(), lent.blockAllocator());
+            } else if (be.processes()) {
+                be.startChildren(childSources, cfg.file);
+                WorkerBackend started = be;
+                this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, started::io, allocator);
                 this.workers.prepare();
             } else {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
             }
-            this.workers.orderedDelivery(cfg.order != Order.AS_AVAILABLE);
-            if (cfg.order == Order.SHUFFLED) {
+            this.workers.orderedDelivery(cfg.order.inSequence());
+            if (cfg.order.windowed()) {
                 long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
                 this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
             }
             this.files = opened;
-            this.arena = shm;
-            this.children = pool;
+            this.backend = be;
         } catch (RuntimeException e) {
-            if (pool != null) {
-                pool.close();
+            if (be != null) {
+                be.close();
             }
-            if (shm != null) {
-                shm.close();
+            if (lent == null) {
+                opened.forEach(Hdf5File::close);
             }
-            opened.forEach(Hdf5File::close);
             throw e;
         }
     }
@@ -244,7 +269,7 @@ final class StreamEngine {
         if (w == null) {
             return null;
         }
-        if (cfg.order != Order.RANDOM_WITH_REPLACEMENT) {
+        if (!cfg.order.withReplacement()) {
             throw new InvalidConfigurationException("sampleWeights need order(RANDOM_WITH_REPLACEMENT)" + where);
         }
         if (w.length != rows) {
@@ -273,7 +298,7 @@ final class StreamEngine {
         sb.append(rows).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
-                .append(cfg.shardMode).append('|').append(cfg.samplesPerEpoch).append('|')
+                .append(cfg.shardMode).append('|').append(cfg.effectiveSamples()).append('|')
                 .append(cfg.sampleWeights == null ? cfg.sampleWeightsPath : Arrays.hashCode(cfg.sampleWeights));
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < sb.length(); i++) {
@@ -284,7 +309,7 @@ final class StreamEngine {
 
     /** @return the position after the batches delivered so far */
     IteratorState state() {
-        if (cfg.order == Order.AS_AVAILABLE) {
+        if (!cfg.order.resumable()) {
             throw new InvalidConfigurationException("AS_AVAILABLE has no resumable position: it delivers batches in "
                     + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.describeFiles() + ")");
         }
@@ -297,7 +322,7 @@ final class StreamEngine {
         return new IteratorState(e, b, cfg.seed, totalRows, optionsHash);
     }
 
-    private static long[] checkShape(Input in, Hdf5Array a, String where) {
+    private static long[] checkShape(Input in, long[] delivered, String where) {
         long n = 1;
         for (long d : in.rowShape()) {
             if (d < 1) {
@@ -305,9 +330,14 @@ final class StreamEngine {
             }
             n = Math.multiplyExact(n, d);
         }
-        if (n != a.rowElements()) {
+        long have = 1;
+        for (long d : delivered) {
+            have *= d;
+        }
+        if (n != have) {
             throw new InvalidConfigurationException("row shape " + Arrays.toString(in.rowShape()) + " holds " + n
-                    + " elements but a row of '" + in.path() + "' holds " + a.rowElements() + where);
+                    + " elements but a" + (in.selections().isEmpty() ? "" : " selected") + " row of '" + in.path()
+                    + "' holds " + have + where);
         }
         return in.rowShape().clone();
     }
@@ -325,7 +355,7 @@ final class StreamEngine {
         if (plan == null) {
             plan = EpochPlan.build(totalRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
                     arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
-                    cfg.samplesPerEpoch, cumulativeWeights);
+                    cfg.effectiveSamples(), cumulativeWeights);
             cursor = Math.min(startBatch, plan.batches());
             startBatch = 0;
         }
@@ -347,6 +377,7 @@ final class StreamEngine {
             epoch++;
         }
         plan = null;
+        lastBatch = -1;
     }
 
     boolean hasNext() {
@@ -382,14 +413,27 @@ final class StreamEngine {
         }
         releaseHeld(cfg.copyBatches ? 0 : cfg.holdBatches - 1);
         long t0 = System.nanoTime();
-        Slot s = workers.take(cfg.order == Order.AS_AVAILABLE ? -1 : cursor);
+        Slot s = workers.take(cfg.order.inSequence() ? cursor : -1);
         waitNanos += System.nanoTime() - t0;
         cursor++;
+        lastBatch = s.batch;
         rows += s.rows;
         batches++;
         bytes += s.rows * rowBytes;
         held.add(s);
         return s;
+    }
+
+    /** @return the dataset rows of the last batch delivered, in order, or null before the first */
+    long[] lastIndices() {
+        if (lastBatch < 0 || plan == null) {
+            return null;
+        }
+        long[] r = new long[plan.batchRows(lastBatch)];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = plan.row(lastBatch, k);
+        }
+        return r;
     }
 
     /** Gives back the most recent slot at once (copy mode, after copying). */
@@ -416,12 +460,12 @@ final class StreamEngine {
 
     /** @return process ids of the worker processes alive now (empty for threads) */
     List<Long> workerPids() {
-        return children == null ? List.of() : children.pids();
+        return backend == null ? List.of() : backend.pids();
     }
 
     /** @return worker processes restarted after dying */
     long workerRestarts() {
-        return children == null ? 0 : children.restarts();
+        return backend == null ? 0 : backend.restarts();
     }
 
     long datasetRows() {
@@ -430,8 +474,9 @@ final class StreamEngine {
 
     IteratorStats stats() {
         long wall = startNanos < 0 ? 0 : System.nanoTime() - startNanos;
+        CacheStats cache = CacheStats.of(workers.cacheStats());
         return new IteratorStats(rows, batches, bytes, wall, waitNanos, workers.busyNanos(),
-                workers.blocksDecoded(), workers.blocksNeeded(), epochsStarted);
+                cache.blocksDecoded(), cache.blocksNeeded(), epochsStarted, cache);
     }
 
     void close() {
@@ -440,16 +485,18 @@ final class StreamEngine {
         }
         closed = true;
         try {
-            if (children != null) {
+            if (backend != null) {
                 // first, so that no worker can stay blocked on a child that does not answer
-                children.close();
+                backend.closeChildren();
             }
             workers.close();
         } finally {
-            if (arena != null) {
-                arena.close();
+            if (backend != null) {
+                backend.close();
             }
-            files.forEach(Hdf5File::close);
+            if (ownsFiles) {
+                files.forEach(Hdf5File::close);
+            }
         }
     }
 }

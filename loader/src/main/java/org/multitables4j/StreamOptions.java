@@ -5,9 +5,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Options shared by the streaming iterators ({@link Hdf5DataSetIterator},
- * {@link Hdf5MultiDataSetIterator}). Every setter returns a new builder and leaves the receiver
- * unchanged, so a builder can be shared and specialised; validation that needs the file happens
- * in {@code build()}.
+ * {@link Hdf5MultiDataSetIterator}). As DL4J's builders do, every setter changes this builder and
+ * returns it, so {@code b.batchSize(64);} takes effect without reassigning. {@code build()}
+ * validates the options and hands the engine a frozen copy: changing the builder afterwards
+ * (to build another iterator) does not affect iterators already built. Validation that needs the
+ * file happens in {@code build()}.
  *
  * @param <B> the concrete builder type
  */
@@ -32,15 +34,15 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     ShardMode shardMode = ShardMode.PAD;
     IteratorState resume;
     long samplesPerEpoch;
+    int batchesPerEpoch;
     double[] sampleWeights;
     String sampleWeightsPath;
     Backend backend = Backend.THREADS;
-    Path sharedMemoryDir;
-    java.util.List<String> workerJvmOptions = java.util.List.of();
-    int workerRestarts = 3;
-    java.time.Duration workerReadTimeout;
+    ProcessOptions processes = ProcessOptions.defaults();
 
     final java.util.List<Path> files;
+    /** An open reader whose file, block stores and backend are used, or null. */
+    Object reader;
 
     StreamOptions(Path file) {
         if (file == null) {
@@ -69,6 +71,36 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     }
 
     @SuppressWarnings("unchecked")
+    final B self() {
+        return (B) this;
+    }
+
+    /**
+     * Checks the options that do not need the file.
+     *
+     * @throws InvalidConfigurationException for options that contradict each other
+     */
+    void validate() {
+        if (!order.withReplacement()) {
+            String opt = samplesPerEpoch > 0 ? "samplesPerEpoch" : batchesPerEpoch > 0 ? "batchesPerEpoch"
+                    : sampleWeights != null || sampleWeightsPath != null ? "sampleWeights" : null;
+            if (opt != null) {
+                throw new InvalidConfigurationException(opt + " needs order(RANDOM_WITH_REPLACEMENT), not " + order
+                        + " (" + describeFiles() + ")");
+            }
+        }
+        if (samplesPerEpoch > 0 && batchesPerEpoch > 0) {
+            throw new InvalidConfigurationException("set samplesPerEpoch or batchesPerEpoch, not both (" + describeFiles() + ")");
+        }
+    }
+
+    /** @return samples drawn per epoch by RANDOM_WITH_REPLACEMENT, 0 for as many as the rows */
+    long effectiveSamples() {
+        return batchesPerEpoch > 0 ? Math.multiplyExact((long) batchesPerEpoch, batchSize) : samplesPerEpoch;
+    }
+
+    /** @return a frozen copy of the options, read by the engine; the builder stays usable */
+    @SuppressWarnings("unchecked")
     B copy() {
         try {
             return (B) clone();
@@ -88,7 +120,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
             return cacheBytes;
         }
         long base = 256L << 20;
-        if (order == Order.RANDOM || order == Order.RANDOM_WITH_REPLACEMENT) {
+        if (order.random()) {
             return Math.max(base, Math.min(datasetBytes + (1 << 20), Runtime.getRuntime().maxMemory() / 2));
         }
         return base;
@@ -100,84 +132,77 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
 
     /**
      * @param rows rows per batch (default 32)
-     * @return a new builder
+     * @return this builder
      */
     public B batchSize(int rows) {
         if (rows < 1) {
             throw new InvalidConfigurationException("batchSize must be at least 1, got " + rows);
         }
-        B b = copy();
-        b.batchSize = rows;
-        return b;
+        this.batchSize = rows;
+        return self();
     }
 
     /**
      * @param order delivery order (default {@link Order#SHUFFLED})
-     * @return a new builder
+     * @return this builder
      */
     public B order(Order order) {
         if (order == null) {
             throw new InvalidConfigurationException("order must not be null");
         }
-        B b = copy();
-        b.order = order;
-        return b;
+        this.order = order;
+        return self();
     }
 
     /**
      * @param seed seed of the shuffle; the order is a pure function of (seed, epoch). Default 0.
-     * @return a new builder
+     * @return this builder
      */
     public B seed(long seed) {
-        B b = copy();
-        b.seed = seed;
-        return b;
+        this.seed = seed;
+        return self();
     }
 
     /**
      * @param threads worker threads (default: the number of available processors)
-     * @return a new builder
+     * @return this builder
      */
     public B workers(int threads) {
         if (threads < 1) {
             throw new InvalidConfigurationException("workers must be at least 1, got " + threads);
         }
-        B b = copy();
-        b.workers = threads;
-        return b;
+        this.workers = threads;
+        return self();
     }
 
     /**
      * @param slots ring slots filled ahead of the caller (default: 2 per worker, at least 4)
-     * @return a new builder
+     * @return this builder
      */
     public B prefetch(int slots) {
         if (slots < 1) {
             throw new InvalidConfigurationException("prefetch must be at least 1, got " + slots);
         }
-        B b = copy();
-        b.prefetch = slots;
-        return b;
+        this.prefetch = slots;
+        return self();
     }
 
     /**
      * @param drop drop the final partial batch of each epoch (default false)
-     * @return a new builder
+     * @return this builder
      */
     public B dropLast(boolean drop) {
-        B b = copy();
-        b.dropLast = drop;
-        return b;
+        this.dropLast = drop;
+        return self();
     }
 
     /**
      * @param cyclic never end: after the last batch of an epoch the next epoch begins (default false)
-     * @return a new builder
+     * @return this builder
      */
     public B cyclic(boolean cyclic) {
-        B b = copy();
-        b.cyclic = cyclic;
-        return b;
+        this.cyclic = cyclic;
+        return self();
     }
 
     /**
@@ -185,67 +210,62 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
      *                last one). Raise it for consumers that hold several batches at once, such as
      *                {@code ParallelWrapper} (one per trainer plus its prefetch); each held batch
      *                needs one more slot.
-     * @return a new builder
+     * @return this builder
      */
     public B holdBatches(int batches) {
         if (batches < 1) {
             throw new InvalidConfigurationException("holdBatches must be at least 1, got " + batches);
         }
-        B b = copy();
-        b.holdBatches = batches;
-        return b;
+        this.holdBatches = batches;
+        return self();
     }
 
     /**
      * @param copy hand out detached copies instead of slot views (default false); copies stay
      *             valid forever at the price of one copy per batch
-     * @return a new builder
+     * @return this builder
      */
     public B copyBatches(boolean copy) {
-        B b = copy();
-        b.copyBatches = copy;
-        return b;
+        this.copyBatches = copy;
+        return self();
     }
 
     /**
      * @param blocks chunk rows per shuffle window for {@link Order#SHUFFLED} (default 16); larger
      *               windows mix better and keep more decoded chunks in memory
-     * @return a new builder
+     * @return this builder
      */
     public B shuffleWindow(int blocks) {
         if (blocks < 1) {
             throw new InvalidConfigurationException("shuffleWindow must be at least 1 block, got " + blocks);
         }
-        B b = copy();
-        b.shuffleWindow = blocks;
-        return b;
+        this.shuffleWindow = blocks;
+        return self();
     }
 
     /**
      * @param type element type of the delivered arrays: FLOAT (default), DOUBLE, or a dataset's
      *             stored type itself (e.g. UINT8 for uint8 images); one-hot labels use FLOAT
      *             unless this is DOUBLE
-     * @return a new builder
+     * @return this builder
      */
     public B dataType(DataType type) {
         if (type == null) {
             throw new InvalidConfigurationException("dataType must not be null");
         }
-        B b = copy();
-        b.dataType = type;
-        b.storedType = false;
-        return b;
+        this.dataType = type;
+        this.storedType = false;
+        return self();
     }
 
     /**
      * Delivers each dataset in its stored element type (no conversion), e.g. UINT8 images.
      *
-     * @return a new builder
+     * @return this builder
      */
     public B storedDataType() {
-        B b = copy();
-        b.storedType = true;
-        return b;
+        this.storedType = true;
+        return self();
     }
 
     /**
@@ -253,29 +273,27 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
      *              whole decoded dataset when it fits in half the heap limit). It must hold a
      *              shuffle window; RANDOM order over a dataset larger than the cache re-decodes
      *              evicted chunks (see {@link IteratorStats#readAmplification()})
-     * @return a new builder
+     * @return this builder
      */
     public B cacheBytes(long bytes) {
         if (bytes < 1) {
             throw new InvalidConfigurationException("cacheBytes must be positive, got " + bytes);
         }
-        B b = copy();
-        b.cacheBytes = bytes;
-        return b;
+        this.cacheBytes = bytes;
+        return self();
     }
 
     /**
      * @param epoch the number of the first epoch (default 0), e.g. to continue a run with the
      *              shuffle it would have had
-     * @return a new builder
+     * @return this builder
      */
     public B firstEpoch(long epoch) {
         if (epoch < 0) {
             throw new InvalidConfigurationException("firstEpoch must not be negative, got " + epoch);
         }
-        B b = copy();
-        b.firstEpoch = epoch;
-        return b;
+        this.firstEpoch = epoch;
+        return self();
     }
 
     /**
@@ -286,29 +304,27 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
      *
      * @param index this shard, in {@code [0, count)}
      * @param count number of shards
-     * @return a new builder
+     * @return this builder
      */
     public B shard(int index, int count) {
         if (count < 1 || index < 0 || index >= count) {
             throw new InvalidConfigurationException("shard index must be in [0, " + count + "), got " + index);
         }
-        B b = copy();
-        b.shardIndex = index;
-        b.shardCount = count;
-        return b;
+        this.shardIndex = index;
+        this.shardCount = count;
+        return self();
     }
 
     /**
      * @param mode how shares are evened out between shards (default {@link ShardMode#PAD})
-     * @return a new builder
+     * @return this builder
      */
     public B shardMode(ShardMode mode) {
         if (mode == null) {
             throw new InvalidConfigurationException("shardMode must not be null");
         }
-        B b = copy();
-        b.shardMode = mode;
-        return b;
+        this.shardMode = mode;
+        return self();
     }
 
     /**
@@ -318,93 +334,100 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
      * from other options or another dataset.
      *
      * @param state from {@code state()} of the earlier iterator
-     * @return a new builder
+     * @return this builder
      */
     public B resumeFrom(IteratorState state) {
         if (state == null) {
             throw new InvalidConfigurationException("state must not be null");
         }
-        B b = copy();
-        b.resume = state;
-        return b;
+        this.resume = state;
+        return self();
     }
 
     /**
      * @param samples rows drawn per epoch by {@link Order#RANDOM_WITH_REPLACEMENT} (default: as
      *                many as the dataset has)
-     * @return a new builder
+     * @return this builder
      */
     public B samplesPerEpoch(long samples) {
         if (samples < 1) {
             throw new InvalidConfigurationException("samplesPerEpoch must be at least 1, got " + samples);
         }
-        B b = copy();
-        b.samplesPerEpoch = samples;
-        return b;
+        this.samplesPerEpoch = samples;
+        return self();
+    }
+
+    /**
+     * @param batches batches per epoch for {@link Order#RANDOM_WITH_REPLACEMENT}: sets
+     *                {@code samplesPerEpoch} to {@code batches * batchSize} at {@code build()}
+     * @return this builder
+     */
+    public B batchesPerEpoch(int batches) {
+        if (batches < 1) {
+            throw new InvalidConfigurationException("batchesPerEpoch must be at least 1, got " + batches);
+        }
+        this.batchesPerEpoch = batches;
+        return self();
     }
 
     /**
      * @param weights non-negative sampling weight of every row, for
      *                {@link Order#RANDOM_WITH_REPLACEMENT} (default: uniform); the length must equal
      *                the dataset's rows
-     * @return a new builder
+     * @return this builder
      */
     public B sampleWeights(double[] weights) {
         if (weights == null || weights.length == 0) {
             throw new InvalidConfigurationException("sampleWeights must not be empty");
         }
-        B b = copy();
-        b.sampleWeights = weights.clone();
-        b.sampleWeightsPath = null;
-        return b;
+        this.sampleWeights = weights.clone();
+        this.sampleWeightsPath = null;
+        return self();
     }
 
     /**
      * @param datasetPath a one-dimensional numeric dataset of the same file holding one
      *                    non-negative weight per row (read once at {@code build()})
-     * @return a new builder
+     * @return this builder
      */
     public B sampleWeights(String datasetPath) {
-        B b = copy();
-        b.sampleWeightsPath = datasetPath;
-        b.sampleWeights = null;
-        return b;
+        this.sampleWeightsPath = datasetPath;
+        this.sampleWeights = null;
+        return self();
     }
 
     /**
      * @param backend {@link Backend#THREADS} (default) or {@link Backend#PROCESSES}: one child JVM
      *                per worker decoding into shared memory; the batches delivered are the same
-     * @return a new builder
+     * @return this builder
      */
     public B backend(Backend backend) {
         if (backend == null) {
             throw new InvalidConfigurationException("backend must not be null");
         }
-        B b = copy();
-        b.backend = backend;
-        return b;
+        this.backend = backend;
+        return self();
     }
 
     /**
      * @param dir directory of the shared-memory file of {@link Backend#PROCESSES} (default
      *            {@code /dev/shm} when it is writable, else {@code java.io.tmpdir}); a memory-backed
      *            file system avoids disk writes
-     * @return a new builder
+     * @return this builder
      */
     public B sharedMemoryDir(Path dir) {
         if (dir == null) {
             throw new InvalidConfigurationException("sharedMemoryDir must not be null");
         }
-        B b = copy();
-        b.sharedMemoryDir = dir;
-        return b;
+        this.processes = processes.withSharedMemoryDir(dir);
+        return self();
     }
 
     /**
      * @param options extra options of the worker JVMs of {@link Backend#PROCESSES}, after the
      *                defaults ({@code -Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}) so
      *                they win, e.g. {@code "-Xmx4g"} for very large chunks
-     * @return a new builder
+     * @return this builder
      */
     public B workerJvmOptions(String... options) {
         for (String o : options) {
@@ -412,24 +435,22 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
                 throw new InvalidConfigurationException("workerJvmOptions must not contain null or blank options");
             }
         }
-        B b = copy();
-        b.workerJvmOptions = java.util.List.of(options);
-        return b;
+        this.processes = processes.withJvmOptions(java.util.List.of(options));
+        return self();
     }
 
     /**
      * @param attempts times a worker process may die in a row on the same read (each time it is
      *                 restarted and the read repeated) before the iterator fails naming the
      *                 cause; default 3
-     * @return a new builder
+     * @return this builder
      */
     public B workerRestarts(int attempts) {
         if (attempts < 1) {
             throw new InvalidConfigurationException("workerRestarts must be at least 1, got " + attempts);
         }
-        B b = copy();
-        b.workerRestarts = attempts;
-        return b;
+        this.processes = processes.withRestarts(attempts);
+        return self();
     }
 
     /**
@@ -438,25 +459,26 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
      *                read repeated, counted like a death towards {@link #workerRestarts}; null
      *                (default) waits for as long as the child lives, and a hung child then blocks
      *                {@code next()} until {@code close()} from another thread
-     * @return a new builder
+     * @return this builder
      */
     public B workerReadTimeout(java.time.Duration timeout) {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new InvalidConfigurationException("workerReadTimeout must be positive, got " + timeout);
         }
-        B b = copy();
-        b.workerReadTimeout = timeout;
-        return b;
+        this.processes = processes.withReadTimeout(timeout);
+        return self();
     }
 
-    Path effectiveSharedMemoryDir() {
-        if (sharedMemoryDir != null) {
-            return sharedMemoryDir;
+    /**
+     * @param options every setting of the worker processes at once (see {@link ProcessOptions});
+     *                the same value the Reader takes
+     * @return this builder
+     */
+    public B processOptions(ProcessOptions options) {
+        if (options == null) {
+            throw new InvalidConfigurationException("processOptions must not be null");
         }
-        Path shm = Path.of("/dev/shm");
-        if (java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)) {
-            return shm;
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"));
+        this.processes = options;
+        return self();
     }
 }

@@ -3,6 +3,7 @@ package org.multitables4j;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -257,12 +258,25 @@ class Hdf5DataSetIteratorTest {
         assertThrows(InvalidConfigurationException.class, () -> base().workers(0));
     }
 
+    /** DL4J's convention: a setter changes the builder and returns it; build() freezes a copy. */
     @Test
-    void builderIsImmutable() {
+    void builderSettersTakeEffectInPlaceAndBuildFreezesACopy() {
         Hdf5DataSetIterator.Builder b = base().order(Order.ORDERED);
-        b.batchSize(7);
+        assertSame(b, b.batchSize(7), "a setter returns the builder itself");
+        b.order(Order.SHUFFLED);
         try (Hdf5DataSetIterator it = b.build()) {
-            assertEquals(96, it.batch());
+            b.batchSize(11).order(Order.ORDERED);
+            assertEquals(7, it.batch(), "the setter without reassignment took effect");
+            assertEquals(N / 7 + 1, it.batchesPerEpoch());
+            INDArray f = it.next().getFeatures();
+            boolean inOrder = true;
+            for (int i = 0; i < 7; i++) {
+                inOrder &= f.getFloat(i, 0) == i; // column 0 holds the row id
+            }
+            assertFalse(inOrder, "SHUFFLED, as set before build()");
+        }
+        try (Hdf5DataSetIterator it = b.build()) {
+            assertEquals(11, it.batch(), "a second build() sees the later changes");
         }
     }
 

@@ -11,11 +11,11 @@ import org.multitables4j.Order;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
 import org.multitables4j.reader.Hdf5Reader;
-import org.multitables4j.reader.Hdf5SamplingIterator;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Random minibatches with replacement through the Reader ({@link Hdf5SamplingIterator}) against
+ * Random minibatches with replacement streamed through an open Reader's block stores
+ * ({@code Hdf5DataSetIterator.builder(reader)}, {@code RANDOM_WITH_REPLACEMENT}) against
  * the SHUFFLED streaming iterator ({@link Hdf5DataSetIterator}) on the same file, in one JVM run:
  * rows/s (median of the measured passes after a warm-up pass) and read amplification, the bytes
  * decoded per byte delivered. Optionally also {@code Order.RANDOM_WITH_REPLACEMENT} on the
@@ -129,7 +129,7 @@ public final class SamplingBench {
                 file, dataset, rows, rowBytes, blockBytes, batch, batches, workers, cacheBytes >> 20, prefetch,
                 fresh ? "a new iterator per pass" : "one iterator over the passes", passes);
 
-        double sampled = measure("Hdf5SamplingIterator uniform, with replacement", this::sampler);
+        double sampled = measure("sampling over a Reader, uniform, with replacement", this::sampler);
         double shuffled = measure("Hdf5DataSetIterator SHUFFLED", () -> streaming(Order.SHUFFLED));
         System.out.printf(Locale.ROOT, "ratio sampler/SHUFFLED = %.4f (rows/s)%n", sampled / shuffled);
         if (randomStreaming) {
@@ -176,7 +176,7 @@ public final class SamplingBench {
     private Contender sampler() {
         Hdf5Reader reader = Hdf5Reader.open(file, workers, cacheBytes);
         return new Contender() {
-            private Hdf5SamplingIterator it;
+            private Hdf5DataSetIterator it;
 
             @Override
             public Pass pass() {
@@ -184,8 +184,8 @@ public final class SamplingBench {
                 long d0 = reader.cacheStats().decodedBytes();
                 long t0 = System.nanoTime();
                 if (it == null) {
-                    it = Hdf5SamplingIterator.builder(reader).features(dataset).batchSize(batch)
-                            .batchesPerEpoch(batches).seed(7).prefetch(prefetch).build();
+                    it = Hdf5DataSetIterator.builder(reader).features(dataset).order(Order.RANDOM_WITH_REPLACEMENT)
+                            .batchSize(batch).batchesPerEpoch(batches).seed(7).prefetch(prefetch).workers(workers).build();
                 } else {
                     it.reset();
                 }

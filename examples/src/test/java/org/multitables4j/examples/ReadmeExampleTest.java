@@ -25,7 +25,6 @@ import org.multitables4j.examples.TrainFashionMnist.Architecture;
 import org.multitables4j.datasets.WriteOptions;
 import org.multitables4j.reader.Hdf5Dataset;
 import org.multitables4j.reader.Hdf5Reader;
-import org.multitables4j.reader.Hdf5SamplingIterator;
 import org.multitables4j.reader.Request;
 import org.multitables4j.reader.Stage;
 import org.multitables4j.reader.StagedArray;
@@ -98,7 +97,8 @@ class ReadmeExampleTest {
 
     INDArray samplingExample(MultiLayerNetwork network, Path path) {
         // README-BEGIN
-        try (Hdf5SamplingIterator train = Hdf5SamplingIterator.builder(Path.of("fashion-mnist.h5"))
+        try (Hdf5DataSetIterator train = Hdf5DataSetIterator.builder(Path.of("fashion-mnist.h5"))
+                .order(Order.RANDOM_WITH_REPLACEMENT) // random minibatches, drawn with replacement
                 .features("/train/x")              // [n, 28, 28]
                 .selectFeatures(1, 2, 26)          // x[rows, 2:26, 2:26]: a centre crop of any inner dimension
                 .selectFeatures(2, 2, 26)
@@ -108,7 +108,7 @@ class ReadmeExampleTest {
                 .batchSize(64)
                 .batchesPerEpoch(500)
                 .seed(7)                           // the indices are a pure function of (seed, epoch)
-                .prefetch(4)                       // batches the workers decode ahead
+                .prefetch(4)                       // batches the workers fill ahead
                 .workers(2)
                 .build()) {
             network.fit(train, 3);                 // reset() between epochs draws the next epoch

@@ -92,8 +92,8 @@ public final class EpochPlan {
     public static EpochPlan build(long rows, int batchSize, Order order, long seed, long epoch,
                                   int blockRows, int windowBlocks, boolean dropLast,
                                   int shardIndex, int shardCount, ShardMode mode, long samples, double[] cumulative) {
-        long seqLen = order == Order.RANDOM_WITH_REPLACEMENT && rows > 0 && samples > 0 ? samples : rows;
-        if (seqLen > Integer.MAX_VALUE - 8 && order == Order.RANDOM_WITH_REPLACEMENT) {
+        long seqLen = order.withReplacement() && rows > 0 && samples > 0 ? samples : rows;
+        if (seqLen > Integer.MAX_VALUE - 8 && order.withReplacement()) {
             throw new IllegalArgumentException("at most 2^31 - 9 samples per epoch");
         }
         if (batchSize < 1) {
@@ -117,13 +117,17 @@ public final class EpochPlan {
             throw new IllegalArgumentException("too many batches: " + nb);
         }
         int[] perm = null;
-        if (order == Order.RANDOM_WITH_REPLACEMENT && rows > 0) {
+        if (order.withReplacement() && rows > 0) {
             if (rows > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(order + " supports at most 2^31 - 9 rows; use ORDERED or shard the data");
             }
             SplittableRandom rnd = new SplittableRandom(mix(seed, epoch));
             perm = new int[(int) seqLen];
             double total = cumulative == null ? 0 : cumulative[cumulative.length - 1];
+            int lastPositive = (int) rows - 1;
+            while (cumulative != null && lastPositive > 0 && cumulative[lastPositive] == cumulative[lastPositive - 1]) {
+                lastPositive--; // a draw rounded up to the total must not land on a row of weight zero
+            }
             for (int i = 0; i < perm.length; i++) {
                 if (cumulative == null) {
                     perm[i] = rnd.nextInt((int) rows);
@@ -139,17 +143,17 @@ public final class EpochPlan {
                             at = mid + 1;
                         }
                     }
-                    perm[i] = Math.min(at, (int) rows - 1);
+                    perm[i] = cumulative[at] > u ? at : lastPositive;
                 }
             }
-        } else if (order == Order.SHUFFLED || order == Order.RANDOM) {
+        } else if (order.permuted()) {
             if (rows > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(order + " supports at most 2^31 - 9 rows; use ORDERED or shard the data");
             }
             SplittableRandom rnd = new SplittableRandom(mix(seed, epoch));
             int n = (int) rows;
             perm = new int[n];
-            if (order == Order.RANDOM) {
+            if (!order.windowed()) {
                 for (int i = 0; i < n; i++) {
                     perm[i] = i;
                 }

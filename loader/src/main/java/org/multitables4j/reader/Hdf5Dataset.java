@@ -3,18 +3,20 @@ package org.multitables4j.reader;
 import java.util.Arrays;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.workers.BlockCache;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** One dataset of an {@link Hdf5Reader}: its description, stages and requests. Thread-safe. */
 public final class Hdf5Dataset {
     private final Hdf5Reader reader;
     private final Hdf5Array array;
-    final ChunkCache cache;
+    /** The dataset's block store (LRU policy), shared with iterators built over the reader. */
+    final BlockCache store;
 
-    Hdf5Dataset(Hdf5Reader reader, Hdf5Array array, long cacheBytes) {
+    Hdf5Dataset(Hdf5Reader reader, Hdf5Array array, BlockCache store) {
         this.reader = reader;
         this.array = array;
-        this.cache = new ChunkCache(array, cacheBytes, reader.blockAllocator());
+        this.store = store;
     }
 
     Hdf5Array array() {

@@ -1,9 +1,7 @@
 package org.multitables4j.reader;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,24 +13,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
-import org.multitables4j.hdf5.ElementConverter;
-import org.multitables4j.hdf5.ElementType;
+import org.multitables4j.Backend;
+import org.multitables4j.CacheStats;
+import org.multitables4j.ProcessOptions;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
-import org.multitables4j.Backend;
 import org.multitables4j.ring.BufferAllocator;
+import org.multitables4j.workers.BlockCache;
 import org.multitables4j.workers.BlockIo;
 import org.multitables4j.workers.ChildPool;
-import org.multitables4j.workers.SharedArena;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.multitables4j.workers.RowGather;
+import org.multitables4j.workers.Source;
+import org.multitables4j.workers.StoreSource;
+import org.multitables4j.workers.WorkerBackend;
 
 /**
  * Random access to the datasets of one HDF5 file: a request (slice, index array, mask, each
  * optionally narrowed to ranges of inner dimensions) is scheduled on worker threads and its rows
  * land in a {@link Stage}; an {@link Hdf5Future} hands them back as a copy, through a callback,
- * or as a view to release. Decoded chunks are shared by the workers through a per-dataset cache,
- * so random rows from the same chunk decode it once. {@link Hdf5SamplingIterator} serves random
- * minibatches through a reader.
+ * or as a view to release. The rows are gathered by the loader's one engine: decoded chunks come
+ * from a per-dataset block store with the LRU policy (the streaming iterators use the same store
+ * with their plan's policy), so random rows from the same chunk decode it once; contiguous data
+ * is read by runs. By default a dataset's store holds the whole decoded dataset when it fits in
+ * half the heap limit, else 256 MiB, the same rule as the streaming iterators' random orders.
+ * {@code Hdf5DataSetIterator.builder(reader)} and {@link Hdf5SamplingIterator} stream batches
+ * through a reader's stores and backend.
  *
  * <pre>{@code
  * try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {
@@ -45,55 +50,19 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class Hdf5Reader implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
+    /** Default store budget when the dataset does not fit in half the heap. */
+    static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
     private final Hdf5File file;
     private final ExecutorService pool;
     private final int workers;
     private final long cacheBytes;
     private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
-    private final SharedArena arena;
-    private final ChildPool children;
+    private final WorkerBackend backend;
     private final AtomicInteger nextChild = new AtomicInteger();
-    private final ThreadLocal<BlockIo> ios;
-    private final ThreadLocal<ByteBuffer> scratch = new ThreadLocal<>();
-    private final ThreadLocal<long[]> runRows = ThreadLocal.withInitial(() -> new long[64]);
-    private final ThreadLocal<int[]> runCounts = ThreadLocal.withInitial(() -> new int[64]);
-    private final ThreadLocal<int[]> runOffsets = ThreadLocal.withInitial(() -> new int[64]);
+    private final ThreadLocal<RowGather> gathers;
+    private final List<BlockIo> ios = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
-
-    /**
-     * Settings of the worker processes of a reader opened with {@link Backend#PROCESSES}, as the
-     * streaming iterator's {@code sharedMemoryDir}, {@code workerJvmOptions},
-     * {@code workerRestarts} and {@code workerReadTimeout}.
-     *
-     * @param sharedMemoryDir where the shared-memory file (and control sockets) go; null:
-     *                        {@code /dev/shm}, or {@code java.io.tmpdir} where that is missing
-     * @param jvmOptions      extra options of the child JVMs, after the defaults (they win)
-     * @param restarts        times a child may die in a row on one read before the read fails
-     * @param readTimeout     a child not answering a read within this is killed and the read
-     *                        repeated; null waits while the child lives
-     */
-    public record ProcessOptions(Path sharedMemoryDir, List<String> jvmOptions, int restarts, java.time.Duration readTimeout) {
-        /** Validates and copies. */
-        public ProcessOptions {
-            if (restarts < 1) {
-                throw new InvalidConfigurationException("restarts must be at least 1, got " + restarts);
-            }
-            if (readTimeout != null && (readTimeout.isNegative() || readTimeout.isZero())) {
-                throw new InvalidConfigurationException("readTimeout must be positive, got " + readTimeout);
-            }
-            jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
-        }
-
-        /** @return the defaults: {@code /dev/shm}, no extra options, 3 restarts, no read timeout */
-        public static ProcessOptions defaults() {
-            return new ProcessOptions(null, List.of(), 3, null);
-        }
-    }
-
-    private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend) {
-        this(path, workers, cacheBytes, backend, ProcessOptions.defaults());
-    }
 
     private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend, ProcessOptions po) {
         if (workers < 1) {
@@ -102,28 +71,19 @@ public final class Hdf5Reader implements AutoCloseable {
         if (backend == null) {
             throw new InvalidConfigurationException("backend must not be null");
         }
+        if (cacheBytes == 0 || cacheBytes < -1) {
+            throw new InvalidConfigurationException("cacheBytes must be positive, got " + cacheBytes);
+        }
         this.file = Hdf5File.open(path);
-        if (backend == Backend.PROCESSES) {
-            try {
-                Path dir = po.sharedMemoryDir() != null ? po.sharedMemoryDir() : Path.of("/dev/shm");
-                if (po.sharedMemoryDir() == null
-                        && (!java.nio.file.Files.isDirectory(dir) || !java.nio.file.Files.isWritable(dir))) {
-                    dir = Path.of(System.getProperty("java.io.tmpdir"));
-                }
-                this.arena = SharedArena.create(dir, 64 << 20);
-            } catch (RuntimeException e) {
-                file.close();
-                throw e;
-            }
-            this.children = new ChildPool(path, arena, po.jvmOptions(), po.restarts()).readTimeout(po.readTimeout());
-            this.ios = ThreadLocal.withInitial(() -> children.io(nextChild.getAndIncrement()));
-        } else {
-            this.arena = null;
-            this.children = null;
-            this.ios = ThreadLocal.withInitial(BlockIo::local);
+        try {
+            this.backend = WorkerBackend.open(backend, po).startChildren(List.of(), path);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
         }
         this.workers = workers;
         this.cacheBytes = cacheBytes;
+        this.gathers = ThreadLocal.withInitial(() -> new RowGather(newIo(), blockAllocator()));
         int id = SEQ.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(workers, r -> {
@@ -131,23 +91,68 @@ public final class Hdf5Reader implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        if (children != null) {
+        if (this.backend.processes()) {
             // start the worker processes now, while the caller prepares its requests
             for (int i = 0; i < workers; i++) {
-                pool.execute(ios::get);
+                pool.execute(gathers::get);
             }
+        }
+        StoreSource.register(this, new Lent());
+    }
+
+    /** What an iterator built over this reader borrows. */
+    private final class Lent implements StoreSource {
+        @Override
+        public Hdf5File file() {
+            return file;
+        }
+
+        @Override
+        public Hdf5Array array(String path, String column) {
+            return entry(path, column).array();
+        }
+
+        @Override
+        public BlockCache store(String path, String column) {
+            return entry(path, column).store;
+        }
+
+        @Override
+        public BlockIo newIo() {
+            return Hdf5Reader.this.newIo();
+        }
+
+        @Override
+        public BufferAllocator slotAllocator() {
+            return backend.slotAllocator();
+        }
+
+        @Override
+        public BufferAllocator blockAllocator() {
+            return Hdf5Reader.this.blockAllocator();
         }
     }
 
+    private Hdf5Dataset entry(String path, String column) {
+        return column == null ? dataset(path) : column(path, column);
+    }
+
+    private BlockIo newIo() {
+        BlockIo io = backend.io(nextChild.getAndIncrement());
+        ios.add(io);
+        return io;
+    }
+
     /**
-     * Opens a file with a 256 MiB chunk cache per dataset.
+     * Opens a file; each dataset's block store holds the decoded dataset when it fits in half the
+     * heap limit, else 256 MiB.
      *
      * @param path    the HDF5 file
      * @param workers worker threads
      * @return the reader
      */
     public static Hdf5Reader open(Path path, int workers) {
-        return open(path, workers, 256L << 20);
+        return new Hdf5Reader(path, workers, -1, Backend.THREADS, null);
     }
 
     /**
@@ -157,7 +162,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @return the reader
      */
     public static Hdf5Reader open(Path path, int workers, long cacheBytes) {
-        return new Hdf5Reader(path, workers, cacheBytes, Backend.THREADS);
+        return new Hdf5Reader(path, workers, cacheBytes, Backend.THREADS, null);
     }
 
     /**
@@ -170,12 +175,12 @@ public final class Hdf5Reader implements AutoCloseable {
      * @return the reader
      */
     public static Hdf5Reader open(Path path, int workers, long cacheBytes, Backend backend) {
-        return new Hdf5Reader(path, workers, cacheBytes, backend);
+        return new Hdf5Reader(path, workers, cacheBytes, backend, ProcessOptions.defaults());
     }
 
     /**
      * Opens a file whose reads and decodes run in worker processes ({@link Backend#PROCESSES})
-     * with the given settings.
+     * with the given settings, the same value the streaming iterators take.
      *
      * @param path       the HDF5 file
      * @param workers    worker threads, each paired with a child JVM
@@ -188,21 +193,27 @@ public final class Hdf5Reader implements AutoCloseable {
                 processes == null ? ProcessOptions.defaults() : processes);
     }
 
+    /** @return the file's path */
+    public Path path() {
+        return file.path();
+    }
+
     /** @return the allocator of decoded blocks: the heap, or the shared memory of worker processes */
     BufferAllocator blockAllocator() {
-        return arena != null ? arena : ByteBuffer::allocate;
+        return backend.blockAllocator(true);
     }
 
     /** @return process ids of the worker processes alive now (empty with threads) */
     public List<Long> workerPids() {
-        return children == null ? List.of() : children.pids();
+        return backend.pids();
     }
 
-    private Hdf5Dataset open(String key, Hdf5Array array, String path, String column) {
-        if (children != null) {
-            children.register(new ChildPool.Dataset(array, file.path(), path, column));
-        }
-        return new Hdf5Dataset(this, array, cacheBytes);
+    private Hdf5Dataset open(Hdf5Array array, String path, String column) {
+        backend.register(new ChildPool.Dataset(array, file.path(), path, column));
+        long decoded = Math.multiplyExact(array.rows(), (long) array.rowBytes());
+        long budget = cacheBytes > 0 ? cacheBytes
+                : Math.max(DEFAULT_CACHE_BYTES, Math.min(decoded + (1 << 20), Runtime.getRuntime().maxMemory() / 2));
+        return new Hdf5Dataset(this, array, BlockCache.lru(array, budget, blockAllocator()));
     }
 
     /**
@@ -211,7 +222,7 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public Hdf5Dataset dataset(String path) {
         checkOpen();
-        return datasets.computeIfAbsent(path, p -> open(p, file.array(p), p, null));
+        return datasets.computeIfAbsent(path, p -> open(file.array(p), p, null));
     }
 
     /**
@@ -225,24 +236,20 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public Hdf5Dataset column(String table, String column) {
         checkOpen();
-        return datasets.computeIfAbsent(table + "#" + column, p -> open(p, file.column(table, column), table, column));
+        return datasets.computeIfAbsent(table + "#" + column, p -> open(file.column(table, column), table, column));
     }
 
-    /** Chunk cache counters summed over the datasets. */
-    public record CacheStats(long hits, long misses, long decodedBytes) {
-    }
-
-    /** @return cache hits, misses and decoded bytes so far */
+    /**
+     * @return the block stores' counters summed over the datasets: hits, misses, blocks decoded,
+     *     decoded bytes and distinct blocks requested (the same vocabulary as
+     *     {@code IteratorStats.cache()}); requests of iterators built over this reader count too
+     */
     public CacheStats cacheStats() {
-        long h = 0;
-        long m = 0;
-        long d = 0;
+        BlockCache.Stats sum = BlockCache.Stats.ZERO;
         for (Hdf5Dataset ds : datasets.values()) {
-            h += ds.cache.hits.get();
-            m += ds.cache.misses.get();
-            d += ds.cache.decodedBytes.get();
+            sum = sum.plus(ds.store.stats());
         }
-        return new CacheStats(h, m, d);
+        return new CacheStats(sum.hits(), sum.misses(), sum.decodes(), sum.decodedBytes(), sum.needed());
     }
 
     private void checkOpen() {
@@ -261,6 +268,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @throws StageTimeoutException when no stage was released in time
      */
     public Hdf5Future request(Request request, StagePool stages) {
+        checkOpen();
         return request(request, stages.claim(), true);
     }
 
@@ -277,6 +285,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @throws InvalidConfigurationException for a negative timeout
      */
     public Hdf5Future request(Request request, StagePool stages, long timeout, TimeUnit unit) {
+        checkOpen();
         return request(request, stages.claim(timeout, unit), true);
     }
 
@@ -296,7 +305,12 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     private Hdf5Future request(Request request, Stage stage, boolean claimed) {
-        checkOpen();
+        if (closed) {
+            if (claimed) {
+                stage.release();
+            }
+            checkOpen();
+        }
         if (request.dataset() != stage.dataset()) {
             if (claimed) {
                 stage.release();
@@ -317,142 +331,56 @@ public final class Hdf5Reader implements AutoCloseable {
         if (!claimed && !stage.tryClaim()) {
             throw new IllegalStateException("the stage is still in use: take or release the previous result first");
         }
-        List<long[]> groups = plan(request);
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
-        int per = Math.max(1, (groups.size() + workers - 1) / workers);
+        Hdf5Dataset ds = request.dataset();
+        Source.Part[] parts = {new Source.Part(ds.array(), ds.store, 0)};
+        int n = request.size();
+        long[] keys = RowGather.blockKeys(parts, request::row, n, null);
+        RowGather.Format format = RowGather.Format.of(ds.array(), stage.dataType(), 0, request.selection());
+        // split the positions at block boundaries into one piece per worker
+        List<int[]> pieces = new ArrayList<>();
+        int per = Math.max(1, (n + workers - 1) / workers);
+        int from = 0;
+        while (from < n) {
+            int to = Math.min(n, from + per);
+            while (to < n && RowGather.blockOf(keys, to, n) == RowGather.blockOf(keys, to - 1, n)) {
+                to++;
+            }
+            pieces.add(new int[] {from, to});
+            from = to;
+        }
+        List<CompletableFuture<Void>> parts2 = new ArrayList<>();
         try {
-            for (int i = 0; i < groups.size(); i += per) {
-                List<long[]> mine = groups.subList(i, Math.min(groups.size(), i + per));
-                parts.add(CompletableFuture.runAsync(() -> mine.forEach(g -> execute(request, stage, g)), pool));
+            for (int[] piece : pieces) {
+                parts2.add(CompletableFuture.runAsync(() -> gather(request, parts, keys, piece[0], piece[1], stage, format), pool));
             }
         } catch (RejectedExecutionException e) {
             // closed meanwhile by another thread: fail the request once the parts already queued are done
             IteratorClosedException closedNow = new IteratorClosedException("the reader of " + file.path() + " is closed");
-            if (parts.isEmpty()) {
+            if (parts2.isEmpty()) {
                 stage.release();
                 throw closedNow;
             }
-            CompletableFuture<Void> failed = CompletableFuture.allOf(parts.toArray(new CompletableFuture[0]))
+            CompletableFuture<Void> failed = CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0]))
                     .handle((v, t) -> {
                         throw closedNow;
                     });
             return new Hdf5Future(failed, stage, request);
         }
-        return new Hdf5Future(CompletableFuture.allOf(parts.toArray(new CompletableFuture[0])), stage, request);
+        return new Hdf5Future(CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0])), stage, request);
     }
 
-    /** Positions grouped by block: each group is {@code [block, k0, k1, ...]}. */
-    private static List<long[]> plan(Request r) {
-        Hdf5Array a = r.dataset().array();
-        int br = a.blockRows();
+    private void gather(Request r, Source.Part[] parts, long[] keys, int from, int to, Stage stage, RowGather.Format f) {
+        RowGather g = gathers.get();
         int n = r.size();
-        long[] keys = new long[n];
-        for (int k = 0; k < n; k++) {
-            keys[k] = (r.row(k) / br) << 32 | k;
-        }
-        if (!r.contiguous()) {
-            Arrays.sort(keys);
-        }
-        List<long[]> groups = new ArrayList<>();
-        int i = 0;
-        while (i < n) {
-            long blk = keys[i] >>> 32;
-            int j = i;
-            while (j < n && keys[j] >>> 32 == blk) {
-                j++;
+        if (parts[0].array().rowReadable()) {
+            int bits = RowGather.positionBits(n);
+            int[] positions = new int[to - from];
+            for (int i = from; i < to; i++) {
+                positions[i - from] = (int) (keys[i] & ((1L << bits) - 1));
             }
-            long[] g = new long[j - i + 1];
-            g[0] = blk;
-            for (int k = i; k < j; k++) {
-                g[k - i + 1] = (int) keys[k];
-            }
-            groups.add(g);
-            i = j;
-        }
-        return groups;
-    }
-
-    private void execute(Request r, Stage stage, long[] group) {
-        Hdf5Dataset ds = r.dataset();
-        Hdf5Array a = ds.array();
-        ElementType st = a.elementType();
-        DataType out = stage.dataType();
-        ByteBuffer dst = stage.memory();
-        Request.Runs runs = r.runs();
-        int outRow = runs.elements() * out.width();
-        BlockIo io = ios.get();
-        if (a.rowReadable()) {
-            // contiguous data: runs of consecutive rows at consecutive positions, up to 1 MiB of
-            // runs read in one request (one positional read each)
-            int maxRows = Math.max(1, (1 << 20) / Math.max(1, a.rowBytes()));
-            ByteBuffer src = scratch.get();
-            if (src == null || src.capacity() < maxRows * a.rowBytes()) {
-                src = blockAllocator() instanceof SharedArena sa ? sa.allocate(maxRows * a.rowBytes())
-                        : ByteBuffer.allocateDirect(maxRows * a.rowBytes());
-                scratch.set(src);
-            }
-            src.order(st.byteOrder());
-            long[] rows = runRows.get();
-            int[] counts = runCounts.get();
-            int[] offsets = runOffsets.get();
-            int i = 1;
-            while (i < group.length) {
-                int first = i;
-                int nRuns = 0;
-                int used = 0;
-                while (i < group.length && used < maxRows) {
-                    int k0 = (int) group[i];
-                    long r0 = r.row(k0);
-                    int m = 1;
-                    while (i + m < group.length && used + m < maxRows && group[i + m] == k0 + m && r.row(k0 + m) == r0 + m) {
-                        m++;
-                    }
-                    if (nRuns == rows.length) {
-                        rows = Arrays.copyOf(rows, 2 * nRuns);
-                        counts = Arrays.copyOf(counts, 2 * nRuns);
-                        offsets = Arrays.copyOf(offsets, 2 * nRuns);
-                        runRows.set(rows);
-                        runCounts.set(counts);
-                        runOffsets.set(offsets);
-                    }
-                    rows[nRuns] = r0;
-                    counts[nRuns] = m;
-                    offsets[nRuns] = used * a.rowBytes();
-                    nRuns++;
-                    used += m;
-                    i += m;
-                }
-                io.readRuns(a, rows, counts, offsets, nRuns, src);
-                for (int j = 0; j < used; j++) {
-                    int k = (int) group[first + j];
-                    copyRow(src, j * a.rowBytes() + a.memberOffset(), st, dst, k * outRow, out, runs);
-                }
-            }
-            return;
-        }
-        ChunkCache.Entry e = ds.cache.block((int) group[0], io);
-        try {
-            ByteBuffer src = e.buffer;
-            long first = group[0] * a.blockRows();
-            for (int i = 1; i < group.length; i++) {
-                int k = (int) group[i];
-                int off = (int) (r.row(k) - first) * a.rowBytes() + a.memberOffset();
-                copyRow(src, off, st, dst, k * outRow, out, runs);
-            }
-        } finally {
-            ds.cache.release(e);
-        }
-    }
-
-    /** Copies one delivered row: each run of consecutive stored elements in one conversion. */
-    private static void copyRow(ByteBuffer src, int off, ElementType st, ByteBuffer dst, int dstOff, DataType out,
-                                Request.Runs runs) {
-        int[] offsets = runs.offsets();
-        int len = runs.length();
-        int es = st.size();
-        int step = len * out.width();
-        for (int i = 0; i < offsets.length; i++) {
-            ElementConverter.convert(src, off + offsets[i] * es, st, dst, dstOff + i * step, out, len);
+            g.readRuns(parts, r::row, positions, positions.length, stage.memory(), f);
+        } else {
+            g.gatherByBlock(parts, r::row, n, keys, from, to, stage.memory(), f, 0);
         }
     }
 
@@ -463,24 +391,20 @@ public final class Hdf5Reader implements AutoCloseable {
             return;
         }
         closed = true;
+        StoreSource.unregister(this);
         pool.shutdown();
         try {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                if (children != null) {
-                    children.close(); // a worker waiting on a child that does not answer
-                }
+                backend.closeChildren(); // a worker waiting on a child that does not answer
                 pool.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (children != null) {
-            children.close();
-        }
-        if (arena != null) {
-            arena.close();
+        backend.close();
+        for (BlockIo io : ios) {
+            io.close();
         }
         file.close();
     }
-
 }

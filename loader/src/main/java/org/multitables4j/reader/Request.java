@@ -38,7 +38,7 @@ public final class Request {
     private volatile Runs runs;
 
     /** Where a delivered row's elements come from: runs of {@code length} elements at {@code offsets}. */
-    record Runs(int[] offsets, int length) {
+    record Runs(int[] offsets, int length, org.multitables4j.workers.RowSelection selection) {
         /** @return elements of one delivered row */
         int elements() {
             return offsets.length * length;
@@ -166,54 +166,16 @@ public final class Request {
     }
 
     private Runs makeRuns() {
-        long[] s = dataset.rowShapeAtLeastOne();
-        int elements = (int) dataset.array().rowElements();
-        if (lo == null) {
-            return new Runs(new int[] {0}, elements);
-        }
-        int m = s.length;
-        // the innermost dimensions read whole join the run, and so does the next one outwards
-        int t = m - 1;
-        long inner = 1;
-        while (t >= 0 && lo[t] == 0 && hi[t] == s[t]) {
-            inner *= s[t];
-            t--;
-        }
-        if (t < 0) {
-            return new Runs(new int[] {0}, elements);
-        }
-        long[] stride = new long[m];
-        long st = 1;
-        for (int d = m - 1; d >= 0; d--) {
-            stride[d] = st;
-            st *= s[d];
-        }
-        int length = (int) ((hi[t] - lo[t]) * inner);
-        long base = 0;
-        int n = 1;
-        for (int d = 0; d <= t; d++) {
-            base += lo[d] * stride[d];
-            if (d < t) {
-                n = Math.multiplyExact(n, (int) (hi[d] - lo[d]));
-            }
-        }
-        int[] offsets = new int[n];
-        long[] pos = new long[Math.max(t, 1)];
-        long off = base;
-        for (int i = 0; i < n; i++) {
-            offsets[i] = (int) off;
-            // odometer over the dimensions outside the run
-            for (int d = t - 1; d >= 0; d--) {
-                pos[d]++;
-                off += stride[d];
-                if (pos[d] < hi[d] - lo[d]) {
-                    break;
-                }
-                off -= pos[d] * stride[d];
-                pos[d] = 0;
-            }
-        }
-        return new Runs(offsets, length);
+        long[] shape = dataset.rowShapeAtLeastOne();
+        org.multitables4j.workers.RowSelection sel = lo == null ? org.multitables4j.workers.RowSelection.all(shape)
+                : org.multitables4j.workers.RowSelection.box(shape, lo, hi);
+        return new Runs(sel.offsets(), sel.length(), sel);
+    }
+
+    /** @return the elements of a row delivered, for the gather (null: the whole row) */
+    org.multitables4j.workers.RowSelection selection() {
+        Runs r = runs();
+        return r.selection().whole() ? null : r.selection();
     }
 
     /** @return the dataset */

@@ -10,15 +10,26 @@ import org.multitables4j.plan.EpochPlan;
 import org.multitables4j.ring.BufferAllocator;
 
 /**
- * Decoded blocks (chunk rows) of one dataset, shared by all workers of an epoch.
+ * Decoded blocks (chunk rows) of one dataset: the one block store of the loader, with two
+ * eviction policies.
  *
- * <p>The epoch plan says, for every block, which batches use it. A block is decoded once, kept
- * while batches still need it, and its buffer is recycled after its last use. Idle workers decode
- * ahead, in the order blocks are first needed, within the byte budget. When the budget is
- * exhausted (RANDOM order over a dataset larger than the budget) the unpinned block whose next
- * use is farthest away is evicted; decoding it again later is counted as read amplification.
+ * <p><b>Planned</b> (the streaming iterators): the epoch plan says, for every block, which
+ * batches use it. A block is decoded once, kept while batches still need it, and its buffer is
+ * recycled after its last use. Idle workers decode ahead, in the order blocks are first needed,
+ * within the byte budget. When the budget is exhausted (RANDOM order over a dataset larger than
+ * the budget) the unpinned block whose next use is farthest away is evicted (Belady); decoding it
+ * again later is counted as read amplification. A block that one batch alone needs may be
+ * decoded straight into that batch's slot ({@link #claimDirect}).
+ *
+ * <p><b>LRU</b> ({@link #lru}: the Reader, and iterators built over a reader): nobody can foresee
+ * the requests, so blocks stay until the budget forces out the least recently used unpinned one.
+ * The store outlives epochs and may be shared by several users at once.
+ *
+ * <p>Both count hits, misses (a caller had to decode), blocks decoded (misses and decodes
+ * ahead), decoded bytes and the distinct blocks needed, cumulatively ({@link #stats()}). Concurrent
+ * misses on one block decode it once; if that decode fails, the waiters try again.
  */
-final class BlockCache {
+public final class BlockCache {
     private static final byte ABSENT = 0;
     private static final byte LOADING = 1;
     private static final byte READY = 2;
@@ -33,6 +44,12 @@ final class BlockCache {
     }
 
     private final Hdf5Array array;
+    private final boolean lru;
+    /** LRU order of the cached blocks (LRU policy only), least recently used first. */
+    private final java.util.LinkedHashSet<Integer> recency;
+    private long hits;
+    private long misses;
+    private long decodedBytes;
     private final long rowOffset;
     private final BufferAllocator allocator;
     private final int blockBytes;
@@ -69,7 +86,13 @@ final class BlockCache {
      * @param allocator where block buffers come from
      */
     BlockCache(Hdf5Array array, long rowOffset, long budget, BufferAllocator allocator) {
+        this(array, rowOffset, budget, allocator, false);
+    }
+
+    private BlockCache(Hdf5Array array, long rowOffset, long budget, BufferAllocator allocator, boolean lru) {
         this.array = array;
+        this.lru = lru;
+        this.recency = lru ? new java.util.LinkedHashSet<>() : null;
         this.rowOffset = rowOffset;
         this.allocator = allocator;
         this.blockBytes = array.blockBytes();
@@ -82,13 +105,80 @@ final class BlockCache {
         this.total = new int[n];
     }
 
+    /**
+     * A store with the LRU policy, for requests nobody can foresee.
+     *
+     * @param array     the dataset
+     * @param budget    bytes of decoded blocks to keep (at least one block is always kept)
+     * @param allocator where block buffers come from
+     * @return the store
+     */
+    public static BlockCache lru(Hdf5Array array, long budget, BufferAllocator allocator) {
+        return new BlockCache(array, 0, budget, allocator, true);
+    }
+
+    /** @return the dataset */
+    public Hdf5Array array() {
+        return array;
+    }
+
+    /**
+     * @return the store's lock; while a thread holds it, every read through the store waits
+     *     (tests use it to hold reads up)
+     */
+    public ReentrantLock monitor() {
+        return lock;
+    }
+
+    /** @return true for the LRU policy (a store that outlives epochs and may be shared) */
+    public boolean isLru() {
+        return lru;
+    }
+
+    /**
+     * Counters since the store was made.
+     *
+     * @param hits         requests for a block that was cached
+     * @param misses       requests that had to decode the block
+     * @param decodes      blocks decoded (misses, decodes ahead and decodes into a slot)
+     * @param decodedBytes bytes of rows decoded
+     * @param needed       distinct blocks needed, summed over epochs (planned) or requested
+     *                     (LRU): {@code decodes / needed} is the read amplification
+     */
+    public record Stats(long hits, long misses, long decodes, long decodedBytes, long needed) {
+        /**
+         * @param o other counters
+         * @return the sums
+         */
+        public Stats plus(Stats o) {
+            return new Stats(hits + o.hits, misses + o.misses, decodes + o.decodes, decodedBytes + o.decodedBytes,
+                    needed + o.needed);
+        }
+
+        /** No counts. */
+        public static final Stats ZERO = new Stats(0, 0, 0, 0, 0);
+    }
+
+    /** @return the counters so far */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(hits, misses, decodes, decodedBytes, needed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** @return true when the budget holds every block of the dataset at once */
     boolean holdsAll() {
         return budget >= (long) buf.length * blockBytes;
     }
 
-    /** Drops every cached block and resets the counters (between epochs, no worker running). */
+    /** Drops every cached block (between epochs, no worker running); an LRU store keeps its blocks. */
     void clear() {
+        if (lru) {
+            return;
+        }
         lock.lock();
         try {
             for (int i = 0; i < buf.length; i++) {
@@ -99,8 +189,6 @@ final class BlockCache {
                 pins[i] = 0;
                 remaining[i] = 0;
             }
-            decodes = 0;
-            needed = 0;
             aheadCursor = 0;
         } finally {
             lock.unlock();
@@ -112,6 +200,9 @@ final class BlockCache {
      * later, and drops what is cached.
      */
     void startEpoch(EpochPlan p, int firstBatch) {
+        if (lru) {
+            return;
+        }
         clear();
         lock.lock();
         try {
@@ -189,8 +280,14 @@ final class BlockCache {
         }
     }
 
-    /** Wakes every waiting worker and makes further calls throw {@link Cancelled}. */
+    /**
+     * Wakes every waiting worker and makes further calls throw {@link Cancelled}. An LRU store
+     * is shared and not cancelled: its waits end when the decode they wait for does.
+     */
     void cancel() {
+        if (lru) {
+            return;
+        }
         lock.lock();
         try {
             cancelled = true;
@@ -239,7 +336,7 @@ final class BlockCache {
      * Returns block {@code blk} decoded and pinned; decodes it on this thread when nobody has.
      * While another worker decodes it, this one decodes ahead or waits.
      */
-    ByteBuffer acquire(int blk, BlockIo dec, int horizon) {
+    public ByteBuffer acquire(int blk, BlockIo dec, int horizon) {
         lock.lock();
         try {
             while (true) {
@@ -249,10 +346,20 @@ final class BlockCache {
                 byte st = state[blk];
                 if (st == READY) {
                     pins[blk]++;
+                    hits++;
+                    if (lru) {
+                        recency.remove(blk);
+                        recency.add(blk);
+                    }
                     return buf[blk];
                 }
                 if (st == ABSENT) {
                     state[blk] = LOADING;
+                    misses++;
+                    if (lru && total[blk] == 0) {
+                        total[blk] = 1;
+                        needed++;
+                    }
                     ByteBuffer b = takeBuffer(true);
                     lock.unlock();
                     try {
@@ -262,12 +369,14 @@ final class BlockCache {
                     }
                     return b;
                 }
-                lock.unlock();
-                boolean helped;
-                try {
-                    helped = decodeAhead(dec, horizon);
-                } finally {
-                    lock.lock();
+                boolean helped = false;
+                if (!lru) {
+                    lock.unlock();
+                    try {
+                        helped = decodeAhead(dec, horizon);
+                    } finally {
+                        lock.lock();
+                    }
                 }
                 if (!helped && state[blk] == LOADING && !cancelled) {
                     try {
@@ -312,6 +421,7 @@ final class BlockCache {
             if (ok) {
                 remaining[blk] = 0;
                 decodes++;
+                decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
             }
             changed.signalAll();
         } finally {
@@ -320,9 +430,16 @@ final class BlockCache {
     }
 
     /** Unpins a block after one batch has copied its rows; recycles it after its last use. */
-    void release(int blk) {
+    public void release(int blk) {
         lock.lock();
         try {
+            if (lru) {
+                pins[blk]--;
+                while (heldBytes > budget && evictLeastRecent()) {
+                    // shrink back to the budget once pins allow
+                }
+                return;
+            }
             pins[blk]--;
             remaining[blk]--;
             if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
@@ -341,6 +458,9 @@ final class BlockCache {
      * @return true when a block was decoded
      */
     boolean decodeAhead(BlockIo dec, int horizon) {
+        if (lru) {
+            return false;
+        }
         int blk;
         ByteBuffer b;
         lock.lock();
@@ -389,6 +509,10 @@ final class BlockCache {
                     buf[blk] = b;
                     state[blk] = READY;
                     decodes++;
+                    decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
+                    if (lru) {
+                        recency.add(blk);
+                    }
                     if (pin) {
                         pins[blk]++;
                     }
@@ -406,7 +530,11 @@ final class BlockCache {
 
     private ByteBuffer takeBuffer(boolean mayEvict) {
         if (mayEvict && heldBytes + blockBytes > budget) {
-            evictFarthest();
+            if (lru) {
+                evictLeastRecent();
+            } else {
+                evictFarthest();
+            }
         }
         heldBytes += blockBytes;
         ByteBuffer b = pool.poll();
@@ -432,6 +560,20 @@ final class BlockCache {
                 aheadCursor = Math.min(aheadCursor, victim);
             }
         }
+    }
+
+    /** @return true when an unpinned block was evicted (LRU policy) */
+    private boolean evictLeastRecent() {
+        for (java.util.Iterator<Integer> it = recency.iterator(); it.hasNext(); ) {
+            int victim = it.next();
+            if (pins[victim] == 0 && state[victim] == READY) {
+                it.remove();
+                recycle(victim);
+                state[victim] = ABSENT;
+                return true;
+            }
+        }
+        return false;
     }
 
     private void recycle(int blk) {

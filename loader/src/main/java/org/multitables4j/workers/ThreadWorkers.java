@@ -42,8 +42,6 @@ public final class ThreadWorkers implements AutoCloseable {
     private final Slot[] readyByBatch;
     private final boolean[] held;
     private final AtomicLong busyNanos = new AtomicLong();
-    private final AtomicLong decodesBefore = new AtomicLong();
-    private final AtomicLong neededBefore = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private final int threadSeq;
     private final BlockIo[] decoders;
@@ -59,58 +57,65 @@ public final class ThreadWorkers implements AutoCloseable {
     private int exited;
 
     /**
-     * Describes one input of the slots.
+     * A source over one dataset with a planned block store of its own.
      *
-     * @param array   dataset
-     * @param out     element type written into the slot
+     * @param array   the dataset
+     * @param out     delivered element type
      * @param classes one-hot classes, or 0 to copy the rows as they are
-     * @param budget  bytes of decoded blocks to keep for this dataset
-     * @return an opaque source description
+     * @param budget  bytes of decoded blocks to keep
+     * @return the source
      */
-    public static Object source(Hdf5Array array, DataType out, int classes, long budget) {
-        return source(array, out, classes, budget, BufferAllocator.DIRECT);
+    public static Source source(Hdf5Array array, DataType out, int classes, long budget) {
+        return source(List.of(array), out, classes, null, budget, BufferAllocator.DIRECT);
     }
 
     /**
-     * Describes one input of the slots whose decoded blocks come from {@code allocator}.
-     *
-     * @param array     dataset
-     * @param out       element type written into the slot
-     * @param classes   one-hot classes, or 0 to copy the rows as they are
-     * @param budget    bytes of decoded blocks to keep for this dataset
-     * @param allocator where decoded blocks live (shared memory for worker processes)
-     * @return an opaque source description
-     */
-    public static Object source(Hdf5Array array, DataType out, int classes, long budget, BufferAllocator allocator) {
-        return source(List.of(array), out, classes, budget, allocator);
-    }
-
-    /**
-     * Describes one input of the slots made of the same dataset in several files, rows
-     * concatenated in list order. The parts must share the row shape; their element types,
-     * byte orders, layouts and chunk shapes may differ.
+     * A source over a dataset split across files, each part with a planned block store of its own
+     * (the budget shared out by rows).
      *
      * @param parts     the dataset in each file, in row order
-     * @param out       element type written into the slot
+     * @param out       delivered element type
      * @param classes   one-hot classes, or 0 to copy the rows as they are
-     * @param budget    bytes of decoded blocks to keep, shared out over the parts by size
-     * @param allocator where decoded blocks live (shared memory for worker processes)
-     * @return an opaque source description
+     * @param selection the elements of a row delivered, or null for all
+     * @param budget    bytes of decoded blocks to keep
+     * @param allocator where block buffers come from
+     * @return the source
      */
-    public static Object source(List<Hdf5Array> parts, DataType out, int classes, long budget, BufferAllocator allocator) {
+    public static Source source(List<Hdf5Array> parts, DataType out, int classes, RowSelection selection, long budget,
+                                BufferAllocator allocator) {
         long total = 0;
         for (Hdf5Array a : parts) {
             total += a.rows();
         }
-        Source.Part[] ps = new Source.Part[parts.size()];
+        List<BlockCache> stores = new ArrayList<>();
         long offset = 0;
-        for (int i = 0; i < ps.length; i++) {
-            Hdf5Array a = parts.get(i);
+        for (Hdf5Array a : parts) {
             long share = parts.size() == 1 ? budget : (long) (budget * (a.rows() / (double) Math.max(1, total)));
-            ps[i] = new Source.Part(a, new BlockCache(a, offset, share, allocator), offset);
+            stores.add(new BlockCache(a, offset, share, allocator));
             offset += a.rows();
         }
-        return new Source(parts.get(0), out, classes > 0, classes, ps);
+        return source(stores, out, classes, selection);
+    }
+
+    /**
+     * A source over given block stores, e.g. the LRU stores of an open reader shared with it.
+     *
+     * @param stores    one store per part, in row order (planned stores made with their offsets)
+     * @param out       delivered element type
+     * @param classes   one-hot classes, or 0
+     * @param selection the elements of a row delivered, or null for all
+     * @return the source
+     */
+    public static Source source(List<BlockCache> stores, DataType out, int classes, RowSelection selection) {
+        Source.Part[] ps = new Source.Part[stores.size()];
+        long offset = 0;
+        for (int i = 0; i < ps.length; i++) {
+            Hdf5Array a = stores.get(i).array();
+            ps[i] = new Source.Part(a, stores.get(i), offset);
+            offset += a.rows();
+        }
+        Hdf5Array first = ps[0].array();
+        return new Source(first, RowGather.Format.of(first, out, classes, selection), ps);
     }
 
     /**
@@ -119,7 +124,7 @@ public final class ThreadWorkers implements AutoCloseable {
      * @param sources  values from {@link #source}, one per array of a slot, in the ring's order
      * @param onFilled runs on the worker after a slot is filled (makes the DataSet, preprocessing)
      */
-    public ThreadWorkers(SlotRing ring, int workers, List<Object> sources, Consumer<Slot> onFilled) {
+    public ThreadWorkers(SlotRing ring, int workers, List<Source> sources, Consumer<Slot> onFilled) {
         this(ring, workers, sources, onFilled, i -> BlockIo.local(), BufferAllocator.DIRECT);
     }
 
@@ -134,13 +139,13 @@ public final class ThreadWorkers implements AutoCloseable {
      * @param ioFactory the reads of worker {@code i}; made once per worker and kept across epochs
      * @param allocator where scratch buffers come from
      */
-    public ThreadWorkers(SlotRing ring, int workers, List<Object> sources, Consumer<Slot> onFilled,
+    public ThreadWorkers(SlotRing ring, int workers, List<Source> sources, Consumer<Slot> onFilled,
                          java.util.function.IntFunction<BlockIo> ioFactory, BufferAllocator allocator) {
         this.ioFactory = ioFactory;
         this.allocator = allocator;
         this.ring = ring;
         this.workers = workers;
-        this.sources = sources.stream().map(Source.class::cast).toArray(Source[]::new);
+        this.sources = sources.toArray(new Source[0]);
         this.onFilled = onFilled;
         this.readyByBatch = new Slot[ring.size()];
         this.held = new boolean[ring.size()];
@@ -239,8 +244,6 @@ public final class ThreadWorkers implements AutoCloseable {
         }
         for (Source s : sources) {
             for (Source.Part part : s.parts()) {
-                decodesBefore.addAndGet(part.cache().decodes());
-                neededBefore.addAndGet(part.cache().needed());
                 part.cache().clear();
             }
         }
@@ -326,26 +329,21 @@ public final class ThreadWorkers implements AutoCloseable {
         return busyNanos.get();
     }
 
-    /** @return blocks (chunk rows) decoded over all epochs, including the running one */
-    public long blocksDecoded() {
-        long d = decodesBefore.get();
+    /**
+     * @return the counters of every block store read by these workers (a store shared with a
+     *     reader counts the reader's requests too)
+     */
+    public BlockCache.Stats cacheStats() {
+        BlockCache.Stats sum = BlockCache.Stats.ZERO;
+        java.util.Set<BlockCache> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Source s : sources) {
             for (Source.Part part : s.parts()) {
-                d += part.cache().decodes();
+                if (seen.add(part.cache())) {
+                    sum = sum.plus(part.cache().stats());
+                }
             }
         }
-        return d;
-    }
-
-    /** @return distinct blocks the epochs needed, for read amplification */
-    public long blocksNeeded() {
-        long d = neededBefore.get();
-        for (Source s : sources) {
-            for (Source.Part part : s.parts()) {
-                d += part.cache().needed();
-            }
-        }
-        return d;
+        return sum;
     }
 
     /** Stops the workers for good. Idempotent; wakes a waiting consumer. */
@@ -388,8 +386,9 @@ public final class ThreadWorkers implements AutoCloseable {
             BlockIo dec = ioFactory.apply(index);
             decoders[index] = dec;
             scratch[index] = new BatchFiller[sources.length];
+            RowGather gather = new RowGather(dec, allocator);
             for (int i = 0; i < sources.length; i++) {
-                scratch[index][i] = new BatchFiller(sources[i], dec, allocator);
+                scratch[index][i] = new BatchFiller(sources[i], gather);
             }
         }
         return scratch[index];

@@ -536,7 +536,7 @@ class MultitablesPortTest {
      */
     @Test
     void quickstart() throws InterruptedException {
-        java.util.Set<Thread> before = Hdf5SamplingIteratorTest.readerThreadSet();
+        java.util.Set<Thread> before = ReaderThreads.set();
         Hdf5Reader reader = Hdf5Reader.open(file(), N_PROCS);
         Hdf5Dataset dataset = reader.column("/test_table", "col_A");
         Stage stage = dataset.createStage(10, DataType.UINT8); // the stage's size in rows
@@ -563,7 +563,7 @@ class MultitablesPortTest {
         assertArrayEquals(rowsOf(r -> colA(r, 46, 100, 0, 40), range(30, 35)), values(copy));
 
         reader.close();
-        Hdf5SamplingIteratorTest.awaitNoNewReaderThreads(before); // close stops the workers
+        ReaderThreads.awaitNoNew(before); // close stops the workers
         assertThrows(IteratorClosedException.class, () -> reader.request(dataset.rows(0, 1), stage));
         assertThrows(IteratorClosedException.class, () -> reader.dataset("/test_array"));
         assertArrayEquals(rowsOf(r -> colA(r, 46, 100, 0, 40), range(30, 35)), values(copy), "a copy outlives the reader");

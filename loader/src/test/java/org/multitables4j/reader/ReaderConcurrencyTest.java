@@ -28,6 +28,7 @@ import org.multitables4j.CorruptDataException;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.workers.BlockCache;
 import org.multitables4j.workers.BlockIo;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -314,7 +315,7 @@ class ReaderConcurrencyTest {
     void concurrentMissesOnABlockWaitForOneDecode() throws Exception {
         try (Hdf5File file = Hdf5File.open(fixtures())) {
             Hdf5Array array = file.array(GZIP);
-            ChunkCache cache = new ChunkCache(array, 64L << 20, ByteBuffer::allocate);
+            BlockCache cache = BlockCache.lru(array, 64L << 20, ByteBuffer::allocate);
             SlowIo io = new SlowIo(array.blockCount(), 0);
             int threads = 16;
             int[] blocks = {0, 3, 7};
@@ -327,11 +328,11 @@ class ReaderConcurrencyTest {
                     start.await();
                     for (int i = 0; i < blocks.length; i++) {
                         int blk = blocks[(i + shift) % blocks.length];
-                        ChunkCache.Entry e = cache.block(blk, io);
+                        ByteBuffer e = cache.acquire(blk, io, 0);
                         try {
-                            checkBlock(e.buffer, blk);
+                            checkBlock(e, blk);
                         } finally {
-                            cache.release(e);
+                            cache.release(blk);
                         }
                     }
                     return null;
@@ -343,9 +344,9 @@ class ReaderConcurrencyTest {
                 int want = Arrays.stream(blocks).anyMatch(x -> x == b) ? 1 : 0;
                 assertEquals(want, io.decodes.get(blk), "decodes of block " + blk);
             }
-            assertEquals(blocks.length, cache.misses.get());
-            assertEquals((long) threads * blocks.length - blocks.length, cache.hits.get());
-            assertEquals(blocks.length * 100L * 8 * 4, cache.decodedBytes.get());
+            assertEquals(blocks.length, cache.stats().misses());
+            assertEquals((long) threads * blocks.length - blocks.length, cache.stats().hits());
+            assertEquals(blocks.length * 100L * 8 * 4, cache.stats().decodedBytes());
         }
     }
 
@@ -355,7 +356,7 @@ class ReaderConcurrencyTest {
         try (Hdf5File file = Hdf5File.open(fixtures())) {
             Hdf5Array array = file.array(GZIP);
             for (int failFirst : new int[] {1, Integer.MAX_VALUE}) {
-                ChunkCache cache = new ChunkCache(array, 64L << 20, ByteBuffer::allocate);
+                BlockCache cache = BlockCache.lru(array, 64L << 20, ByteBuffer::allocate);
                 SlowIo io = new SlowIo(array.blockCount(), failFirst);
                 int threads = 8;
                 ExecutorService ex = Executors.newFixedThreadPool(threads);
@@ -365,11 +366,11 @@ class ReaderConcurrencyTest {
                     runs.add(ex.submit(() -> {
                         start.await();
                         try {
-                            ChunkCache.Entry e = cache.block(0, io);
+                            ByteBuffer e = cache.acquire(0, io, 0);
                             try {
-                                checkBlock(e.buffer, 0);
+                                checkBlock(e, 0);
                             } finally {
-                                cache.release(e);
+                                cache.release(0);
                             }
                             return true;
                         } catch (CorruptDataException failed) {
@@ -392,7 +393,7 @@ class ReaderConcurrencyTest {
                     assertEquals(1, io.failures.get(), "only the first decode failed");
                     assertEquals(threads - 1, ok, "the waiters retried and got the block");
                     assertEquals(2, io.decodes.get(0), "one failed decode, then one that every waiter shared");
-                    assertEquals(2, cache.misses.get(), "two decodes, two misses");
+                    assertEquals(2, cache.stats().misses(), "two decodes, two misses");
                 } else {
                     assertEquals(0, ok, "a persistent fault fails every caller");
                     assertEquals(threads, io.failures.get());
@@ -434,7 +435,7 @@ class ReaderConcurrencyTest {
                     }));
                 }
                 awaitAll(runs, ex);
-                Hdf5Reader.CacheStats s = reader.cacheStats();
+                org.multitables4j.CacheStats s = reader.cacheStats();
                 assertEquals(chunks.length, s.misses(), "round " + round + ": one decode per chunk, " + s);
                 assertEquals(chunks.length * 100L * 8 * 4, s.decodedBytes(), "round " + round);
                 assertTrue(s.hits() > 0, s.toString());

@@ -97,7 +97,7 @@ class ReaderProcessTest {
     /** ProcessOptions: the shared memory in the given directory, JVM options that print to stdout, the values right. */
     @Test
     void processOptionsAreUsed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Hdf5Reader.ProcessOptions po = new Hdf5Reader.ProcessOptions(dir, List.of("-Xlog:gc", "-XX:+UseG1GC"), 2,
+        org.multitables4j.ProcessOptions po = new org.multitables4j.ProcessOptions(dir, List.of("-Xlog:gc", "-XX:+UseG1GC"), 2,
                 java.time.Duration.ofSeconds(30));
         try (Hdf5Reader reader = Hdf5Reader.open(InnerSliceTest.file(), 2, 1 << 20, po)) {
             Hdf5Dataset ds = reader.dataset("/rank4");
@@ -113,12 +113,13 @@ class ReaderProcessTest {
             assertEquals(List.of(), s.toList(), "nothing left in " + dir);
         }
         assertThrows(org.multitables4j.InvalidConfigurationException.class,
-                () -> new Hdf5Reader.ProcessOptions(dir, List.of(), 0, null));
+                () -> new org.multitables4j.ProcessOptions(dir, List.of(), 0, null));
     }
 
     @Test
     void samplingIteratorOverWorkerProcesses() {
-        try (Hdf5SamplingIterator it = Hdf5SamplingIterator.builder(InnerSliceTest.file()).features("/rank4")
+        try (org.multitables4j.Hdf5DataSetIterator it = org.multitables4j.Hdf5DataSetIterator.builder(InnerSliceTest.file())
+                .features("/rank4").order(org.multitables4j.Order.RANDOM_WITH_REPLACEMENT)
                 .batchSize(16).batchesPerEpoch(5).seed(4).backend(Backend.PROCESSES).build()) {
             int batches = 0;
             while (it.hasNext()) {

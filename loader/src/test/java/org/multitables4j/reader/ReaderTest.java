@@ -147,7 +147,7 @@ class ReaderTest {
                 long r = 100 + rnd.nextInt(100);
                 check(reader.request(ds.rows(new long[] {r}), stage).get(), new long[] {r});
             }
-            Hdf5Reader.CacheStats s = reader.cacheStats();
+            org.multitables4j.CacheStats s = reader.cacheStats();
             assertEquals(1, s.misses());
             assertEquals(199, s.hits());
             assertEquals(100L * 8 * 4, s.decodedBytes());
