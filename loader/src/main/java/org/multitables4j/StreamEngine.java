@@ -183,7 +183,7 @@ final class StreamEngine {
                 throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + total
                         + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
             }
-            this.cumulativeWeights = cumulativeWeights(cfg, opened, total, where);
+            this.cumulativeWeights = SampleWeights.cumulative(cfg, opened, total, where);
             boolean permuted = cfg.order.permuted();
             if (permuted && total > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
@@ -231,63 +231,6 @@ final class StreamEngine {
             }
             throw e;
         }
-    }
-
-    private static double[] cumulativeWeights(StreamOptions<?> cfg, List<Hdf5File> files, long rows, String where) {
-        double[] w = cfg.sampleWeights;
-        if (cfg.sampleWeightsPath != null) {
-            if (rows > Integer.MAX_VALUE - 8) {
-                throw new InvalidConfigurationException("sample weights support at most 2^31 - 9 rows" + where);
-            }
-            w = new double[(int) rows];
-            int at = 0;
-            for (Hdf5File f : files) {
-                Hdf5Array a = f.array(cfg.sampleWeightsPath);
-                if (a.rowElements() != 1 || at + a.rows() > rows) {
-                    throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' must hold one value per row ("
-                            + rows + " in all), not shape " + Arrays.toString(a.shape()) + " (" + f.path() + ")");
-                }
-                java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(a.blockBytes());
-                java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * a.blockRows()).order(java.nio.ByteOrder.nativeOrder());
-                try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
-                    for (int b = 0; b < a.blockCount(); b++) {
-                        a.readBlock(b, dec, block);
-                        int n = a.rowsInBlock(b);
-                        ElementConverter.convert(block.order(a.elementType().byteOrder()), 0, a.elementType(), out, 0, DataType.DOUBLE, n);
-                        for (int i = 0; i < n; i++) {
-                            w[at + b * a.blockRows() + i] = out.getDouble(8 * i);
-                        }
-                    }
-                }
-                at += (int) a.rows();
-            }
-            if (at != rows) {
-                throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' hold " + at
-                        + " values for " + rows + " rows" + where);
-            }
-        }
-        if (w == null) {
-            return null;
-        }
-        if (!cfg.order.withReplacement()) {
-            throw new InvalidConfigurationException("sampleWeights need order(RANDOM_WITH_REPLACEMENT)" + where);
-        }
-        if (w.length != rows) {
-            throw new InvalidConfigurationException(w.length + " sample weights for " + rows + " rows" + where);
-        }
-        double[] c = new double[w.length];
-        double sum = 0;
-        for (int i = 0; i < w.length; i++) {
-            if (!(w[i] >= 0) || Double.isInfinite(w[i])) {
-                throw new InvalidConfigurationException("sample weight of row " + i + " is " + w[i] + "; weights must be finite and >= 0" + where);
-            }
-            sum += w[i];
-            c[i] = sum;
-        }
-        if (!(sum > 0)) {
-            throw new InvalidConfigurationException("sample weights sum to 0" + where);
-        }
-        return c;
     }
 
     private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first, long rows) {

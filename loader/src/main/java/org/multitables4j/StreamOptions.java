@@ -18,7 +18,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     int batchSize = 32;
     Order order = Order.SHUFFLED;
     long seed;
-    int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    int workers = Defaults.workers();
     int prefetch = -1;
     boolean dropLast;
     boolean cyclic;
@@ -111,23 +111,14 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
 
     /**
      * @param datasetBytes decoded bytes of the dataset
-     * @return the block cache budget for it: the user's, else 256 MiB, or for RANDOM order the
-     *     whole dataset when it fits in half the heap limit (RANDOM touches almost every chunk
-     *     in every batch, so a cache smaller than the data re-decodes chunks over and over)
+     * @return the block cache budget for it ({@link Defaults#cacheBytes})
      */
     long effectiveCacheBytes(long datasetBytes) {
-        if (cacheBytes > 0) {
-            return cacheBytes;
-        }
-        long base = 256L << 20;
-        if (order.random()) {
-            return Math.max(base, Math.min(datasetBytes + (1 << 20), Runtime.getRuntime().maxMemory() / 2));
-        }
-        return base;
+        return Defaults.cacheBytes(cacheBytes, order.random(), datasetBytes);
     }
 
     int effectivePrefetch() {
-        return prefetch > 0 ? prefetch : Math.max(4, 2 * workers);
+        return prefetch > 0 ? prefetch : Defaults.prefetch(workers);
     }
 
     /**
@@ -380,6 +371,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         if (weights == null || weights.length == 0) {
             throw new InvalidConfigurationException("sampleWeights must not be empty");
         }
+        SampleWeights.check(weights, "sampleWeights", "");
         this.sampleWeights = weights.clone();
         this.sampleWeightsPath = null;
         return self();

@@ -15,6 +15,7 @@ import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
 import org.multitables4j.Backend;
 import org.multitables4j.CacheStats;
+import org.multitables4j.Defaults;
 import org.multitables4j.ProcessOptions;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
@@ -50,8 +51,6 @@ import org.multitables4j.workers.WorkerBackend;
  */
 public final class Hdf5Reader implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
-    /** Default store budget when the dataset does not fit in half the heap. */
-    static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
     private final Hdf5File file;
     private final ExecutorService pool;
@@ -211,8 +210,7 @@ public final class Hdf5Reader implements AutoCloseable {
     private Hdf5Dataset open(Hdf5Array array, String path, String column) {
         backend.register(new ChildPool.Dataset(array, file.path(), path, column));
         long decoded = Math.multiplyExact(array.rows(), (long) array.rowBytes());
-        long budget = cacheBytes > 0 ? cacheBytes
-                : Math.max(DEFAULT_CACHE_BYTES, Math.min(decoded + (1 << 20), Runtime.getRuntime().maxMemory() / 2));
+        long budget = Defaults.cacheBytes(cacheBytes, true, decoded);
         return new Hdf5Dataset(this, array, BlockCache.lru(array, budget, blockAllocator()));
     }
 

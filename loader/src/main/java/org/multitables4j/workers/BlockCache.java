@@ -209,66 +209,11 @@ public final class BlockCache {
             plan = p;
             this.firstBatch = firstBatch;
             cancelled = false;
-            int br = array.blockRows();
-            if (p.sequential()) {
-                usesStart = null;
-                uses = null;
-                aheadOrder = null;
-                long covered = Math.min(p.datasetRows(), (long) p.batches() * p.batchSize());
-                long partEnd = rowOffset + array.rows();
-                for (int blk = 0; blk < buf.length; blk++) {
-                    long first = rowOffset + (long) blk * br;
-                    long last = Math.min(Math.min(covered, partEnd), first + br) - 1;
-                    long from = Math.max(firstBatch, first / p.batchSize());
-                    total[blk] = last < first ? 0 : (int) Math.max(0, last / p.batchSize() - from + 1);
-                }
-            } else {
-                long partRows = array.rows();
-                int[] lastSeen = new int[buf.length];
-                java.util.Arrays.fill(lastSeen, -1);
-                java.util.Arrays.fill(total, 0);
-                int[] order = new int[buf.length];
-                int nOrder = 0;
-                for (int b = firstBatch; b < p.batches(); b++) {
-                    int n = p.batchRows(b);
-                    for (int k = 0; k < n; k++) {
-                        long r = p.row(b, k) - rowOffset;
-                        if (r < 0 || r >= partRows) {
-                            continue;
-                        }
-                        int blk = (int) (r / br);
-                        if (lastSeen[blk] != b) {
-                            if (lastSeen[blk] < 0) {
-                                order[nOrder++] = blk;
-                            }
-                            lastSeen[blk] = b;
-                            total[blk]++;
-                        }
-                    }
-                }
-                usesStart = new int[buf.length + 1];
-                for (int blk = 0; blk < buf.length; blk++) {
-                    usesStart[blk + 1] = usesStart[blk] + total[blk];
-                }
-                uses = new int[usesStart[buf.length]];
-                int[] fillPos = usesStart.clone();
-                java.util.Arrays.fill(lastSeen, -1);
-                for (int b = firstBatch; b < p.batches(); b++) {
-                    int n = p.batchRows(b);
-                    for (int k = 0; k < n; k++) {
-                        long r = p.row(b, k) - rowOffset;
-                        if (r < 0 || r >= partRows) {
-                            continue;
-                        }
-                        int blk = (int) (r / br);
-                        if (lastSeen[blk] != b) {
-                            lastSeen[blk] = b;
-                            uses[fillPos[blk]++] = b;
-                        }
-                    }
-                }
-                aheadOrder = java.util.Arrays.copyOf(order, nOrder);
-            }
+            BlockUses u = BlockUses.of(p, firstBatch, array.rows(), array.blockRows(), rowOffset);
+            System.arraycopy(u.total(), 0, total, 0, total.length);
+            usesStart = u.usesStart();
+            uses = u.uses();
+            aheadOrder = u.aheadOrder();
             for (int blk = 0; blk < buf.length; blk++) {
                 remaining[blk] = total[blk];
                 if (total[blk] > 0) {
