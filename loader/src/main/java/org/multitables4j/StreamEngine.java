@@ -161,6 +161,8 @@ final class StreamEngine {
                 rb += specs[i].rowBytes();
             }
             this.totalRows = total;
+            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, total));
+            long ringBytes = MemoryCheck.ring(cfg, slotRows, rb, where);
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
             if (lent != null) {
                 allocator = lent.slotAllocator();
@@ -176,7 +178,8 @@ final class StreamEngine {
                     continue;
                 }
                 sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(), selection[i],
-                        cfg.effectiveCacheBytes(Math.multiplyExact(total, (long) a.rowBytes())), allocator));
+                        MemoryCheck.cache(cfg, inputs.get(i), a, total, inputs.size(), ringBytes, be != null && be.processes(), where),
+                        allocator));
             }
             this.rowBytes = rb;
             if (total / cfg.batchSize > Integer.MAX_VALUE - 8) {
@@ -189,7 +192,6 @@ final class StreamEngine {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + total + where);
             }
-            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, total));
             SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
             this.optionsHash = optionsHash(cfg, inputs, arrays[0], total);
             if (cfg.resume != null) {

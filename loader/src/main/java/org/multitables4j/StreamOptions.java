@@ -1,6 +1,7 @@
 package org.multitables4j;
 
 import java.nio.file.Path;
+import org.multitables4j.workers.Defaults;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -107,14 +108,6 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         } catch (CloneNotSupportedException e) {
             throw new AssertionError(e);
         }
-    }
-
-    /**
-     * @param datasetBytes decoded bytes of the dataset
-     * @return the block cache budget for it ({@link Defaults#cacheBytes})
-     */
-    long effectiveCacheBytes(long datasetBytes) {
-        return Defaults.cacheBytes(cacheBytes, order.random(), datasetBytes);
     }
 
     int effectivePrefetch() {

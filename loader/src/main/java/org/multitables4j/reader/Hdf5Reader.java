@@ -15,7 +15,6 @@ import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
 import org.multitables4j.Backend;
 import org.multitables4j.CacheStats;
-import org.multitables4j.Defaults;
 import org.multitables4j.ProcessOptions;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
@@ -23,6 +22,7 @@ import org.multitables4j.ring.BufferAllocator;
 import org.multitables4j.workers.BlockCache;
 import org.multitables4j.workers.BlockIo;
 import org.multitables4j.workers.ChildPool;
+import org.multitables4j.workers.Defaults;
 import org.multitables4j.workers.RowGather;
 import org.multitables4j.workers.Source;
 import org.multitables4j.workers.StoreSource;
@@ -210,7 +210,11 @@ public final class Hdf5Reader implements AutoCloseable {
     private Hdf5Dataset open(Hdf5Array array, String path, String column) {
         backend.register(new ChildPool.Dataset(array, file.path(), path, column));
         long decoded = Math.multiplyExact(array.rows(), (long) array.rowBytes());
-        long budget = Defaults.cacheBytes(cacheBytes, true, decoded);
+        long budget = Defaults.cacheBytes(cacheBytes, true, decoded,
+                backend.processes() ? Long.MAX_VALUE / 4 : Defaults.heapAvailable());
+        if (budget < array.blockBytes() && cacheBytes <= 0) {
+            budget = array.blockBytes();
+        }
         return new Hdf5Dataset(this, array, BlockCache.lru(array, budget, blockAllocator()));
     }
 
