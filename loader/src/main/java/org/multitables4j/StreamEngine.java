@@ -206,6 +206,11 @@ final class StreamEngine {
                 }
                 this.epoch = st.epoch();
                 this.startBatch = st.batch();
+                ensurePlan();
+                if (st.batch() > 0 && st.batch() >= plan.batches()) {
+                    throw new InvalidConfigurationException("the state to resume from is at batch " + st.batch()
+                            + " of epoch " + st.epoch() + ", which has only " + plan.batches() + " batches" + where);
+                }
             }
             if (lent != null) {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, i -> lent.newIo(), lent.blockAllocator());
@@ -273,7 +278,12 @@ final class StreamEngine {
             if (d < 1) {
                 throw new InvalidConfigurationException("row shape dimensions must be positive: " + Arrays.toString(in.rowShape()));
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new InvalidConfigurationException("row shape " + Arrays.toString(in.rowShape())
+                        + " overflows 64 bits" + where, e);
+            }
         }
         long have = 1;
         for (long d : delivered) {
@@ -298,9 +308,13 @@ final class StreamEngine {
 
     private void ensurePlan() {
         if (plan == null) {
-            plan = EpochPlan.build(totalRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
-                    arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
-                    cfg.effectiveSamples(), cumulativeWeights);
+            try {
+                plan = EpochPlan.build(totalRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
+                        arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
+                        cfg.effectiveSamples(), cumulativeWeights);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(e.getMessage() + " (" + cfg.describeFiles() + ")", e);
+            }
             cursor = Math.min(startBatch, plan.batches());
             startBatch = 0;
         }

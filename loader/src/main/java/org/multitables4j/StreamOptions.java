@@ -324,6 +324,9 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         if (state == null) {
             throw new InvalidConfigurationException("state must not be null");
         }
+        if (state.batch() < 0 || state.epoch() < 0) {
+            throw new InvalidConfigurationException("the state to resume from has a negative epoch or batch: " + state);
+        }
         this.resume = state;
         return self();
     }

@@ -32,7 +32,13 @@ public final class WorkerBackend implements AutoCloseable {
     public static WorkerBackend open(Backend backend, ProcessOptions options) {
         if (backend == Backend.PROCESSES) {
             ProcessOptions po = options == null ? ProcessOptions.defaults() : options;
-            return new WorkerBackend(SharedArena.create(po.effectiveSharedMemoryDir(), 64 << 20), po);
+            try {
+                return new WorkerBackend(SharedArena.create(po.effectiveSharedMemoryDir(), 64 << 20), po);
+            } catch (java.io.UncheckedIOException e) {
+                throw new org.multitables4j.InvalidConfigurationException("cannot make the shared memory of the worker "
+                        + "processes in " + po.effectiveSharedMemoryDir() + ": " + e.getCause().getMessage()
+                        + "; choose a writable directory with sharedMemoryDir", e);
+            }
         }
         return new WorkerBackend(null, options);
     }
