@@ -4,7 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,17 +30,20 @@ final class CsvConverter {
 
     private final Path csv;
     private final char delimiter;
+    private final Charset encoding;
     private final List<String> fields = new ArrayList<>();
     private long lineNo;
 
-    private CsvConverter(Path csv, char delimiter) {
+    private CsvConverter(Path csv, char delimiter, Charset encoding) {
         this.csv = csv;
         this.delimiter = delimiter;
+        this.encoding = encoding;
     }
 
-    static Convert.CsvSummary convert(Path csv, String labelColumn, char delimiter, Path out, WriteOptions options,
-                                      boolean quiet) {
-        return new CsvConverter(csv, delimiter).run(labelColumn, out, options, quiet);
+    static Convert.CsvSummary convert(Path csv, String labelColumn, char delimiter, Charset encoding, Path out,
+                                      WriteOptions options, boolean quiet) {
+        SameFile.requireDistinct(out, csv);
+        return new CsvConverter(csv, delimiter, encoding).run(labelColumn, out, options, quiet);
     }
 
     private Convert.CsvSummary run(String labelColumn, Path out, WriteOptions options, boolean quiet) {
@@ -52,7 +56,7 @@ final class CsvConverter {
         boolean tooManyClasses = false;
         Map<String, Integer> classes = new LinkedHashMap<>();
         long rows = 0;
-        try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+        try (BufferedReader r = Files.newBufferedReader(csv, encoding);
              Progress p = new Progress("scan " + csv.getFileName(), -1, quiet)) {
             String h = r.readLine();
             lineNo = 1;
@@ -112,6 +116,8 @@ final class CsvConverter {
             }
         } catch (NoSuchFileException e) {
             throw new DatasetsException("No such file: " + csv, e);
+        } catch (CharacterCodingException e) {
+            throw TextEncoding.error(csv, encoding, e);
         } catch (IOException e) {
             throw new DatasetsException("Cannot read " + csv + ": " + e, e);
         }
@@ -152,7 +158,7 @@ final class CsvConverter {
             RowWriter y = labelCol < 0 ? null : w.dataset("/y", labelKind, new long[0], options);
             ByteBuffer xb = ByteBuffer.allocate(block * nf * 4).order(ByteOrder.LITTLE_ENDIAN);
             ByteBuffer yb = ByteBuffer.allocate(block * 8).order(ByteOrder.LITTLE_ENDIAN);
-            try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+            try (BufferedReader r = Files.newBufferedReader(csv, encoding);
                  Progress p = new Progress("convert " + csv.getFileName(), totalRows, quiet)) {
                 r.readLine();
                 lineNo = 1;
@@ -190,6 +196,8 @@ final class CsvConverter {
                 }
                 flush(x, xb, y, yb);
                 p.step(inBlock);
+            } catch (CharacterCodingException e) {
+                throw TextEncoding.error(csv, encoding, e);
             }
             w.attribute("/", "source", "CSV " + csv.getFileName());
             w.attribute("/", "created_by", H5Writer.CREATED_BY);

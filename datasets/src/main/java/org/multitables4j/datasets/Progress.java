@@ -1,12 +1,24 @@
 package org.multitables4j.datasets;
 
+import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar on stderr counting rows, with rows/s, or nothing in quiet mode. */
+/**
+ * A progress bar on stderr counting rows, with the rate in rows/s, or nothing in quiet mode.
+ *
+ * <p>The rate is measured here, from {@link System#nanoTime()}: the progress bar library's own
+ * speed divides by whole elapsed seconds and shows {@code ?} for the whole of a conversion that
+ * takes under a second. No rate is shown until 100 ms have passed; at the end the rate over the
+ * whole task is shown, however short it was.
+ */
 final class Progress implements AutoCloseable {
+    private static final long MIN_NANOS = 100_000_000L;
+
     private final ProgressBar bar;
+    private final long start = System.nanoTime();
+    private long done;
 
     /**
      * @param task  what is being done
@@ -15,20 +27,39 @@ final class Progress implements AutoCloseable {
      */
     Progress(String task, long total, boolean quiet) {
         this.bar = quiet ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed().setUpdateIntervalMillis(500)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).setUpdateIntervalMillis(500)
                 .continuousUpdate().build();
     }
 
     /** @param rows rows done since the last call */
     void step(long rows) {
         if (bar != null) {
+            done += rows;
             bar.stepBy(rows);
+            long nanos = System.nanoTime() - start;
+            if (nanos >= MIN_NANOS) {
+                bar.setExtraMessage(rate(done, nanos));
+            }
         }
+    }
+
+    /**
+     * @param rows  rows done
+     * @param nanos time taken, in nanoseconds (positive)
+     * @return e.g. {@code 12,345 rows/s}, or {@code 1.2M rows/s}
+     */
+    static String rate(long rows, long nanos) {
+        double r = rows * 1e9 / Math.max(1, nanos);
+        if (r >= 10e6) {
+            return String.format(Locale.ROOT, "%.1fM rows/s", r / 1e6);
+        }
+        return String.format(Locale.ROOT, "%,d rows/s", Math.round(r));
     }
 
     @Override
     public void close() {
         if (bar != null) {
+            bar.setExtraMessage(rate(done, System.nanoTime() - start));
             bar.close();
         }
     }

@@ -136,7 +136,7 @@ public final class DatasetsCli {
         @Mixin
         Storage s = new Storage();
 
-        @Parameters(index = "0", paramLabel = "IN.csv", description = "input CSV (UTF-8)")
+        @Parameters(index = "0", paramLabel = "IN.csv", description = "input CSV")
         Path csv;
 
         @Option(names = "--label", paramLabel = "COLUMN", description = "name of the label column (none: features only)")
@@ -148,13 +148,14 @@ public final class DatasetsCli {
         @Option(names = "--delimiter", description = "field delimiter, one character or 'tab' (default: ${DEFAULT-VALUE})")
         String delimiter = ",";
 
+        @Option(names = "--encoding", paramLabel = "CHARSET",
+                description = "text encoding of the file, e.g. ISO-8859-1, windows-1252 (default: ${DEFAULT-VALUE})")
+        String encoding = "UTF-8";
+
         @Override
         public Integer call() {
-            String d = "tab".equalsIgnoreCase(delimiter) || "\\t".equals(delimiter) ? "\t" : delimiter;
-            if (d.length() != 1) {
-                throw new DatasetsException("--delimiter must be one character, got '" + delimiter + "'");
-            }
-            Convert.CsvSummary r = Convert.csv(csv, label, d.charAt(0), s.out, s.options(), c.quiet);
+            Convert.CsvSummary r = Convert.csv(csv, label, delimiter(delimiter), Convert.encoding(encoding), s.out,
+                    s.options(), c.quiet);
             if (!c.quiet && !r.skipped().isEmpty()) {
                 spec.commandLine().getErr().println("note: skipped non-numeric columns: " + String.join(", ", r.skipped()));
             }
@@ -164,6 +165,15 @@ public final class DatasetsCli {
             }
             return 0;
         }
+    }
+
+    /** @return the one delimiter character of a {@code --delimiter} value ({@code tab} or {@code \t}: a tab) */
+    static char delimiter(String value) {
+        String d = "tab".equalsIgnoreCase(value) || "\\t".equals(value) ? "\t" : value;
+        if (d.length() != 1) {
+            throw new DatasetsException("--delimiter must be one character, got '" + value + "'");
+        }
+        return d.charAt(0);
     }
 
     @Command(name = "npy", mixinStandardHelpOptions = true,
