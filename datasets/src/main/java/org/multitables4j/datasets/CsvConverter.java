@@ -114,6 +114,7 @@ final class CsvConverter {
                     p.step(4096);
                 }
             }
+            p.step(rows & 4095);
         } catch (NoSuchFileException e) {
             throw new DatasetsException("No such file: " + csv, e);
         } catch (CharacterCodingException e) {

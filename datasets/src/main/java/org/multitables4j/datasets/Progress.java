@@ -11,13 +11,15 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * <p>The rate is measured here, from {@link System#nanoTime()}: the progress bar library's own
  * speed divides by whole elapsed seconds and shows {@code ?} for the whole of a conversion that
  * takes under a second. No rate is shown until 100 ms have passed; at the end the rate over the
- * whole task is shown, however short it was.
+ * whole task is shown, however short it was. A task of unknown size (a first pass over a CSV)
+ * ends showing the rows it counted as its total.
  */
 final class Progress implements AutoCloseable {
     private static final long MIN_NANOS = 100_000_000L;
 
     private final ProgressBar bar;
     private final long start = System.nanoTime();
+    private final boolean unknownTotal;
     private long done;
 
     /**
@@ -26,6 +28,7 @@ final class Progress implements AutoCloseable {
      * @param quiet show nothing
      */
     Progress(String task, long total, boolean quiet) {
+        this.unknownTotal = total < 0;
         this.bar = quiet ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).setUpdateIntervalMillis(500)
                 .continuousUpdate().build();
@@ -60,6 +63,9 @@ final class Progress implements AutoCloseable {
     public void close() {
         if (bar != null) {
             bar.setExtraMessage(rate(done, System.nanoTime() - start));
+            if (unknownTotal) {
+                bar.maxHint(done);
+            }
             bar.close();
         }
     }
