@@ -46,6 +46,41 @@ public final class Convert {
     }
 
     /**
+     * What {@link #csvSequences} wrote.
+     *
+     * @param sequences  sequences (files)
+     * @param steps      steps in all
+     * @param features   features per step
+     * @param maxLength  steps of the longest sequence
+     * @param labelKind  INT64 or FLOAT32, or null without labels
+     * @param labelMode  {@code "sequence"} or {@code "step"}, or null without labels
+     * @param classNames for non-numeric labels, the values in class-index order; otherwise empty
+     */
+    public record SequenceSummary(long sequences, long steps, int features, int maxLength, ElementKind labelKind,
+                                  String labelMode, List<String> classNames) {
+    }
+
+    /**
+     * Converts a directory of sequence CSV files — one file per sequence, one line per step, all
+     * numeric, as DL4J's {@code CSVSequenceRecordReader} reads them — into a sequence training
+     * file: {@code /x} float32, {@code /lengths} int64 and, in the RAGGED layout, {@code /offsets}
+     * int64; with labels {@code /y} per sequence or per step. The exact layout is in
+     * {@code notes/cli.md} and {@link SequenceLayout}. Two streaming passes; one sequence in memory.
+     *
+     * @param dir     directory of the sequence files
+     * @param format  file pattern, skipped lines, delimiter, encoding and where the labels are
+     * @param layout  RAGGED ({@code [steps, F]} + offsets) or PADDED ({@code [n, T, F]})
+     * @param out     output HDF5 file; refused when it is one of the inputs
+     * @param options storage options
+     * @param quiet   no progress bar
+     * @return what was written
+     */
+    public static SequenceSummary csvSequences(Path dir, SequenceCsvOptions format, SequenceLayout layout, Path out,
+                                               WriteOptions options, boolean quiet) {
+        return SequenceCsvConverter.convert(dir, format, layout, out, options, quiet);
+    }
+
+    /**
      * Converts IDX image and label files into {@code /train/x} (images in their own type, uint8 for
      * MNIST, shape {@code [n, 28, 28]}), {@code /train/y} (labels as int64) and, when given,
      * {@code /test/x}, {@code /test/y}.
