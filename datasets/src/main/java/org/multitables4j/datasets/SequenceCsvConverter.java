@@ -65,7 +65,7 @@ final class SequenceCsvConverter {
         try (Progress p = new Progress("scan " + dir.getFileName(), n, quiet)) {
             for (int i = 0; i < n; i++) {
                 int seq = i;
-                read(files.get(i), (f, line) -> {
+                read(files.get(i), o.skipLines(), (f, line) -> {
                     if (columns[0] < 0) {
                         columns[0] = f.size();
                         if (o.labelIndex() != null) {
@@ -119,7 +119,7 @@ final class SequenceCsvConverter {
             try (Progress p = new Progress("convert " + dir.getFileName(), n, quiet)) {
                 for (int i = 0; i < n; i++) {
                     int[] step = {0};
-                    read(files.get(i), (f, line) -> {
+                    read(files.get(i), o.skipLines(), (f, line) -> {
                         int k = 0;
                         for (int c = 0; c < f.size(); c++) {
                             String v = f.get(c).trim();
@@ -133,7 +133,7 @@ final class SequenceCsvConverter {
                     });
                     if (labelFiles != null) {
                         int[] j = {0};
-                        read(labelFiles.get(i), (f, line) -> labels.put(f.get(0).trim(), j[0]++, longs, floats));
+                        read(labelFiles.get(i), 0, (f, line) -> labels.put(f.get(0).trim(), j[0]++, longs, floats));
                     }
                     sw.add(values, lengths[i], longs, floats);
                     p.step(1);
@@ -158,7 +158,7 @@ final class SequenceCsvConverter {
         boolean allOne = true;
         for (int i = 0; i < labelFiles.size(); i++) {
             int seq = i;
-            read(labelFiles.get(i), (f, line) -> {
+            read(labelFiles.get(i), 0, (f, line) -> {
                 if (f.size() != 1) {
                     throw error(f.size() + " fields; a label file holds one label per line");
                 }
@@ -232,15 +232,15 @@ final class SequenceCsvConverter {
         return c != 0 ? c : a.compareTo(b);
     }
 
-    /** Reads the non-blank lines after the skipped ones, split into fields. */
-    private void read(Path file, Row row) {
+    /** Reads the non-blank lines after the first {@code skip}, split into fields. */
+    private void read(Path file, int skip, Row row) {
         current = file;
         try (BufferedReader r = Files.newBufferedReader(file, o.encoding())) {
             lineNo = 0;
             String line;
             while ((line = r.readLine()) != null) {
                 lineNo++;
-                if (lineNo <= o.skipLines() || line.isBlank()) {
+                if (lineNo <= skip || line.isBlank()) {
                     continue;
                 }
                 if (lineNo == 1 && line.charAt(0) == '\uFEFF') {

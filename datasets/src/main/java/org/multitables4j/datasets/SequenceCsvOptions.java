@@ -12,8 +12,9 @@ import java.nio.file.Path;
  * @param pattern    glob of the sequence files in the directory (default {@code *.csv}); files are
  *                   taken in natural order (digit runs compared as numbers: {@code 2.csv} before
  *                   {@code 10.csv}, as DL4J's {@code NumberedFileInputSplit} numbers them)
- * @param skipLines  lines skipped at the top of every file, e.g. 1 for a header (default 0, as
- *                   {@code CSVSequenceRecordReader(skipNumLines, delimiter)})
+ * @param skipLines  lines skipped at the top of every sequence file, e.g. 1 for a header (default 0,
+ *                   as {@code CSVSequenceRecordReader(skipNumLines, delimiter)}); label files are
+ *                   read whole
  * @param delimiter  field delimiter (default {@code ','})
  * @param encoding   text encoding (default UTF-8)
  * @param labelIndex column of a per-step label inside the sequence files (0-based; negative counts
