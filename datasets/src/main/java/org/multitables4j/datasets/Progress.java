@@ -6,7 +6,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on stderr counting rows, with the rate in rows/s, or nothing in quiet mode.
+ * A progress bar on stderr counting rows (or sequences, files) with the measured rate, or nothing
+ * in quiet mode.
  *
  * <p>The rate is measured here, from {@link System#nanoTime()}: the progress bar library's own
  * speed divides by whole elapsed seconds and shows {@code ?} for the whole of a conversion that
@@ -20,6 +21,7 @@ final class Progress implements AutoCloseable {
     private final ProgressBar bar;
     private final long start = System.nanoTime();
     private final boolean unknownTotal;
+    private final String unit;
     private long done;
 
     /**
@@ -28,9 +30,20 @@ final class Progress implements AutoCloseable {
      * @param quiet show nothing
      */
     Progress(String task, long total, boolean quiet) {
+        this(task, total, quiet, "rows");
+    }
+
+    /**
+     * @param task  what is being done
+     * @param total total items (or -1 when unknown)
+     * @param quiet show nothing
+     * @param unit  what is counted, e.g. {@code sequences}
+     */
+    Progress(String task, long total, boolean quiet, String unit) {
         this.unknownTotal = total < 0;
+        this.unit = unit;
         this.bar = quiet ? null : new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).setUpdateIntervalMillis(500)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" " + unit, 1).setUpdateIntervalMillis(500)
                 .continuousUpdate().build();
     }
 
@@ -41,28 +54,29 @@ final class Progress implements AutoCloseable {
             bar.stepBy(rows);
             long nanos = System.nanoTime() - start;
             if (nanos >= MIN_NANOS) {
-                bar.setExtraMessage(rate(done, nanos));
+                bar.setExtraMessage(rate(done, nanos, unit));
             }
         }
     }
 
     /**
-     * @param rows  rows done
+     * @param done  items done
      * @param nanos time taken, in nanoseconds (positive)
-     * @return e.g. {@code 12,345 rows/s}, or {@code 1.2M rows/s}
+     * @param unit  what is counted
+     * @return e.g. {@code 12,345 rows/s}, or {@code 12.3M rows/s}
      */
-    static String rate(long rows, long nanos) {
-        double r = rows * 1e9 / Math.max(1, nanos);
+    static String rate(long done, long nanos, String unit) {
+        double r = done * 1e9 / Math.max(1, nanos);
         if (r >= 10e6) {
-            return String.format(Locale.ROOT, "%.1fM rows/s", r / 1e6);
+            return String.format(Locale.ROOT, "%.1fM %s/s", r / 1e6, unit);
         }
-        return String.format(Locale.ROOT, "%,d rows/s", Math.round(r));
+        return String.format(Locale.ROOT, "%,d %s/s", Math.round(r), unit);
     }
 
     @Override
     public void close() {
         if (bar != null) {
-            bar.setExtraMessage(rate(done, System.nanoTime() - start));
+            bar.setExtraMessage(rate(done, System.nanoTime() - start, unit));
             if (unknownTotal) {
                 bar.maxHint(done);
             }

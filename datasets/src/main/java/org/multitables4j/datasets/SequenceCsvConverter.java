@@ -62,7 +62,7 @@ final class SequenceCsvConverter {
         int[] columns = {-1};
         int[] label = {-1};
         Labels labels = new Labels();
-        try (Progress p = new Progress("scan " + dir.getFileName(), n, quiet)) {
+        try (Progress p = new Progress("scan " + dir.getFileName(), n, quiet, "files")) {
             for (int i = 0; i < n; i++) {
                 int seq = i;
                 read(files.get(i), o.skipLines(), (f, line) -> {
@@ -116,7 +116,7 @@ final class SequenceCsvConverter {
             float[] values = new float[maxLength * features];
             long[] longs = new long[maxLength];
             float[] floats = new float[maxLength];
-            try (Progress p = new Progress("convert " + dir.getFileName(), n, quiet)) {
+            try (Progress p = new Progress("convert " + dir.getFileName(), n, quiet, "sequences")) {
                 for (int i = 0; i < n; i++) {
                     int[] step = {0};
                     read(files.get(i), o.skipLines(), (f, line) -> {

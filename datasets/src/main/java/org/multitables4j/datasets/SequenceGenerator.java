@@ -51,7 +51,7 @@ final class SequenceGenerator {
         SequenceWriter sw = new SequenceWriter(w, group, layout, features, maxLength, ElementKind.INT64, mode, options);
         float[] values = new float[maxLength * features];
         long[] labels = new long[maxLength];
-        try (Progress p = new Progress("generate " + (group.isEmpty() ? "/" : group), count, quiet)) {
+        try (Progress p = new Progress("generate " + (group.isEmpty() ? "/" : group), count, quiet, "sequences")) {
             for (long i = 0; i < count; i++) {
                 int len = sequence(seed, first + i, minLength, maxLength, features, values, labels,
                         mode == SequenceWriter.LabelMode.STEP);
