@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,9 +14,6 @@ import org.bytedeco.hdf5.H5G_info_t;
 import org.bytedeco.hdf5.H5L_info2_t;
 import org.bytedeco.hdf5.H5O_info2_t;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
@@ -27,7 +23,6 @@ import org.bytedeco.javacpp.SizeTPointer;
  */
 public final class Inspect {
     private static final int MAX_DEPTH = 64;
-    private static final int MAX_ATTRIBUTE_VALUES = 16;
 
     private Inspect() {
     }

@@ -169,4 +169,30 @@ class SequenceTest {
                 padded.toString());
         assertEquals("(200, 25, 3) (200, 25) True True True padded 25", p);
     }
+
+    /** The command line's options reach the converter: label column from the end, header, padded. */
+    @Test
+    void commandLineCsvSequences() throws Exception {
+        Path seq = dir.resolve("seq");
+        Files.createDirectories(seq);
+        Files.writeString(seq.resolve("s10.csv"), "a;b;label\n1;2;1\n3;4;0\n5;6;1\n");
+        Files.writeString(seq.resolve("s9.csv"), "a;b;label\n7;8;0\n");
+        Files.writeString(seq.resolve("notes.txt"), "not a sequence\n");
+        Path out = dir.resolve("c.h5");
+        StringWriter err = new StringWriter();
+        CommandLine cl = DatasetsCli.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(0, cl.execute("convert", "csv-sequences", seq.toString(), "--label-index", "-1", "--skip-lines", "1",
+                "--delimiter", ";", "--layout", "padded", "-o", out.toString()), err.toString());
+        assertTrue(err.toString().contains("note: 2 sequences, 4 steps, 2 features, longest 3, int64 labels per step"),
+                err.toString());
+        // s9 before s10 (natural order); padded with zeros
+        assertEquals(List.of(7.0, 8.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0),
+                java.util.Arrays.stream(TestSupport.doubles(out, "/x")).boxed().toList());
+        assertEquals(List.of(0L, 0L, 0L, 1L, 0L, 1L), java.util.Arrays.stream(TestSupport.longs(out, "/y")).boxed().toList());
+        assertEquals(List.of(1L, 3L), java.util.Arrays.stream(TestSupport.longs(out, "/lengths")).boxed().toList());
+        assertEquals(1, cl.execute("convert", "csv-sequences", seq.toString(), "--layout", "zigzag", "-q", "-o",
+                dir.resolve("z.h5").toString()));
+        assertTrue(err.toString().contains("error: Unknown --layout 'zigzag'"), err.toString());
+    }
 }
