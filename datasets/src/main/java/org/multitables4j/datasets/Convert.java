@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,6 +46,41 @@ public final class Convert {
     }
 
     /**
+     * What {@link #csvSequences} wrote.
+     *
+     * @param sequences  sequences (files)
+     * @param steps      steps in all
+     * @param features   features per step
+     * @param maxLength  steps of the longest sequence
+     * @param labelKind  INT64 or FLOAT32, or null without labels
+     * @param labelMode  {@code "sequence"} or {@code "step"}, or null without labels
+     * @param classNames for non-numeric labels, the values in class-index order; otherwise empty
+     */
+    public record SequenceSummary(long sequences, long steps, int features, int maxLength, ElementKind labelKind,
+                                  String labelMode, List<String> classNames) {
+    }
+
+    /**
+     * Converts a directory of sequence CSV files — one file per sequence, one line per step, all
+     * numeric, as DL4J's {@code CSVSequenceRecordReader} reads them — into a sequence training
+     * file: {@code /x} float32, {@code /lengths} int64 and, in the RAGGED layout, {@code /offsets}
+     * int64; with labels {@code /y} per sequence or per step. The exact layout is in
+     * {@code notes/cli.md} and {@link SequenceLayout}. Two streaming passes; one sequence in memory.
+     *
+     * @param dir     directory of the sequence files
+     * @param format  file pattern, skipped lines, delimiter, encoding and where the labels are
+     * @param layout  RAGGED ({@code [steps, F]} + offsets) or PADDED ({@code [n, T, F]})
+     * @param out     output HDF5 file; refused when it is one of the inputs
+     * @param options storage options
+     * @param quiet   no progress bar
+     * @return what was written
+     */
+    public static SequenceSummary csvSequences(Path dir, SequenceCsvOptions format, SequenceLayout layout, Path out,
+                                               WriteOptions options, boolean quiet) {
+        return SequenceCsvConverter.convert(dir, format, layout, out, options, quiet);
+    }
+
+    /**
      * Converts IDX image and label files into {@code /train/x} (images in their own type, uint8 for
      * MNIST, shape {@code [n, 28, 28]}), {@code /train/y} (labels as int64) and, when given,
      * {@code /test/x}, {@code /test/y}.
@@ -69,6 +106,7 @@ public final class Convert {
 
     private static void idx(Path trainImages, Path trainLabels, Path testImages, Path testLabels, Path out,
                             WriteOptions options, List<String> classNames, String source, boolean quiet) {
+        SameFile.requireDistinct(out, trainImages, trainLabels, testImages, testLabels);
         H5Writer.write(out, w -> {
             idxSplit(w, "train", trainImages, trainLabels, options, quiet);
             if (testImages != null) {
@@ -174,7 +212,34 @@ public final class Convert {
      */
     public static CsvSummary csv(Path csv, String labelColumn, char delimiter, Path out, WriteOptions options,
                                  boolean quiet) {
-        return CsvConverter.convert(csv, labelColumn, delimiter, out, options, quiet);
+        return csv(csv, labelColumn, delimiter, StandardCharsets.UTF_8, out, options, quiet);
+    }
+
+    /**
+     * {@link #csv(Path, String, Path, WriteOptions, boolean)} with another field delimiter and text
+     * encoding. Bytes that are not valid in {@code encoding} fail with the line they are on.
+     *
+     * @param csv         input file
+     * @param labelColumn name of the label column, or null for features only
+     * @param delimiter   field delimiter, e.g. {@code ';'} or {@code '\t'}
+     * @param encoding    the file's text encoding (UTF-8 for the other overloads)
+     * @param out         output HDF5 file; refused when it is the input file
+     * @param options     storage options
+     * @param quiet       no progress bar
+     * @return what was written
+     */
+    public static CsvSummary csv(Path csv, String labelColumn, char delimiter, Charset encoding, Path out,
+                                 WriteOptions options, boolean quiet) {
+        return CsvConverter.convert(csv, labelColumn, delimiter, encoding, out, options, quiet);
+    }
+
+    /**
+     * @param name a charset name such as {@code UTF-8}, {@code ISO-8859-1}, {@code windows-1252}
+     * @return the charset
+     * @throws DatasetsException naming {@code --encoding} when Java does not know it
+     */
+    public static Charset encoding(String name) {
+        return TextEncoding.forName(name);
     }
 
     /**
@@ -189,6 +254,7 @@ public final class Convert {
      * @param quiet   no progress bar
      */
     public static void npy(Path npy, Path out, String dataset, WriteOptions options, boolean quiet) {
+        SameFile.requireDistinct(out, npy);
         try (FileChannel ch = FileChannel.open(npy)) {
             NpyHeader h = NpyHeader.read(ch, npy);
             long rows = h.shape[0];

@@ -4,7 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,34 +13,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * CSV with a header line to {@code /x} (numeric feature columns, float32) and {@code /y} (the
  * label column). Two streaming passes, each holding one block of rows: the first checks every row
  * (field count, which columns are numeric, whether the labels are integers) and counts rows; the
- * second parses and writes. Fields may be quoted ({@code "a,b"}, {@code ""} for a quote) but may
- * not span lines. Empty feature values become NaN; {@code nan}, {@code inf}, {@code -inf} are
- * accepted in any case.
+ * second parses and writes. Fields and numbers are read by {@link CsvFields}. Empty feature values
+ * become NaN.
  */
 final class CsvConverter {
     /** Most distinct values a non-numeric label column may have. */
     static final int MAX_CLASSES = 65536;
 
     private final Path csv;
-    private final char delimiter;
-    private final List<String> fields = new ArrayList<>();
+    private final Charset encoding;
+    private final CsvFields fields;
     private long lineNo;
 
-    private CsvConverter(Path csv, char delimiter) {
+    private CsvConverter(Path csv, char delimiter, Charset encoding) {
         this.csv = csv;
-        this.delimiter = delimiter;
+        this.fields = new CsvFields(delimiter);
+        this.encoding = encoding;
     }
 
-    static Convert.CsvSummary convert(Path csv, String labelColumn, char delimiter, Path out, WriteOptions options,
-                                      boolean quiet) {
-        return new CsvConverter(csv, delimiter).run(labelColumn, out, options, quiet);
+    static Convert.CsvSummary convert(Path csv, String labelColumn, char delimiter, Charset encoding, Path out,
+                                      WriteOptions options, boolean quiet) {
+        SameFile.requireDistinct(out, csv);
+        return new CsvConverter(csv, delimiter, encoding).run(labelColumn, out, options, quiet);
     }
 
     private Convert.CsvSummary run(String labelColumn, Path out, WriteOptions options, boolean quiet) {
@@ -52,7 +53,7 @@ final class CsvConverter {
         boolean tooManyClasses = false;
         Map<String, Integer> classes = new LinkedHashMap<>();
         long rows = 0;
-        try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+        try (BufferedReader r = Files.newBufferedReader(csv, encoding);
              Progress p = new Progress("scan " + csv.getFileName(), -1, quiet)) {
             String h = r.readLine();
             lineNo = 1;
@@ -88,10 +89,10 @@ final class CsvConverter {
                         if (v.isEmpty()) {
                             throw error("empty label");
                         }
-                        if (labelNumeric && !isNumber(v)) {
+                        if (labelNumeric && !CsvFields.isNumber(v)) {
                             labelNumeric = false;
                         }
-                        if (labelInteger && !isInteger(v)) {
+                        if (labelInteger && !CsvFields.isInteger(v)) {
                             labelInteger = false;
                         }
                         if (!tooManyClasses && !classes.containsKey(v)) {
@@ -101,7 +102,7 @@ final class CsvConverter {
                                 classes.put(v, classes.size());
                             }
                         }
-                    } else if (numeric[i] && !v.isEmpty() && !isNumber(v)) {
+                    } else if (numeric[i] && !v.isEmpty() && !CsvFields.isNumber(v)) {
                         numeric[i] = false;
                     }
                 }
@@ -110,8 +111,11 @@ final class CsvConverter {
                     p.step(4096);
                 }
             }
+            p.step(rows & 4095);
         } catch (NoSuchFileException e) {
             throw new DatasetsException("No such file: " + csv, e);
+        } catch (CharacterCodingException e) {
+            throw TextEncoding.error(csv, encoding, e);
         } catch (IOException e) {
             throw new DatasetsException("Cannot read " + csv + ": " + e, e);
         }
@@ -152,7 +156,7 @@ final class CsvConverter {
             RowWriter y = labelCol < 0 ? null : w.dataset("/y", labelKind, new long[0], options);
             ByteBuffer xb = ByteBuffer.allocate(block * nf * 4).order(ByteOrder.LITTLE_ENDIAN);
             ByteBuffer yb = ByteBuffer.allocate(block * 8).order(ByteOrder.LITTLE_ENDIAN);
-            try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+            try (BufferedReader r = Files.newBufferedReader(csv, encoding);
                  Progress p = new Progress("convert " + csv.getFileName(), totalRows, quiet)) {
                 r.readLine();
                 lineNo = 1;
@@ -190,6 +194,8 @@ final class CsvConverter {
                 }
                 flush(x, xb, y, yb);
                 p.step(inBlock);
+            } catch (CharacterCodingException e) {
+                throw TextEncoding.error(csv, encoding, e);
             }
             w.attribute("/", "source", "CSV " + csv.getFileName());
             w.attribute("/", "created_by", H5Writer.CREATED_BY);
@@ -231,71 +237,12 @@ final class CsvConverter {
         return f;
     }
 
-    /** Splits one line; quoted fields may hold the delimiter and doubled quotes. */
-    private List<String> split(String line) {
-        fields.clear();
-        int n = line.length();
-        if (line.indexOf('"') < 0) {
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (line.charAt(i) == delimiter) {
-                    fields.add(line.substring(start, i));
-                    start = i + 1;
-                }
-            }
-            fields.add(line.substring(start));
-            return fields;
-        }
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (true) {
-            sb.setLength(0);
-            while (i < n && line.charAt(i) == ' ') {
-                i++;
-            }
-            if (i < n && line.charAt(i) == '"') {
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        throw error("unterminated quoted field (fields may not span lines)");
-                    }
-                    char c = line.charAt(i++);
-                    if (c == '"') {
-                        if (i < n && line.charAt(i) == '"') {
-                            sb.append('"');
-                            i++;
-                        } else {
-                            break;
-                        }
-                    } else {
-                        sb.append(c);
-                    }
-                }
-                while (i < n && line.charAt(i) != delimiter) {
-                    if (line.charAt(i) != ' ') {
-                        throw error("text after a quoted field");
-                    }
-                    i++;
-                }
-            } else {
-                while (i < n && line.charAt(i) != delimiter) {
-                    sb.append(line.charAt(i++));
-                }
-            }
-            fields.add(sb.toString());
-            if (i >= n) {
-                return fields;
-            }
-            i++;
-        }
-    }
-
     private float parseFloat(String v, String column) {
-        if (!isNumber(v)) {
+        try {
+            return CsvFields.toFloat(v);
+        } catch (NumberFormatException e) {
             throw error("column '" + column + "': '" + v + "' is not a number");
         }
-        String s = special(v);
-        return s != null ? Float.parseFloat(s) : Float.parseFloat(v);
     }
 
     private long parseLong(String v, String column) {
@@ -306,88 +253,11 @@ final class CsvConverter {
         }
     }
 
-    /** @return Java's spelling of nan/inf (any case, optional sign), or null for other values */
-    private static String special(String v) {
-        int i = v.startsWith("+") || v.startsWith("-") ? 1 : 0;
-        if (i >= v.length() || !Character.isLetter(v.charAt(i))) {
-            return null;
-        }
-        String w = v.substring(i).toLowerCase(Locale.ROOT);
-        if (w.equals("nan")) {
-            return "NaN";
-        }
-        if (w.equals("inf") || w.equals("infinity")) {
-            return (v.charAt(0) == '-' ? "-" : "") + "Infinity";
-        }
-        return null;
-    }
-
-    private static boolean digit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    /** A decimal number: {@code [+-]digits[.digits][e[+-]digits]}, or nan / inf. */
-    static boolean isNumber(String v) {
-        int n = v.length();
-        int i = 0;
-        if (n == 0) {
-            return false;
-        }
-        if (special(v) != null) {
-            return true;
-        }
-        if (v.charAt(0) == '+' || v.charAt(0) == '-') {
-            i++;
-        }
-        int digits = 0;
-        while (i < n && digit(v.charAt(i))) {
-            i++;
-            digits++;
-        }
-        if (i < n && v.charAt(i) == '.') {
-            i++;
-            while (i < n && digit(v.charAt(i))) {
-                i++;
-                digits++;
-            }
-        }
-        if (digits == 0) {
-            return false;
-        }
-        if (i < n && (v.charAt(i) == 'e' || v.charAt(i) == 'E')) {
-            i++;
-            if (i < n && (v.charAt(i) == '+' || v.charAt(i) == '-')) {
-                i++;
-            }
-            int exp = 0;
-            while (i < n && digit(v.charAt(i))) {
-                i++;
-                exp++;
-            }
-            if (exp == 0) {
-                return false;
-            }
-        }
-        return i == n;
-    }
-
-    /** An integer that fits in a long: {@code [+-]digits}. */
-    static boolean isInteger(String v) {
-        int n = v.length();
-        int i = v.startsWith("+") || v.startsWith("-") ? 1 : 0;
-        if (i == n) {
-            return false;
-        }
-        for (int k = i; k < n; k++) {
-            if (!digit(v.charAt(k))) {
-                return false;
-            }
-        }
+    private List<String> split(String line) {
         try {
-            Long.parseLong(v);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
+            return fields.split(line);
+        } catch (CsvFields.Malformed e) {
+            throw error(e.getMessage());
         }
     }
 }

@@ -103,6 +103,31 @@ public final class Generate {
         });
     }
 
+    /**
+     * Writes a generated sequence task for recurrent networks (see {@link SequenceGenerator} for
+     * the data): {@code x}, {@code lengths}, {@code offsets} (RAGGED) and {@code y} int64 (0/1, one
+     * per sequence, or one per step with {@code perStep}) in the layout documented in
+     * {@code notes/cli.md}; under {@code /train} and {@code /test} when {@code testSequences > 0}.
+     *
+     * @param sequences     training sequences (all of them without a test split)
+     * @param testSequences test sequences (0: no split)
+     * @param minLength     shortest sequence, at least 1
+     * @param maxLength     longest sequence (the padded length T of PADDED)
+     * @param features      features per step
+     * @param seed          seed
+     * @param perStep       a label per step (the running sum's sign) instead of per sequence
+     * @param layout        RAGGED or PADDED
+     * @param out           output file
+     * @param options       storage options
+     * @param quiet         no progress bar
+     */
+    public static void sequences(long sequences, long testSequences, int minLength, int maxLength, int features,
+                                 long seed, boolean perStep, SequenceLayout layout, Path out, WriteOptions options,
+                                 boolean quiet) {
+        SequenceGenerator.write(sequences, testSequences, minLength, maxLength, features, seed, perStep, layout, out,
+                options, quiet);
+    }
+
     private static void split(H5Writer w, String prefix, Kind kind, ElementKind element, long firstRow, long rows,
                               int dim, int classes, long seed, WriteOptions options, boolean quiet) {
         long[] shape = kind == Kind.CLUSTERS ? new long[] {dim} : new long[] {dim, dim};

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -24,9 +23,10 @@ import org.bytedeco.javacpp.PointerPointer;
  * h5py, PyTables and jhdf read.
  *
  * <p><b>No half-written output.</b> The file is written under a temporary name
- * ({@code .NAME.*.partial}) in the target's directory and renamed atomically to the target by a
- * successful {@link #close()}. If a write fails, or {@link #abort()} is called, or the JVM exits
- * before the close, the temporary file is deleted. Because {@code close()} cannot see an
+ * ({@code .NAME.<pid>-<host>-<random>.partial}) in the target's directory and renamed atomically
+ * to the target by a successful {@link #close()}. If a write fails, or {@link #abort()} is called,
+ * or the JVM exits before the close, the temporary file is deleted; one that a killed process
+ * (SIGKILL, OOM killer) left behind is deleted by the next writer into that directory. Because {@code close()} cannot see an
  * exception thrown by the caller's own code inside a try-with-resources block, code that may fail
  * between appends should call {@link #abort()} in a {@code catch}, or use {@link #write(Path, Body)},
  * which commits only when its body returns normally:
@@ -46,6 +46,13 @@ import org.bytedeco.javacpp.PointerPointer;
 public final class H5Writer implements AutoCloseable {
     /** The value of the {@code created_by} attribute that the converters and generators write. */
     public static final String CREATED_BY = "multitables4j-datasets";
+    /**
+     * Most strings a list attribute holds. An attribute lives in its object's header, at most
+     * 64 KiB, and a variable-length string takes 16 bytes there (its text is stored elsewhere), so
+     * about 4090 strings fit; {@link #attribute(String, String, List)} stores longer lists as a
+     * dataset.
+     */
+    public static final int MAX_ATTRIBUTE_STRINGS = 4000;
 
     private final Path target;
     private final Path temp;
@@ -74,6 +81,7 @@ public final class H5Writer implements AutoCloseable {
         } catch (IOException e) {
             throw new DatasetsException("Cannot create the directory of " + this.target + ": " + e, e);
         }
+        PartialFiles.sweep(dir);
         // a fresh name next to the target, created exclusively by the library (so with the usual
         // permissions, unlike Files.createTempFile's 0600)
         Path name = null;
@@ -81,8 +89,7 @@ public final class H5Writer implements AutoCloseable {
         synchronized (Hdf5.LOCK) {
             Hdf5.init();
             for (int attempt = 0; attempt < 5 && id < 0; attempt++) {
-                name = dir.resolve("." + this.target.getFileName() + "."
-                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".partial");
+                name = PartialFiles.fresh(this.target);
                 if (!Files.exists(name, LinkOption.NOFOLLOW_LINKS)) {
                     id = H5Fcreate(name.toString(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
                     if (id < 0 && Files.exists(name, LinkOption.NOFOLLOW_LINKS)) {
@@ -215,15 +222,67 @@ public final class H5Writer implements AutoCloseable {
     }
 
     /**
-     * Writes a one-dimensional string-array attribute (variable-length UTF-8; h5py reads an array
-     * of {@code str}), e.g. class names in label order.
+     * Writes a list of strings (variable-length UTF-8; h5py reads an array of {@code str}), e.g.
+     * class names in label order or the column names of a CSV.
+     *
+     * <p>Up to {@link #MAX_ATTRIBUTE_STRINGS} strings: the one-dimensional attribute {@code name}
+     * of {@code objectPath}. A longer list does not fit in an attribute (HDF5 fails with "object
+     * header message is too large"); it goes to a one-dimensional string dataset
+     * {@code OBJECT_NAME} beside the object ({@code /x_columns} for {@code /x} and {@code columns};
+     * {@code /NAME} for the root group), and the object gets the string attribute
+     * {@code NAME_dataset} holding that dataset's path. {@link Inspect#names} reads both forms.
      *
      * @param objectPath a group or dataset
-     * @param name       attribute name
-     * @param values     attribute values
+     * @param name       the list's name
+     * @param values     the strings
      */
     public void attribute(String objectPath, String name, List<String> values) {
-        writeStrings(objectPath, name, values, false);
+        if (values.size() <= MAX_ATTRIBUTE_STRINGS) {
+            writeStrings(objectPath, name, values, false);
+            return;
+        }
+        String path = "/".equals(objectPath) ? "/" + name : objectPath + "_" + name;
+        stringDataset(path, values);
+        attribute(objectPath, name + "_dataset", path);
+    }
+
+    /** Writes a one-dimensional variable-length UTF-8 string dataset (contiguous). */
+    private void stringDataset(String path, List<String> values) {
+        ensureOpen();
+        synchronized (Hdf5.LOCK) {
+            List<BytePointer> strings = new ArrayList<>();
+            long type = H5Tcopy(H5T_C_S1_g());
+            long space = H5Screate_simple(1, new long[] {values.size()}, null);
+            long lcpl = H5Pcreate(H5P_CLS_LINK_CREATE_ID_g());
+            try (PointerPointer<BytePointer> pp = new PointerPointer<>(values.size())) {
+                H5Tset_size(type, H5T_VARIABLE());
+                H5Tset_cset(type, H5T_CSET_UTF8);
+                H5Pset_create_intermediate_group(lcpl, 1);
+                for (int i = 0; i < values.size(); i++) {
+                    BytePointer s = new BytePointer(values.get(i), StandardCharsets.UTF_8);
+                    strings.add(s);
+                    pp.put(i, s);
+                }
+                long did = H5Dcreate2(fid, path, type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+                if (did < 0) {
+                    failed = true;
+                    throw Hdf5.failure("Cannot create the string dataset '" + path + "' in " + target);
+                }
+                try {
+                    if (H5Dwrite(did, type, H5S_ALL(), H5S_ALL(), H5P_DEFAULT, pp) < 0) {
+                        failed = true;
+                        throw Hdf5.failure("Cannot write the string dataset '" + path + "' in " + target);
+                    }
+                } finally {
+                    H5Dclose(did);
+                }
+            } finally {
+                H5Pclose(lcpl);
+                H5Sclose(space);
+                H5Tclose(type);
+                strings.forEach(Pointer::close);
+            }
+        }
     }
 
     /**

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,9 +14,6 @@ import org.bytedeco.hdf5.H5G_info_t;
 import org.bytedeco.hdf5.H5L_info2_t;
 import org.bytedeco.hdf5.H5O_info2_t;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
@@ -27,7 +23,6 @@ import org.bytedeco.javacpp.SizeTPointer;
  */
 public final class Inspect {
     private static final int MAX_DEPTH = 64;
-    private static final int MAX_ATTRIBUTE_VALUES = 16;
 
     private Inspect() {
     }
@@ -96,6 +91,46 @@ public final class Inspect {
     }
 
     /**
+     * A list of strings stored by {@link H5Writer#attribute(String, String, List)}, in either of its
+     * forms: the attribute {@code name} of {@code objectPath}, or (for lists longer than
+     * {@link H5Writer#MAX_ATTRIBUTE_STRINGS}) the one-dimensional string dataset that its attribute
+     * {@code name_dataset} names. E.g. {@code names(file, "/x", "columns")} for the column names
+     * of a converted CSV.
+     *
+     * @param file       an HDF5 file
+     * @param objectPath a group or dataset, e.g. {@code /x}
+     * @param name       the list's name, e.g. {@code columns}
+     * @return the strings, or an empty list when the object has neither form
+     * @throws DatasetsException if the file or the object is missing
+     */
+    public static List<String> names(Path file, String objectPath, String name) {
+        if (!Files.isRegularFile(file)) {
+            throw new DatasetsException("No such file: " + file);
+        }
+        synchronized (Hdf5.LOCK) {
+            Hdf5.init();
+            long fid = H5Fopen(file.toString(), H5F_ACC_RDONLY, H5P_DEFAULT);
+            if (fid < 0) {
+                throw Hdf5.failure("Cannot open " + file + " (not an HDF5 file?)");
+            }
+            try {
+                long obj = H5Oopen(fid, objectPath, H5P_DEFAULT);
+                if (obj < 0) {
+                    throw Hdf5.failure("No object '" + objectPath + "' in " + file);
+                }
+                try {
+                    List<String> v = H5Attributes.strings(obj, name);
+                    return v == null ? List.of() : v;
+                } finally {
+                    H5Oclose(obj);
+                }
+            } finally {
+                H5Fclose(fid);
+            }
+        }
+    }
+
+    /**
      * A text description: a tree of groups and datasets, one line per object, attributes
      * underneath, and a total.
      *
@@ -150,7 +185,7 @@ public final class Inspect {
 
     private static void walk(long gid, String path, int depth, List<Entry> out, Path file) {
         out.add(new Entry(path, true, new long[0], new long[0], "", "", new long[0], List.of(), 0, 0,
-                attributes(gid, file)));
+                H5Attributes.all(gid)));
         if (depth >= MAX_DEPTH) {
             return;
         }
@@ -241,7 +276,7 @@ public final class Inspect {
             }
             long stored = H5Dget_storage_size(did);
             return new Entry(path, false, dims, max, typeName(type), layout, chunks, filters, stored, logical,
-                    attributes(did, file));
+                    H5Attributes.all(did));
         } finally {
             H5Pclose(dcpl);
             H5Tclose(type);
@@ -319,112 +354,6 @@ public final class Inspect {
             return "bitfield (" + size + " bytes)";
         }
         return "type class " + cls;
-    }
-
-    private static Map<String, String> attributes(long obj, Path file) {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (H5O_info2_t oi = new H5O_info2_t()) {
-            if (H5Oget_info3(obj, oi, H5O_INFO_NUM_ATTRS) < 0) {
-                Hdf5.errorStack();
-                return out;
-            }
-            for (long i = 0; i < oi.num_attrs(); i++) {
-                long attr = H5Aopen_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT);
-                if (attr < 0) {
-                    Hdf5.errorStack();
-                    continue;
-                }
-                try {
-                    long len = H5Aget_name(attr, 0, (byte[]) null);
-                    byte[] nb = new byte[(int) len + 1];
-                    H5Aget_name(attr, nb.length, nb);
-                    String name = new String(nb, 0, (int) len, StandardCharsets.UTF_8);
-                    out.put(name, attributeValue(attr));
-                } finally {
-                    H5Aclose(attr);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String attributeValue(long attr) {
-        long type = H5Aget_type(attr);
-        long space = H5Aget_space(attr);
-        try {
-            boolean scalar = H5Sget_simple_extent_type(space) == H5S_SCALAR;
-            long n = H5Sget_simple_extent_type(space) == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(space);
-            int cls = H5Tget_class(type);
-            List<String> values = new ArrayList<>();
-            if (cls == H5T_STRING && n <= 1 << 16) {
-                if (H5Tis_variable_str(type) > 0) {
-                    long mem = H5Tcopy(H5T_C_S1_g());
-                    H5Tset_size(mem, H5T_VARIABLE());
-                    H5Tset_cset(mem, H5Tget_cset(type));
-                    try (PointerPointer<BytePointer> pp = new PointerPointer<>(Math.max(1, n))) {
-                        if (H5Aread(attr, mem, pp) >= 0) {
-                            for (int i = 0; i < n; i++) {
-                                BytePointer s = pp.get(BytePointer.class, i);
-                                values.add(s == null ? "" : s.getString(StandardCharsets.UTF_8));
-                            }
-                            H5Treclaim(mem, space, H5P_DEFAULT, pp);
-                        }
-                    } finally {
-                        H5Tclose(mem);
-                    }
-                } else {
-                    long size = H5Tget_size(type);
-                    try (BytePointer b = new BytePointer(Math.max(1, n * size))) {
-                        if (H5Aread(attr, type, b) >= 0) {
-                            byte[] all = new byte[(int) (n * size)];
-                            b.get(all);
-                            for (int i = 0; i < n; i++) {
-                                int end = (int) size;
-                                while (end > 0 && all[(int) (i * size) + end - 1] == 0) {
-                                    end--;
-                                }
-                                values.add(new String(all, (int) (i * size), end, StandardCharsets.UTF_8));
-                            }
-                        }
-                    }
-                }
-                return render(values, scalar, true);
-            }
-            if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && n <= MAX_ATTRIBUTE_VALUES) {
-                if (cls == H5T_INTEGER) {
-                    try (LongPointer p = new LongPointer(Math.max(1, n))) {
-                        if (H5Aread(attr, H5T_NATIVE_LLONG_g(), p) >= 0) {
-                            for (int i = 0; i < n; i++) {
-                                values.add(Long.toString(p.get(i)));
-                            }
-                        }
-                    }
-                } else {
-                    try (DoublePointer p = new DoublePointer(Math.max(1, n))) {
-                        if (H5Aread(attr, H5T_NATIVE_DOUBLE_g(), p) >= 0) {
-                            for (int i = 0; i < n; i++) {
-                                values.add(Double.toString(p.get(i)));
-                            }
-                        }
-                    }
-                }
-                return render(values, scalar, false);
-            }
-            Hdf5.errorStack();
-            return "<" + typeName(type) + (scalar ? "" : ", " + n + " values") + ">";
-        } finally {
-            Hdf5.errorStack();
-            H5Sclose(space);
-            H5Tclose(type);
-        }
-    }
-
-    private static String render(List<String> values, boolean scalar, boolean quote) {
-        List<String> shown = new ArrayList<>();
-        for (String v : values) {
-            shown.add(quote ? "'" + v.replace("\n", "\\n") + "'" : v);
-        }
-        return scalar && shown.size() == 1 ? shown.get(0) : "[" + String.join(", ", shown) + "]";
     }
 
     private static String dims(long[] d) {

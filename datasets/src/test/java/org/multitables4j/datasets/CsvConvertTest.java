@@ -109,4 +109,46 @@ class CsvConvertTest {
                 csv.toString(), out.toString());
         assertEquals("True True (20000, 12) (1024, 12)", r);
     }
+
+    /**
+     * 10 000 columns: the names do not fit in an attribute (HDF5's 64 KiB object header message),
+     * so they go to the dataset /x_columns; h5py and numpy check it all against the CSV.
+     */
+    @Test
+    void tenThousandColumnsKeepTheirNames() throws Exception {
+        Path csv = dir.resolve("wide.csv");
+        Path out = dir.resolve("wide.h5");
+        TestSupport.python(String.join("\n",
+                "import sys, numpy as np",
+                "rng = np.random.default_rng(3)",
+                "x = np.round(rng.standard_normal((6, 10000)), 3)",
+                "names = [f'feature_{i:05d}' for i in range(9999)] + ['label']",
+                "x[:, -1] = np.arange(6) % 2",
+                "np.savetxt(sys.argv[1], x, delimiter=',', comments='', header=','.join(names), fmt='%.3f')"),
+                csv.toString());
+        Convert.CsvSummary s = Convert.csv(csv, "label", out, WriteOptions.DEFAULT, true);
+        assertEquals(9999, s.features().size());
+        String r = TestSupport.python(String.join("\n",
+                "import sys, h5py, numpy as np",
+                "a = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1)",
+                "header = open(sys.argv[1]).readline().strip().split(',')",
+                "f = h5py.File(sys.argv[2], 'r')",
+                "cols = [c.decode() if isinstance(c, bytes) else c for c in f['x_columns'][:]]",
+                "print(np.array_equal(f['x'][:], a[:, :-1].astype(np.float32)), np.array_equal(f['y'][:], a[:, -1].astype(np.int64)),",
+                "      cols == header[:-1], f['x'].attrs['columns_dataset'], 'columns' in f['x'].attrs, f['y'].attrs['column'])"),
+                csv.toString(), out.toString());
+        assertEquals("True True True /x_columns False label", r);
+        List<String> names = Inspect.names(out, "/x", "columns");
+        assertEquals(s.features(), names);
+        assertEquals("feature_09998", names.get(9998));
+        String d = Inspect.describe(out);
+        assertTrue(d.contains("@columns = ['feature_00000', ") && d.contains("... 9967 more, 9999 in all] (dataset /x_columns)"),
+                d);
+        // the short form: an attribute, read by the same call
+        Path small = dir.resolve("small.csv");
+        Files.writeString(small, "p,q,label\n1,2,3\n");
+        Convert.csv(small, "label", dir.resolve("small.h5"), WriteOptions.DEFAULT, true);
+        assertEquals(List.of("p", "q"), Inspect.names(dir.resolve("small.h5"), "/x", "columns"));
+        assertEquals(List.of(), Inspect.names(dir.resolve("small.h5"), "/x", "nothing"));
+    }
 }

@@ -7,7 +7,6 @@ import org.multitables4j.datasets.DatasetsException;
 import org.multitables4j.datasets.ElementKind;
 import org.multitables4j.datasets.Generate;
 import org.multitables4j.datasets.Inspect;
-import org.multitables4j.datasets.WriteOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,8 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code datasets} command line: {@code convert idx|fashion-mnist|csv|npy},
- * {@code generate clusters|images}, {@code inspect}. Errors print one line on stderr (add
+ * The {@code datasets} command line: {@code convert idx|fashion-mnist|csv|csv-sequences|npy},
+ * {@code generate clusters|images|sequences}, {@code inspect}. Errors print one line on stderr (add
  * {@code --verbose} for the stack trace) and exit with status 1; usage errors exit with 2.
  */
 @Command(name = "datasets", mixinStandardHelpOptions = true, version = "multitables4j-datasets 0.1.0",
@@ -28,49 +27,9 @@ public final class DatasetsCli {
     private DatasetsCli() {
     }
 
-    /** Options every command has. */
-    static final class Common {
-        @Option(names = {"-q", "--quiet"}, description = "no progress bar or notes (for scripts)")
-        boolean quiet;
-
-        @Option(names = "--verbose", description = "print stack traces on errors")
-        boolean verbose;
-    }
-
-    /** Output and storage options of the writing commands. */
-    static final class Storage {
-        @Option(names = {"-o", "--output"}, required = true, description = "output HDF5 file (written atomically)")
-        Path out;
-
-        @Option(names = "--gzip", paramLabel = "LEVEL", description = "deflate level 0-9, 0 = none (default: ${DEFAULT-VALUE})")
-        int gzip = WriteOptions.DEFAULT_GZIP;
-
-        @Option(names = "--no-shuffle", description = "no byte shuffle before deflate")
-        boolean noShuffle;
-
-        @Option(names = "--chunk-bytes", paramLabel = "BYTES",
-                description = "target chunk size; rows per chunk: the largest power of two that fits (default: ${DEFAULT-VALUE})")
-        long chunkBytes = WriteOptions.DEFAULT_CHUNK_BYTES;
-
-        @Option(names = "--chunk-rows", paramLabel = "ROWS", description = "exact rows per chunk (overrides --chunk-bytes)")
-        long chunkRows;
-
-        @Option(names = "--threads", description = "compression threads (default: available processors)")
-        int threads = Runtime.getRuntime().availableProcessors();
-
-        WriteOptions options() {
-            try {
-                return WriteOptions.builder().chunkBytes(chunkBytes).chunkRows(chunkRows).gzip(gzip).shuffle(!noShuffle)
-                        .threads(threads).build();
-            } catch (IllegalArgumentException e) {
-                throw new DatasetsException("Invalid storage option: " + e.getMessage());
-            }
-        }
-    }
-
     @Command(name = "convert", mixinStandardHelpOptions = true, description = "Convert data to HDF5.",
-            synopsisSubcommandLabel = "(idx | fashion-mnist | csv | npy)",
-            subcommands = {IdxCmd.class, FashionCmd.class, CsvCmd.class, NpyCmd.class})
+            synopsisSubcommandLabel = "(idx | fashion-mnist | csv | csv-sequences | npy)",
+            subcommands = {IdxCmd.class, FashionCmd.class, CsvCmd.class, SequenceCommands.CsvSequencesCmd.class, NpyCmd.class})
     static final class ConvertCmd {
     }
 
@@ -79,10 +38,10 @@ public final class DatasetsCli {
                     + "images keep their type (uint8), labels become int64.")
     static final class IdxCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Mixin
-        Storage s = new Storage();
+        CliOptions.Storage s = new CliOptions.Storage();
 
         @Option(names = "--images", required = true, description = "training images (IDX)")
         Path images;
@@ -110,10 +69,10 @@ public final class DatasetsCli {
             description = "Fashion-MNIST (Debian's dataset-fashion-mnist) to /train/*, /test/* with class names.")
     static final class FashionCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Mixin
-        Storage s = new Storage();
+        CliOptions.Storage s = new CliOptions.Storage();
 
         @Option(names = "--dir", description = "directory of {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz "
                 + "(default: ${DEFAULT-VALUE})")
@@ -131,12 +90,12 @@ public final class DatasetsCli {
                     + "all integers, float32 if numbers, else class indices with class_names).")
     static final class CsvCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Mixin
-        Storage s = new Storage();
+        CliOptions.Storage s = new CliOptions.Storage();
 
-        @Parameters(index = "0", paramLabel = "IN.csv", description = "input CSV (UTF-8)")
+        @Parameters(index = "0", paramLabel = "IN.csv", description = "input CSV")
         Path csv;
 
         @Option(names = "--label", paramLabel = "COLUMN", description = "name of the label column (none: features only)")
@@ -148,13 +107,14 @@ public final class DatasetsCli {
         @Option(names = "--delimiter", description = "field delimiter, one character or 'tab' (default: ${DEFAULT-VALUE})")
         String delimiter = ",";
 
+        @Option(names = "--encoding", paramLabel = "CHARSET",
+                description = "text encoding of the file, e.g. ISO-8859-1, windows-1252 (default: ${DEFAULT-VALUE})")
+        String encoding = "UTF-8";
+
         @Override
         public Integer call() {
-            String d = "tab".equalsIgnoreCase(delimiter) || "\\t".equals(delimiter) ? "\t" : delimiter;
-            if (d.length() != 1) {
-                throw new DatasetsException("--delimiter must be one character, got '" + delimiter + "'");
-            }
-            Convert.CsvSummary r = Convert.csv(csv, label, d.charAt(0), s.out, s.options(), c.quiet);
+            Convert.CsvSummary r = Convert.csv(csv, label, CliOptions.delimiter(delimiter), Convert.encoding(encoding), s.out,
+                    s.options(), c.quiet);
             if (!c.quiet && !r.skipped().isEmpty()) {
                 spec.commandLine().getErr().println("note: skipped non-numeric columns: " + String.join(", ", r.skipped()));
             }
@@ -170,10 +130,10 @@ public final class DatasetsCli {
             description = "NumPy .npy array (C order; f4 f8 i1 i2 i4 i8 u1 u2 u4 b1, either byte order) to one dataset.")
     static final class NpyCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Mixin
-        Storage s = new Storage();
+        CliOptions.Storage s = new CliOptions.Storage();
 
         @Parameters(index = "0", paramLabel = "IN.npy", description = "input .npy")
         Path npy;
@@ -206,8 +166,8 @@ public final class DatasetsCli {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = "Synthetic seeded data with learnable structure, any size, in bounded memory.",
-            synopsisSubcommandLabel = "(clusters | images)",
-            subcommands = {ClustersCmd.class, ImagesCmd.class})
+            synopsisSubcommandLabel = "(clusters | images | sequences)",
+            subcommands = {ClustersCmd.class, ImagesCmd.class, SequenceCommands.SequencesCmd.class})
     static final class GenerateCmd {
     }
 
@@ -215,10 +175,10 @@ public final class DatasetsCli {
             description = "Gaussian class clusters: /x float32 [rows, dim], /y int64.")
     static final class ClustersCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Mixin
-        Storage s = new Storage();
+        CliOptions.Storage s = new CliOptions.Storage();
 
         @Mixin
         GenerateOptions g = new GenerateOptions();
@@ -238,10 +198,10 @@ public final class DatasetsCli {
             description = "Image-like blobs, one position and shape per class: /x [rows, size, size], /y int64.")
     static final class ImagesCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Mixin
-        Storage s = new Storage();
+        CliOptions.Storage s = new CliOptions.Storage();
 
         @Mixin
         GenerateOptions g = new GenerateOptions();
@@ -271,7 +231,7 @@ public final class DatasetsCli {
                     + "compression ratio, attributes.")
     static final class InspectCmd implements Callable<Integer> {
         @Mixin
-        Common c = new Common();
+        CliOptions.Common c = new CliOptions.Common();
 
         @Parameters(index = "0", paramLabel = "FILE.h5", description = "HDF5 file")
         Path file;
