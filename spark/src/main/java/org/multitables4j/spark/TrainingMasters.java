@@ -1,0 +1,50 @@
+package org.multitables4j.spark;
+
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+
+/**
+ * dl4j-spark training masters set up for {@link ShardedTraining}: one worker per shard, the
+ * worker batch size and the examples per loaded object equal to the loader's batch size, and no
+ * repartitioning of the batch names (each task keeps its shard). Further options can be set on
+ * the returned builders.
+ */
+public final class TrainingMasters {
+    private TrainingMasters() {
+    }
+
+    /**
+     * Synchronous parameter averaging: every worker fits {@code averagingFrequency} batches of
+     * its shard, then the parameters (and updater state) are averaged on the driver.
+     *
+     * @param layout             from {@link ShardedHdf5Data#layout}
+     * @param averagingFrequency batches each worker fits between averagings
+     * @return a builder; {@code build()} it
+     */
+    public static ParameterAveragingTrainingMaster.Builder parameterAveraging(ShardLayout layout, int averagingFrequency) {
+        return new ParameterAveragingTrainingMaster.Builder(layout.shards(), layout.batchSize())
+                .batchSizePerWorker(layout.batchSize())
+                .averagingFrequency(averagingFrequency)
+                .repartionData(Repartition.Never)
+                .workerPrefetchNumBatches(2);
+    }
+
+    /**
+     * Asynchronous gradient sharing (threshold-encoded updates over Aeron UDP): every worker fits
+     * its whole shard for the epoch.
+     *
+     * @param layout            from {@link ShardedHdf5Data#layout}
+     * @param voidConfiguration the transport: unicast port and controller address (the driver's
+     *                          address on a cluster; {@code 127.0.0.1} in local mode)
+     * @return a builder; {@code build()} it
+     */
+    public static SharedTrainingMaster.Builder gradientSharing(ShardLayout layout, VoidConfiguration voidConfiguration) {
+        return new SharedTrainingMaster.Builder(voidConfiguration, layout.batchSize())
+                .batchSizePerWorker(layout.batchSize())
+                .repartitionData(Repartition.Never)
+                .repartitioner(new KeepShardPartitions())
+                .workerPrefetchNumBatches(2);
+    }
+}
