@@ -15,7 +15,7 @@ import org.multitables4j.InvalidConfigurationException;
  * @param epoch  the epoch
  * @param batch  the batch within the shard's epoch
  */
-record BatchName(int shard, int shards, long epoch, int batch) {
+record BatchName(int shard, int shards, long epoch, int batch) implements java.io.Serializable {
     /**
      * @param source the file, for the path part
      * @return the name as a URI string

@@ -3,6 +3,8 @@ package org.multitables4j.spark;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -69,7 +71,18 @@ public final class ShardedTraining {
      * @return the training
      */
     public static ShardedTraining of(SparkDl4jMultiLayer net, ShardedDataSet data, ShardLayout layout) {
-        ShardBatchLoader loader = data.loader();
+        return of(net, data, layout, data.loader());
+    }
+
+    /**
+     * @param net    the network, with its training master
+     * @param data   the sharded data
+     * @param layout from {@code data.layout(sc)}
+     * @param loader {@code data.loader()} or a loader that wraps it (to count or log batches)
+     * @return the training
+     */
+    public static ShardedTraining of(SparkDl4jMultiLayer net, ShardedDataSet data, ShardLayout layout,
+            DataSetLoader loader) {
         return new ShardedTraining(net.getSparkContext(), net.getTrainingMaster(), data, layout,
                 rdd -> net.fitPaths(rdd, loader));
     }
@@ -81,7 +94,7 @@ public final class ShardedTraining {
      * @return the training
      */
     public static ShardedTraining of(SparkComputationGraph graph, ShardedDataSet data, ShardLayout layout) {
-        ShardBatchLoader loader = data.loader();
+        DataSetLoader loader = data.loader();
         return new ShardedTraining(graph.getSparkContext(), graph.getTrainingMaster(), data, layout,
                 rdd -> graph.fitPaths(rdd, loader));
     }
@@ -93,7 +106,18 @@ public final class ShardedTraining {
      * @return the training
      */
     public static ShardedTraining of(SparkComputationGraph graph, ShardedMultiDataSet data, ShardLayout layout) {
-        ShardMultiBatchLoader loader = data.loader();
+        return of(graph, data, layout, data.loader());
+    }
+
+    /**
+     * @param graph  the graph, with its training master
+     * @param data   the sharded multi-input data
+     * @param layout from {@code data.layout(sc)}
+     * @param loader {@code data.loader()} or a loader that wraps it
+     * @return the training
+     */
+    public static ShardedTraining of(SparkComputationGraph graph, ShardedMultiDataSet data, ShardLayout layout,
+            MultiDataSetLoader loader) {
         return new ShardedTraining(graph.getSparkContext(), graph.getTrainingMaster(), data, layout,
                 rdd -> graph.fitPaths(rdd, loader));
     }

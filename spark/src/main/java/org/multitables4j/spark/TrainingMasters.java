@@ -8,8 +8,11 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 /**
  * dl4j-spark training masters set up for {@link ShardedTraining}: one worker per shard, the
  * worker batch size and the examples per loaded object equal to the loader's batch size, and no
- * repartitioning of the batch names (each task keeps its shard). Further options can be set on
- * the returned builders.
+ * repartitioning of the batch names (each task keeps its shard), and no prefetch by dl4j-spark:
+ * the shard's iterator prefetches on its own workers, and a batch that fails to load inside
+ * dl4j-spark's prefetch thread ({@code AsyncDataSetIterator}, 1.0.0-M2) leaves the task waiting
+ * forever instead of failing it, so Spark could not retry it. Further options can be set on the
+ * returned builders.
  */
 public final class TrainingMasters {
     private TrainingMasters() {
@@ -28,7 +31,7 @@ public final class TrainingMasters {
                 .batchSizePerWorker(layout.batchSize())
                 .averagingFrequency(averagingFrequency)
                 .repartionData(Repartition.Never)
-                .workerPrefetchNumBatches(2);
+                .workerPrefetchNumBatches(0);
     }
 
     /**
@@ -45,6 +48,6 @@ public final class TrainingMasters {
                 .batchSizePerWorker(layout.batchSize())
                 .repartitionData(Repartition.Never)
                 .repartitioner(new KeepShardPartitions())
-                .workerPrefetchNumBatches(2);
+                .workerPrefetchNumBatches(0);
     }
 }
