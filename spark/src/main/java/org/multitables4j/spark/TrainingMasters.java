@@ -35,8 +35,20 @@ public final class TrainingMasters {
     }
 
     /**
+     * The Aeron system property that gradient sharing needs: dl4j's transport (1.0.0-M2) sets a
+     * client liveness timeout of 30 s, and Aeron refuses to start its media driver unless the
+     * publication unblock timeout (15 s by default) is longer.
+     */
+    public static final String AERON_UNBLOCK_TIMEOUT = "aeron.publication.unblock.timeout";
+
+    /** The value set for {@link #AERON_UNBLOCK_TIMEOUT}: 60 s in nanoseconds. */
+    public static final String AERON_UNBLOCK_TIMEOUT_NS = "60000000000";
+
+    /**
      * Asynchronous gradient sharing (threshold-encoded updates over Aeron UDP): every worker fits
-     * its whole shard for the epoch.
+     * its whole shard for the epoch. Sets the system property {@link #AERON_UNBLOCK_TIMEOUT} in
+     * this JVM unless it is set; on a cluster, give it to the executors too
+     * ({@code spark.executor.extraJavaOptions=-Daeron.publication.unblock.timeout=60000000000}).
      *
      * @param layout            from {@link ShardedHdf5Data#layout}
      * @param voidConfiguration the transport: unicast port and controller address (the driver's
@@ -44,6 +56,9 @@ public final class TrainingMasters {
      * @return a builder; {@code build()} it
      */
     public static SharedTrainingMaster.Builder gradientSharing(ShardLayout layout, VoidConfiguration voidConfiguration) {
+        if (System.getProperty(AERON_UNBLOCK_TIMEOUT) == null) {
+            System.setProperty(AERON_UNBLOCK_TIMEOUT, AERON_UNBLOCK_TIMEOUT_NS);
+        }
         return new SharedTrainingMaster.Builder(voidConfiguration, layout.batchSize())
                 .batchSizePerWorker(layout.batchSize())
                 .repartitionData(Repartition.Never)
