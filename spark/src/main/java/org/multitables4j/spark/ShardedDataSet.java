@@ -81,6 +81,26 @@ public final class ShardedDataSet extends ShardedHdf5Data {
         return build(shard, epoch, null);
     }
 
+    /**
+     * As {@link #iterator(int, long)}, starting at batch {@code firstBatch} of the shard's epoch
+     * (found in O(1) with {@code resumeFrom}).
+     *
+     * @param shard      the shard
+     * @param epoch      the epoch
+     * @param firstBatch the first batch delivered
+     * @return the iterator, delivering detached copies
+     */
+    public Hdf5DataSetIterator iterator(int shard, long epoch, int firstBatch) {
+        if (firstBatch == 0) {
+            return build(shard, epoch, null);
+        }
+        IteratorState start;
+        try (Hdf5DataSetIterator it = build(shard, epoch, null)) {
+            start = it.state();
+        }
+        return build(shard, epoch, new IteratorState(epoch, firstBatch, start.seed(), start.rows(), start.optionsHash()));
+    }
+
     private Hdf5DataSetIterator build(int shard, long epoch, IteratorState resume) {
         Hdf5DataSetIterator.Builder b = options.apply(Hdf5DataSetIterator.builder(source().resolve()));
         if (b == null) {
