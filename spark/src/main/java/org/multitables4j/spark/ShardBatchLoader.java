@@ -26,6 +26,6 @@ public final class ShardBatchLoader implements DataSetLoader {
      */
     @Override
     public DataSet load(Source source) {
-        return (DataSet) data.load(source.getPath());
+        return (DataSet) ShardCursors.next(data, BatchName.parse(source.getPath()));
     }
 }

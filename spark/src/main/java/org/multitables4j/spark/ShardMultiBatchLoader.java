@@ -25,6 +25,6 @@ public final class ShardMultiBatchLoader implements MultiDataSetLoader {
      */
     @Override
     public MultiDataSet load(Source source) {
-        return (MultiDataSet) data.load(source.getPath());
+        return (MultiDataSet) ShardCursors.next(data, BatchName.parse(source.getPath()));
     }
 }

@@ -64,11 +64,6 @@ public final class ShardedDataSet extends ShardedHdf5Data {
         return new ShardedDataSet(source(), shards(), loaderWorkers(), options, preProcessor);
     }
 
-    /** @return the loader that {@code fitPaths} calls on the executors for this data's batch names */
-    public ShardBatchLoader loader() {
-        return new ShardBatchLoader(this);
-    }
-
     /**
      * Builds the iterator over one shard on this JVM, as the executors do (for evaluation or
      * checks outside Spark). The caller closes it.

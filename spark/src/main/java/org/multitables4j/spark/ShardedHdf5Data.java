@@ -18,7 +18,7 @@ import org.multitables4j.IteratorState;
  * opens the file and streams its shard's batches with its own loader workers.
  *
  * <p>Batches are named by {@link #batchNames}, one RDD partition per shard, and turned into data
- * on the executor by {@link ShardedDataSet#loader()} or {@link ShardedMultiDataSet#loader()},
+ * on the executor by {@link ShardBatchLoader} or {@link ShardMultiBatchLoader},
  * which dl4j-spark's {@code fitPaths} calls. {@link ShardedTraining} does both per epoch.
  */
 public abstract sealed class ShardedHdf5Data implements Serializable permits ShardedDataSet, ShardedMultiDataSet {
@@ -74,14 +74,6 @@ public abstract sealed class ShardedHdf5Data implements Serializable permits Sha
      * @return the open shard
      */
     abstract ShardStream open(int shard, long epoch, IteratorState resume);
-
-    /**
-     * @param name a batch name from {@link #batchNames}
-     * @return the batch, read on this JVM
-     */
-    Object load(String name) {
-        return ShardCursors.next(this, BatchName.parse(name));
-    }
 
     /**
      * Reads the layout on the executors (one small task per shard: the driver need not see the

@@ -63,11 +63,6 @@ public final class ShardedMultiDataSet extends ShardedHdf5Data {
         return new ShardedMultiDataSet(source(), shards(), loaderWorkers(), options, preProcessor);
     }
 
-    /** @return the loader that {@code fitPaths} calls on the executors for this data's batch names */
-    public ShardMultiBatchLoader loader() {
-        return new ShardMultiBatchLoader(this);
-    }
-
     /**
      * Builds the iterator over one shard on this JVM, as the executors do (for evaluation or
      * checks outside Spark). The caller closes it.

@@ -71,14 +71,14 @@ public final class ShardedTraining {
      * @return the training
      */
     public static ShardedTraining of(SparkDl4jMultiLayer net, ShardedDataSet data, ShardLayout layout) {
-        return of(net, data, layout, data.loader());
+        return of(net, data, layout, new ShardBatchLoader(data));
     }
 
     /**
      * @param net    the network, with its training master
      * @param data   the sharded data
      * @param layout from {@code data.layout(sc)}
-     * @param loader {@code data.loader()} or a loader that wraps it (to count or log batches)
+     * @param loader {@code new ShardBatchLoader(data)} or a loader that wraps it (to count or log batches)
      * @return the training
      */
     public static ShardedTraining of(SparkDl4jMultiLayer net, ShardedDataSet data, ShardLayout layout,
@@ -94,7 +94,7 @@ public final class ShardedTraining {
      * @return the training
      */
     public static ShardedTraining of(SparkComputationGraph graph, ShardedDataSet data, ShardLayout layout) {
-        DataSetLoader loader = data.loader();
+        DataSetLoader loader = new ShardBatchLoader(data);
         return new ShardedTraining(graph.getSparkContext(), graph.getTrainingMaster(), data, layout,
                 rdd -> graph.fitPaths(rdd, loader));
     }
@@ -106,14 +106,14 @@ public final class ShardedTraining {
      * @return the training
      */
     public static ShardedTraining of(SparkComputationGraph graph, ShardedMultiDataSet data, ShardLayout layout) {
-        return of(graph, data, layout, data.loader());
+        return of(graph, data, layout, new ShardMultiBatchLoader(data));
     }
 
     /**
      * @param graph  the graph, with its training master
      * @param data   the sharded multi-input data
      * @param layout from {@code data.layout(sc)}
-     * @param loader {@code data.loader()} or a loader that wraps it
+     * @param loader {@code new ShardMultiBatchLoader(data)} or a loader that wraps it
      * @return the training
      */
     public static ShardedTraining of(SparkComputationGraph graph, ShardedMultiDataSet data, ShardLayout layout,

@@ -88,7 +88,7 @@ class GraphAndGradientSharingTest {
         SparkComputationGraph sparkGraph = new SparkComputationGraph(sc, graph,
                 TrainingMasters.parameterAveraging(layout, 4).build());
         CollectionAccumulator<SparkTestData.Read> reads = sc.sc().collectionAccumulator("graph");
-        ShardedTraining.of(sparkGraph, data, layout, new SparkTestData.RecordingMultiLoader(data.loader(), reads))
+        ShardedTraining.of(sparkGraph, data, layout, new SparkTestData.RecordingMultiLoader(new ShardMultiBatchLoader(data), reads))
                 .fitEpoch(0);
         assertEquals(everyRow(), sortedIds(reads.value(), 0), "every row exactly once");
         double after = sparkGraph.getNetwork().score(all);
@@ -109,7 +109,7 @@ class GraphAndGradientSharingTest {
                 TrainingMasters.gradientSharing(layout, voidConf).build());
         CollectionAccumulator<SparkTestData.Read> reads = sc.sc().collectionAccumulator("shared");
         ShardedTraining training = ShardedTraining.of(sparkNet, data, layout,
-                new SparkTestData.RecordingLoader(data.loader(), reads, null));
+                new SparkTestData.RecordingLoader(new ShardBatchLoader(data), reads, null));
         assertEquals(1, training.callsPerEpoch());
         training.fitEpoch(0);
         training.fitEpoch(1);

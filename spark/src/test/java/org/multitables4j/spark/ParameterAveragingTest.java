@@ -69,7 +69,7 @@ class ParameterAveragingTest {
         ParameterAveragingTrainingMaster tm = TrainingMasters.parameterAveraging(layout, 4).build();
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, tm);
         ShardedTraining training = ShardedTraining.of(sparkNet, data, layout,
-                new SparkTestData.RecordingLoader(data.loader(), reads, failAt));
+                new SparkTestData.RecordingLoader(new ShardBatchLoader(data), reads, failAt));
         for (int e = 0; e < epochs; e++) {
             training.fitEpoch(e);
         }
