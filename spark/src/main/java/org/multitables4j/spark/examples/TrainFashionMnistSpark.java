@@ -188,10 +188,23 @@ public final class TrainFashionMnistSpark implements Callable<Integer> {
                 out.printf("%5d %10.4f %9.4f %10.0f %8.1f%n", e + 1, sparkNet.getScore(), lastAccuracy,
                         layout.totalBatches() * batch / seconds, seconds);
             }
+            out.printf("Direct (NIO) memory of this JVM after training (loader rings and blocks, Spark's buffers): %.1f MiB%n",
+                    directBytes() / 1048576.0);
             sparkNet.getTrainingMaster().deleteTempFiles(sc);
         }
         out.printf("Final test accuracy: %.4f%n", lastAccuracy);
         return 0;
+    }
+
+    private static long directBytes() {
+        long used = 0;
+        for (java.lang.management.BufferPoolMXBean pool
+                : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                used += pool.getMemoryUsed();
+            }
+        }
+        return used;
     }
 
     private static Evaluation evaluate(MultiLayerNetwork net, Path file, boolean mlp) {
