@@ -22,7 +22,9 @@ import org.multitables4j.InvalidConfigurationException;
 public final class Hdf5Source implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** the file's path, or the distributed file's name */
     private final String path;
+    /** true when resolved with SparkFiles */
     private final boolean sparkFile;
 
     private Hdf5Source(String path, boolean sparkFile) {

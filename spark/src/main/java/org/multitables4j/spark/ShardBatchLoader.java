@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.DataSet;
 public final class ShardBatchLoader implements DataSetLoader {
     private static final long serialVersionUID = 1L;
 
+    /** the data whose batches are read */
     private final ShardedDataSet data;
 
     /** @param data the sharded data whose batches this loader reads */

@@ -12,6 +12,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public final class ShardMultiBatchLoader implements MultiDataSetLoader {
     private static final long serialVersionUID = 1L;
 
+    /** the data whose batches are read */
     private final ShardedMultiDataSet data;
 
     /** @param data the sharded data whose batches this loader reads */

@@ -23,7 +23,9 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 public final class ShardedDataSet extends ShardedHdf5Data {
     private static final long serialVersionUID = 1L;
 
+    /** configures each shard's builder */
     private final DataSetOptions options;
+    /** applied on the loader threads, or null */
     private final DataSetPreProcessor preProcessor;
 
     private ShardedDataSet(Hdf5Source source, int shards, int loaderWorkers, DataSetOptions options,

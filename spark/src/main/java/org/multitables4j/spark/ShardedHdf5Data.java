@@ -24,9 +24,13 @@ import org.multitables4j.IteratorState;
 public abstract sealed class ShardedHdf5Data implements Serializable permits ShardedDataSet, ShardedMultiDataSet {
     private static final long serialVersionUID = 1L;
 
+    /** where executors find the file */
     private final Hdf5Source source;
+    /** the number of shards */
     private final int shards;
+    /** loader threads per shard iterator */
     private final int loaderWorkers;
+    /** identifies the data in the executors' cursors */
     private final String id = UUID.randomUUID().toString();
 
     ShardedHdf5Data(Hdf5Source source, int shards, int loaderWorkers) {

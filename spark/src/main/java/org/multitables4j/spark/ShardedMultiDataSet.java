@@ -22,7 +22,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 public final class ShardedMultiDataSet extends ShardedHdf5Data {
     private static final long serialVersionUID = 1L;
 
+    /** configures each shard's builder */
     private final MultiDataSetOptions options;
+    /** applied on the loader threads, or null */
     private final MultiDataSetPreProcessor preProcessor;
 
     private ShardedMultiDataSet(Hdf5Source source, int shards, int loaderWorkers, MultiDataSetOptions options,
