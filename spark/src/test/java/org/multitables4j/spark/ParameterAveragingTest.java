@@ -176,6 +176,36 @@ class ParameterAveragingTest {
     }
 
     @Test
+    void unevenShardsReadEveryRowOnceWithoutPadding() {
+        // 1024 rows in batches of 50: 21 global batches (the last of 24 rows), shards of 11 and 10
+        ShardedDataSet data = ShardedDataSet.of(Hdf5Source.path(file), 2, b -> b.features("/x").labels("/y")
+                .oneHot(SparkTestData.CLASSES).batchSize(50).order(Order.SHUFFLED).seed(11)
+                .shardMode(org.multitables4j.ShardMode.UNEVEN));
+        ShardLayout layout = data.layout(sc);
+        assertEquals(List.of(11, 10), layout.batchesPerShard());
+        MultiLayerNetwork net = new MultiLayerNetwork(SparkTestData.mlp(5));
+        net.init();
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net,
+                TrainingMasters.parameterAveraging(layout, 4).build());
+        CollectionAccumulator<SparkTestData.Read> reads = sc.sc().collectionAccumulator("uneven");
+        ShardedTraining.of(sparkNet, data, layout, new SparkTestData.RecordingLoader(new ShardBatchLoader(data), reads, null))
+                .fitEpoch(0);
+        assertEquals(everyRow(), sortedIds(reads.value(), 0), "every row exactly once, no padding");
+        assertEquals(10, reads.value().stream().filter(x -> x.batch().shard() == 1).count());
+    }
+
+    @Test
+    void aFileShippedWithAddFileIsFoundOnTheExecutors() {
+        sc.addFile(file.toString());
+        ShardedDataSet data = ShardedDataSet.of(Hdf5Source.sparkFile(file.getFileName().toString()), 2,
+                b -> b.features("/x").labels("/y").oneHot(SparkTestData.CLASSES).batchSize(SparkTestData.BATCH));
+        ShardLayout layout = data.layout(sc);
+        assertEquals(SparkTestData.N, layout.rows());
+        String name = data.batchNames(sc, layout, 0, 0, 1).first();
+        assertTrue(name.startsWith("file:/spark-files/spark-fixture.h5#0.2.0.0"), name);
+    }
+
+    @Test
     void aMasterThatExpectsAnotherBatchSizeIsRefused() {
         ShardedDataSet data = data();
         ShardLayout layout = data.layout(sc);
