@@ -31,7 +31,7 @@ final class BitshuffleFilter extends ArrayFilter {
 
     @Override
     public int id() {
-        return Codecs.BITSHUFFLE;
+        return BITSHUFFLE;
     }
 
     @Override

@@ -27,7 +27,7 @@ final class BloscFilter implements Hdf5Filter {
 
     @Override
     public int id() {
-        return Codecs.BLOSC;
+        return BLOSC;
     }
 
     @Override

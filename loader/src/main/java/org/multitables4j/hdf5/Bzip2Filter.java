@@ -11,7 +11,7 @@ final class Bzip2Filter extends ArrayFilter {
 
     @Override
     public int id() {
-        return Codecs.BZIP2;
+        return BZIP2;
     }
 
     @Override

@@ -11,17 +11,17 @@ import java.util.function.Supplier;
  * other library registers with jhdf).
  */
 final class Codecs {
-    static final int DEFLATE = 1;
-    static final int SHUFFLE = 2;
-    static final int FLETCHER32 = 3;
-    static final int SZIP = 4;
-    static final int BLOSC = 32001;
-    static final int LZ4 = 32004;
-    static final int ZSTD = 32015;
-    static final int BZIP2 = 307;
-    static final int LZO = 305;
-    static final int BITSHUFFLE = 32008;
-    static final int LZF = 32000;
+    static final int DEFLATE = Hdf5Filter.DEFLATE;
+    static final int SHUFFLE = Hdf5Filter.SHUFFLE;
+    static final int FLETCHER32 = Hdf5Filter.FLETCHER32;
+    static final int SZIP = Hdf5Filter.SZIP;
+    static final int BLOSC = Hdf5Filter.BLOSC;
+    static final int LZ4 = Hdf5Filter.LZ4;
+    static final int ZSTD = Hdf5Filter.ZSTD;
+    static final int BZIP2 = Hdf5Filter.BZIP2;
+    static final int LZO = Hdf5Filter.LZO;
+    static final int BITSHUFFLE = Hdf5Filter.BITSHUFFLE;
+    static final int LZF = Hdf5Filter.LZF;
 
     private static final Map<Integer, Supplier<Hdf5Filter>> REGISTRY = Map.ofEntries(
             Map.entry(DEFLATE, DeflateFilter::new),

@@ -18,7 +18,7 @@ final class DeflateFilter implements Hdf5Filter {
 
     @Override
     public int id() {
-        return Codecs.DEFLATE;
+        return DEFLATE;
     }
 
     @Override

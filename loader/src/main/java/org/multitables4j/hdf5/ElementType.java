@@ -26,6 +26,11 @@ public record ElementType(Kind kind, int size, ByteOrder byteOrder) {
         BOOL
     }
 
+    /** @return true for floating point kinds (IEEE floats and bfloat16), which are no class ids */
+    public boolean isFloating() {
+        return kind == Kind.FLOAT || kind == Kind.BFLOAT16;
+    }
+
     /** @return the ND4J data type that holds this element type without loss */
     public DataType nativeDataType() {
         switch (kind) {

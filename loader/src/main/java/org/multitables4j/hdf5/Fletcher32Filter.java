@@ -12,7 +12,7 @@ final class Fletcher32Filter implements Hdf5Filter {
 
     @Override
     public int id() {
-        return Codecs.FLETCHER32;
+        return FLETCHER32;
     }
 
     @Override

@@ -7,9 +7,31 @@ import java.nio.ByteBuffer;
  * in, decoded bytes out. {@link BlockDecoder} runs a chunk's filters in reverse pipeline order;
  * the last stage that moves data writes straight into the destination (block or slot memory),
  * the earlier ones into the decoder's heap buffers. Instances are made per decoder (one per
- * worker thread) by {@link Codecs#create(int)} and may keep native state; not thread-safe.
+ * worker thread) by the registry ({@code Codecs}) and may keep native state; not thread-safe.
  */
 interface Hdf5Filter extends AutoCloseable {
+    /** HDF5's deflate (zlib) filter. */
+    int DEFLATE = 1;
+    /** HDF5's byte shuffle filter. */
+    int SHUFFLE = 2;
+    /** HDF5's Fletcher-32 checksum filter. */
+    int FLETCHER32 = 3;
+    /** HDF5's szip filter. */
+    int SZIP = 4;
+    /** PyTables' LZO filter. */
+    int LZO = 305;
+    /** PyTables' bzip2 filter. */
+    int BZIP2 = 307;
+    /** h5py's LZF filter. */
+    int LZF = 32000;
+    /** The blosc filter. */
+    int BLOSC = 32001;
+    /** The HDF5 LZ4 filter. */
+    int LZ4 = 32004;
+    /** The bitshuffle filter. */
+    int BITSHUFFLE = 32008;
+    /** The zstd filter. */
+    int ZSTD = 32015;
 
     /** @return the HDF5 filter id */
     int id();

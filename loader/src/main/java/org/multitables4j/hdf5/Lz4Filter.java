@@ -15,7 +15,7 @@ final class Lz4Filter extends ArrayFilter {
 
     @Override
     public int id() {
-        return Codecs.LZ4;
+        return LZ4;
     }
 
     @Override

@@ -16,7 +16,7 @@ final class LzfFilter extends ArrayFilter {
 
     @Override
     public int id() {
-        return Codecs.LZF;
+        return LZF;
     }
 
     @Override

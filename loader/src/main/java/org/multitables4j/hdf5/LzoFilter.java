@@ -10,7 +10,7 @@ final class LzoFilter extends ArrayFilter {
 
     @Override
     public int id() {
-        return Codecs.LZO;
+        return LZO;
     }
 
     @Override

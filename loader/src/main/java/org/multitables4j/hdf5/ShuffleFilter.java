@@ -20,7 +20,7 @@ final class ShuffleFilter implements Hdf5Filter {
 
     @Override
     public int id() {
-        return Codecs.SHUFFLE;
+        return SHUFFLE;
     }
 
     @Override

@@ -22,7 +22,7 @@ final class SzipFilter implements Hdf5Filter {
 
     @Override
     public int id() {
-        return Codecs.SZIP;
+        return SZIP;
     }
 
     @Override

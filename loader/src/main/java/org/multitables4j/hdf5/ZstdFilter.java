@@ -8,7 +8,7 @@ final class ZstdFilter extends ArrayFilter {
 
     @Override
     public int id() {
-        return Codecs.ZSTD;
+        return ZSTD;
     }
 
     @Override

@@ -127,6 +127,34 @@ class ElementTypesTest {
         }
     }
 
+    /** HALF output end to end: the iterator's slots hold numpy's astype(float16) of the stored float32/float64. */
+    @ParameterizedTest
+    @ValueSource(strings = {"f4", "f8"})
+    void halfOutputThroughTheIterator(String name) {
+        float[] want;
+        try (Hdf5File f = Hdf5File.open(file())) {
+            ByteBuffer e = expected(f, "/expected/half_" + name);
+            want = new float[e.capacity() / 2];
+            for (int i = 0; i < want.length; i++) {
+                want[i] = HalfFloats.halfToFloat(e.getShort(2 * i));
+            }
+        }
+        float[] got = new float[want.length];
+        int at = 0;
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file()).features("/half/" + name)
+                .order(Order.ORDERED).batchSize(100).workers(2).dataType(DataType.HALF).build()) {
+            while (it.hasNext()) {
+                INDArray x = it.next().getFeatures();
+                assertEquals(DataType.HALF, x.dataType());
+                float[] v = x.castTo(DataType.FLOAT).data().asFloat();
+                System.arraycopy(v, 0, got, at, v.length);
+                at += v.length;
+            }
+        }
+        assertEquals(want.length, at);
+        assertArrayEquals(want, got, "/half/" + name);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"le", "be"})
     void bfloat16IsIdentifiedByItsFieldsAndWidensExactly(String order) {
