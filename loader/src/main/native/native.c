@@ -1,13 +1,17 @@
 /*
  * JNI bridge of org.multitables4j.hdf5.NativeCodecs: libdeflate's whole-buffer zlib decompressor
  * (HDF5's deflate filter stores zlib streams) and a vectorized byte unshuffle (HDF5's shuffle
- * filter, blosc's byte shuffle). Buffers are passed as direct ByteBuffers or byte arrays with
+ * filter, blosc's byte shuffle) and, when built with -DMT4J_AEC, libaec's szip-compatible decoder
+ * (HDF5's szip filter). Buffers are passed as direct ByteBuffers or byte arrays with
  * offsets; nothing is copied here.
  */
 #include <jni.h>
 #include <stdint.h>
 #include <string.h>
 #include <libdeflate.h>
+#ifdef MT4J_AEC
+#include <szlib.h>
+#endif
 
 JNIEXPORT jlong JNICALL Java_org_multitables4j_hdf5_NativeCodecs_alloc(JNIEnv *env, jclass cls) {
     return (jlong) (intptr_t) libdeflate_alloc_decompressor();
@@ -127,4 +131,66 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_unshuffle(JNIEnv
     }
     (*env)->ReleasePrimitiveArrayCritical(env, src, in, JNI_ABORT);
     return 0;
+}
+
+JNIEXPORT jboolean JNICALL Java_org_multitables4j_hdf5_NativeCodecs_hasSzip(JNIEnv *env, jclass cls) {
+#ifdef MT4J_AEC
+    return JNI_TRUE;
+#else
+    return JNI_FALSE;
+#endif
+}
+
+/*
+ * Decodes one szip stream (HDF5's szip filter without its 4-byte size header) with
+ * SZ_BufftoBuffDecompress. Source and destination are each a direct buffer or, when the array
+ * argument is not null, that array. Returns the decoded length, a negative SZ_ error, or -100
+ * when built without libaec, -4 when a buffer cannot be accessed.
+ */
+JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_szip(JNIEnv *env, jclass cls,
+        jobject src, jbyteArray srcArray, jint srcOff, jint srcLen, jobject dst, jbyteArray dstArray, jint dstLen,
+        jint mask, jint bpp, jint ppb, jint pps) {
+#ifdef MT4J_AEC
+    uint8_t *in = NULL, *out = NULL;
+    if (srcArray == NULL && (in = (*env)->GetDirectBufferAddress(env, src)) == NULL) {
+        return -4;
+    }
+    if (dstArray == NULL && (out = (*env)->GetDirectBufferAddress(env, dst)) == NULL) {
+        return -4;
+    }
+    jbyte *inArr = NULL, *outArr = NULL;
+    if (srcArray != NULL) {
+        inArr = (*env)->GetPrimitiveArrayCritical(env, srcArray, NULL);
+        if (inArr == NULL) {
+            return -4;
+        }
+        in = (uint8_t *) inArr;
+    }
+    if (dstArray != NULL) {
+        outArr = (*env)->GetPrimitiveArrayCritical(env, dstArray, NULL);
+        if (outArr == NULL) {
+            if (inArr != NULL) {
+                (*env)->ReleasePrimitiveArrayCritical(env, srcArray, inArr, JNI_ABORT);
+            }
+            return -4;
+        }
+        out = (uint8_t *) outArr;
+    }
+    SZ_com_t p;
+    p.options_mask = mask;
+    p.bits_per_pixel = bpp;
+    p.pixels_per_block = ppb;
+    p.pixels_per_scanline = pps;
+    size_t n = (size_t) dstLen;
+    int r = SZ_BufftoBuffDecompress(out, &n, in + srcOff, (size_t) srcLen, &p);
+    if (outArr != NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, dstArray, outArr, 0);
+    }
+    if (inArr != NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, srcArray, inArr, JNI_ABORT);
+    }
+    return r == SZ_OK ? (jint) n : (r < 0 ? r : -r - 10);
+#else
+    return -100;
+#endif
 }

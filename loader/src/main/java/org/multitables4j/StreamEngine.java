@@ -136,7 +136,7 @@ final class StreamEngine {
                 if (in.classes() > 0) {
                     for (Hdf5Array pa : ps) {
                         ElementType t = pa.elementType();
-                        if (t.kind() == ElementType.Kind.FLOAT || pa.rowElements() != 1) {
+                        if (t.isFloating() || pa.rowElements() != 1) {
                             throw new InvalidConfigurationException("oneHot needs one integer class id per row, but " + in.role()
                                     + " '" + in.path() + "' are " + t + " with row shape " + Arrays.toString(pa.rowShape())
                                     + " (" + pa.file().path() + ")");

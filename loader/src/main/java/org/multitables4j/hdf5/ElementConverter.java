@@ -6,8 +6,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Converts runs of stored elements (any supported {@link ElementType}, either byte order) into
- * the output type of a ring slot: FLOAT, DOUBLE, or the stored type itself in native byte order.
- * Runs are converted with absolute gets and puts; nothing is allocated per element.
+ * the output type of a ring slot: FLOAT, DOUBLE, HALF, or the stored type itself in native byte
+ * order. Half and bfloat16 values widen exactly (as numpy's {@code astype}); HALF output rounds
+ * to nearest, ties to even (see {@link HalfFloats}). Runs are converted with absolute gets and
+ * puts; nothing is allocated per element.
  */
 public final class ElementConverter {
     private ElementConverter() {
@@ -16,10 +18,11 @@ public final class ElementConverter {
     /**
      * @param stored the stored element type
      * @param out    the requested output type
-     * @return true when {@link #convert} supports this pair
+     * @return true when {@link #convert} supports this pair: FLOAT, DOUBLE and HALF from every
+     *     stored type, and the stored type's own {@link ElementType#nativeDataType()}
      */
     public static boolean supports(ElementType stored, DataType out) {
-        return out == DataType.FLOAT || out == DataType.DOUBLE || out == stored.nativeDataType();
+        return out == DataType.FLOAT || out == DataType.DOUBLE || out == DataType.HALF || out == stored.nativeDataType();
     }
 
     /**
@@ -48,8 +51,19 @@ public final class ElementConverter {
         if (out == DataType.FLOAT) {
             switch (st.kind()) {
                 case FLOAT:
+                    if (es == 2) {
+                        for (int i = 0; i < count; i++) {
+                            dst.putInt(dstOff + 4 * i, HalfFloats.halfToFloatBits(s.getShort(srcOff + 2 * i)));
+                        }
+                    } else {
+                        for (int i = 0; i < count; i++) {
+                            dst.putFloat(dstOff + 4 * i, (float) s.getDouble(srcOff + 8 * i));
+                        }
+                    }
+                    return;
+                case BFLOAT16:
                     for (int i = 0; i < count; i++) {
-                        dst.putFloat(dstOff + 4 * i, (float) s.getDouble(srcOff + 8 * i));
+                        dst.putInt(dstOff + 4 * i, HalfFloats.bfloat16ToFloatBits(s.getShort(srcOff + 2 * i)));
                     }
                     return;
                 case BOOL:
@@ -75,8 +89,19 @@ public final class ElementConverter {
         if (out == DataType.DOUBLE) {
             switch (st.kind()) {
                 case FLOAT:
+                    if (es == 2) {
+                        for (int i = 0; i < count; i++) {
+                            dst.putLong(dstOff + 8 * i, HalfFloats.halfToDoubleBits(s.getShort(srcOff + 2 * i)));
+                        }
+                    } else {
+                        for (int i = 0; i < count; i++) {
+                            dst.putDouble(dstOff + 8 * i, s.getFloat(srcOff + 4 * i));
+                        }
+                    }
+                    return;
+                case BFLOAT16:
                     for (int i = 0; i < count; i++) {
-                        dst.putDouble(dstOff + 8 * i, s.getFloat(srcOff + 4 * i));
+                        dst.putDouble(dstOff + 8 * i, Float.intBitsToFloat(HalfFloats.bfloat16ToFloatBits(s.getShort(srcOff + 2 * i))));
                     }
                     return;
                 case BOOL:
@@ -91,7 +116,39 @@ public final class ElementConverter {
                     return;
             }
         }
+        if (out == DataType.HALF) {
+            toHalf(s, srcOff, st, dst, dstOff, count);
+            return;
+        }
         throw new IllegalArgumentException("cannot convert " + st + " to " + out);
+    }
+
+    /** Rounds every element to half precision (stored halves are handled as the native type). */
+    private static void toHalf(ByteBuffer s, int srcOff, ElementType st, ByteBuffer dst, int dstOff, int count) {
+        int es = st.size();
+        switch (st.kind()) {
+            case FLOAT:
+                if (es == 4) {
+                    for (int i = 0; i < count; i++) {
+                        dst.putShort(dstOff + 2 * i, HalfFloats.floatToHalf(s.getInt(srcOff + 4 * i)));
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        dst.putShort(dstOff + 2 * i, HalfFloats.doubleToHalf(s.getLong(srcOff + 8 * i)));
+                    }
+                }
+                return;
+            case BFLOAT16:
+                for (int i = 0; i < count; i++) {
+                    dst.putShort(dstOff + 2 * i, HalfFloats.floatToHalf(HalfFloats.bfloat16ToFloatBits(s.getShort(srcOff + 2 * i))));
+                }
+                return;
+            default:
+                for (int i = 0; i < count; i++) {
+                    double v = readIntegerAsDouble(s, srcOff + es * i, st);
+                    dst.putShort(dstOff + 2 * i, HalfFloats.doubleToHalf(Double.doubleToRawLongBits(v)));
+                }
+        }
     }
 
     private static void swapCopy(ByteBuffer s, int srcOff, ByteBuffer dst, int dstOff, int size, int count) {
@@ -134,7 +191,8 @@ public final class ElementConverter {
             case BOOL:
                 return s.get(off) != 0 ? 1 : 0;
             case FLOAT:
-                return st.size() == 4 ? (long) s.getFloat(off) : (long) s.getDouble(off);
+            case BFLOAT16:
+                return (long) readFloating(s, off, st);
             case INT:
                 switch (st.size()) {
                     case 1:
@@ -173,9 +231,23 @@ public final class ElementConverter {
             long v = s.getLong(off);
             return v >= 0 ? v : (double) ((v >>> 1) | (v & 1)) * 2.0;
         }
-        if (st.kind() == ElementType.Kind.FLOAT) {
-            return st.size() == 4 ? s.getFloat(off) : s.getDouble(off);
+        if (st.kind() == ElementType.Kind.FLOAT || st.kind() == ElementType.Kind.BFLOAT16) {
+            return readFloating(s, off, st);
         }
         return readInteger(s, off, st);
+    }
+
+    private static double readFloating(ByteBuffer s, int off, ElementType st) {
+        if (st.kind() == ElementType.Kind.BFLOAT16) {
+            return Float.intBitsToFloat(HalfFloats.bfloat16ToFloatBits(s.getShort(off)));
+        }
+        switch (st.size()) {
+            case 2:
+                return HalfFloats.halfToFloat(s.getShort(off));
+            case 4:
+                return s.getFloat(off);
+            default:
+                return s.getDouble(off);
+        }
     }
 }

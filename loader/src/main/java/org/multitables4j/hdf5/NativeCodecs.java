@@ -11,8 +11,9 @@ import java.util.Locale;
 /**
  * The hot paths of decoding in C, through a small JNI library built with the loader
  * (linux-x86_64; libdeflate linked in statically): whole-buffer zlib decompression by libdeflate
- * (2.3x the JDK's zlib on the benchmark's gzip chunks) and a byte unshuffle that gcc vectorizes
- * (about 3x the Java loop), see DESIGN.md. Where the library is not in the jar (built without gcc
+ * (2.3x the JDK's zlib on the benchmark's gzip chunks), a byte unshuffle that gcc vectorizes
+ * (about 3x the Java loop), see DESIGN.md, and, when libaec's static libraries were present at
+ * build time, szip decoding ({@link #szipAvailable()}). Where the library is not in the jar (built without gcc
  * or libdeflate's static library) or cannot be loaded, or with
  * {@code -Dmultitables4j.nativeDeflate=false}, {@link #available()} is false and
  * {@link BlockDecoder} uses {@code java.util.zip.Inflater} and its own unshuffle. An instance is a
@@ -33,6 +34,8 @@ final class NativeCodecs implements AutoCloseable {
         LOAD_ERROR = err;
     }
 
+    /** Whether the loaded library has libaec's szip decoder. */
+    private static final boolean SZIP = LOAD_ERROR == null && probeSzip();
     private static volatile boolean enabled = Boolean.parseBoolean(System.getProperty("multitables4j.nativeDeflate", "true"));
     private long handle;
 
@@ -63,6 +66,37 @@ final class NativeCodecs implements AutoCloseable {
         return LOAD_ERROR == null && enabled;
     }
 
+    /**
+     * @return whether the native library is loaded with libaec's szip decoder (independent of
+     *     {@link #setEnabled})
+     */
+    static boolean szipAvailable() {
+        return SZIP;
+    }
+
+    /**
+     * Decodes one szip stream with libaec's {@code SZ_BufftoBuffDecompress}.
+     *
+     * @param src    the stream at [srcOff, srcOff + srcLen): a direct buffer or a whole heap array
+     * @param dst    destination written at [0, dstLen): direct or heap
+     * @param dstLen the decoded size
+     * @param mask   szip options mask, {@code bpp} bits per pixel, {@code ppb} pixels per block,
+     *               {@code pps} pixels per scanline (HDF5's client data)
+     * @return the decoded length, or a negative libaec error
+     */
+    static int szipDecode(ByteBuffer src, int srcOff, int srcLen, ByteBuffer dst, int dstLen, int mask, int bpp, int ppb,
+                          int pps) {
+        if (!SZIP) {
+            throw new IllegalStateException("szip is not available");
+        }
+        if (srcOff < 0 || srcLen < 0 || srcOff + srcLen > src.capacity() || dstLen > dst.capacity()
+                || (!src.isDirect() && (src.arrayOffset() != 0)) || (!dst.isDirect() && dst.arrayOffset() != 0)) {
+            throw new IllegalArgumentException("bad buffers for szip");
+        }
+        return szip(src.isDirect() ? src : null, src.isDirect() ? null : src.array(), srcOff, srcLen,
+                dst.isDirect() ? dst : null, dst.isDirect() ? null : dst.array(), dstLen, mask, bpp, ppb, pps);
+    }
+
     /** @return why the native library is not used, or null when it is loaded */
     static String loadError() {
         return LOAD_ERROR;
@@ -71,6 +105,14 @@ final class NativeCodecs implements AutoCloseable {
     /** Switches libdeflate on or off for decoders made from now on (tests compare both paths). */
     static void setEnabled(boolean on) {
         enabled = on;
+    }
+
+    private static boolean probeSzip() {
+        try {
+            return hasSzip();
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
     }
 
     /** Allocates a decompressor; call only when {@link #available()}. */
@@ -126,6 +168,11 @@ final class NativeCodecs implements AutoCloseable {
     }
 
     private static native long alloc();
+
+    private static native boolean hasSzip();
+
+    private static native int szip(ByteBuffer src, byte[] srcArray, int srcOff, int srcLen, ByteBuffer dst, byte[] dstArray,
+                                   int dstLen, int mask, int bpp, int ppb, int pps);
 
     private static native void free(long handle);
 
