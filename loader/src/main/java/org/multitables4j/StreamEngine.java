@@ -76,7 +76,7 @@ final class StreamEngine {
         org.multitables4j.workers.ChildPool pool = null;
         try {
             for (java.nio.file.Path p : cfg.files) {
-                opened.add(Hdf5File.open(p));
+                opened.add(org.multitables4j.workers.FileIdentity.open(p));
             }
             Hdf5File f = opened.get(0);
             String where = " (" + cfg.describeFiles() + ")";

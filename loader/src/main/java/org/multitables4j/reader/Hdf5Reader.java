@@ -102,7 +102,7 @@ public final class Hdf5Reader implements AutoCloseable {
         if (backend == null) {
             throw new InvalidConfigurationException("backend must not be null");
         }
-        this.file = Hdf5File.open(path);
+        this.file = org.multitables4j.workers.FileIdentity.open(path);
         if (backend == Backend.PROCESSES) {
             try {
                 Path dir = po.sharedMemoryDir() != null ? po.sharedMemoryDir() : Path.of("/dev/shm");
