@@ -2,11 +2,15 @@
  * JNI bridge of org.multitables4j.hdf5.NativeCodecs: libdeflate's whole-buffer zlib decompressor
  * (HDF5's deflate filter stores zlib streams) and a vectorized byte unshuffle (HDF5's shuffle
  * filter, blosc's byte shuffle). Buffers are passed as direct ByteBuffers or byte arrays with
- * offsets; nothing is copied here.
+ * offsets; nothing is copied here. Also the page reservation of org.multitables4j.workers.ShmReserve.
  */
+#define _GNU_SOURCE
 #include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <libdeflate.h>
 
 JNIEXPORT jlong JNICALL Java_org_multitables4j_hdf5_NativeCodecs_alloc(JNIEnv *env, jclass cls) {
@@ -127,4 +131,27 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_unshuffle(JNIEnv
     }
     (*env)->ReleasePrimitiveArrayCritical(env, src, in, JNI_ABORT);
     return 0;
+}
+
+/* Reserves [offset, offset + len) of the file at path (posix_fallocate): the pages of a tmpfs are
+ * allocated now, so a full file system fails here with ENOSPC instead of with SIGBUS at the first
+ * write through a mapping. Returns 0 or the error number. */
+JNIEXPORT jint JNICALL Java_org_multitables4j_workers_ShmReserve_fallocate(JNIEnv *env, jclass cls, jstring path,
+                                                                           jlong offset, jlong len) {
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    if (p == NULL) {
+        return ENOMEM;
+    }
+    int fd = open(p, O_RDWR | O_CLOEXEC);
+    int err = fd < 0 ? errno : 0;
+    (*env)->ReleaseStringUTFChars(env, path, p);
+    if (fd < 0) {
+        return err;
+    }
+    int r;
+    do {
+        r = posix_fallocate(fd, (off_t) offset, (off_t) len);
+    } while (r == EINTR);
+    close(fd);
+    return r;
 }

@@ -149,8 +149,12 @@ final class StreamEngine {
             }
             for (int i = 0; i < inputs.size(); i++) {
                 Hdf5Array a = arrays[i];
+                long cacheBytes = cfg.effectiveCacheBytes(Math.multiplyExact(total, (long) a.rowBytes()));
+                if (shm != null) {
+                    cacheBytes = shm.fitCacheBytes(cacheBytes, inputs.size()); // a small /dev/shm
+                }
                 sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(),
-                        cfg.effectiveCacheBytes(Math.multiplyExact(total, (long) a.rowBytes())), allocator));
+                        cacheBytes, allocator));
             }
             this.rowBytes = rb;
             if (total / cfg.batchSize > Integer.MAX_VALUE - 8) {
