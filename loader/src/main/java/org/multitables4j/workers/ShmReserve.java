@@ -63,6 +63,11 @@ final class ShmReserve {
                 throw new IOException(describe(err) + " (errno " + err + ")");
             }
         }
+        writeZeros(channel, offset, len);
+    }
+
+    /** The fallback: writing a page allocates it, and a full file system fails the write with ENOSPC. */
+    static void writeZeros(FileChannel channel, long offset, long len) throws IOException {
         long at = offset;
         long end = offset + len;
         while (at < end) {
