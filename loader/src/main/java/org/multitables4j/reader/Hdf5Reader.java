@@ -123,7 +123,7 @@ public final class Hdf5Reader implements AutoCloseable {
             this.ios = ThreadLocal.withInitial(BlockIo::local);
         }
         this.workers = workers;
-        this.cacheBytes = cacheBytes;
+        this.cacheBytes = arena != null ? arena.fitCacheBytes(cacheBytes, 1) : cacheBytes; // a small /dev/shm
         int id = SEQ.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(workers, r -> {

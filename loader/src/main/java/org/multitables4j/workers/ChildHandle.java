@@ -156,7 +156,7 @@ final class ChildHandle implements BlockIo {
                     greeted = true;
                 }
                 while (c.known < state.sources.size()) {
-                    Wire.Source s = state.sources.get(c.known).source();
+                    Wire.DatasetRef s = state.sources.get(c.known).source();
                     exchange(o -> Wire.writeOpen(o, s));
                     c.known++;
                 }

@@ -284,7 +284,7 @@ final class ChildLauncher {
 
     /** The logger, initialised on first use only. */
     private static final class Log {
-        static final Logger LOG = LoggerFactory.getLogger(ChildPool.class);
+        static final Logger LOG = LoggerFactory.getLogger("org.multitables4j.workers.ChildPool");
     }
 
     /** The listening socket of one start, bound by the child's output thread. */

@@ -80,7 +80,7 @@ public final class ChildMain {
         connector.setDaemon(true);
         connector.start();
         int n = cfg.readInt();
-        List<Wire.Source> sources = new ArrayList<>();
+        List<Wire.DatasetRef> sources = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             sources.add(Wire.readSource(cfg));
         }
@@ -90,7 +90,7 @@ public final class ChildMain {
         FileChannel channel = null;
         Exception failure = null;
         try {
-            for (Wire.Source s : sources) {
+            for (Wire.DatasetRef s : sources) {
                 arrays.add(files.array(s));
             }
             channel = FileChannel.open(shm, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -131,7 +131,7 @@ public final class ChildMain {
             this.parentPid = parentPid;
         }
 
-        Hdf5Array array(Wire.Source s) {
+        Hdf5Array array(Wire.DatasetRef s) {
             Hdf5File file = byParentPath.get(s.file());
             if (file == null) {
                 Path p = Path.of(s.file());
@@ -168,7 +168,7 @@ public final class ChildMain {
                 }
                 try {
                     if (op == Wire.OP_OPEN) {
-                        Wire.Source s = Wire.readSource(in);
+                        Wire.DatasetRef s = Wire.readSource(in);
                         arrays.add(files.array(s));
                     } else if (op == Wire.OP_BLOCK) {
                         Wire.Block b = Wire.readBlock(in);

@@ -92,7 +92,7 @@ public final class ChildPool implements AutoCloseable {
         }
 
         PoolState.Entry entry() {
-            return new PoolState.Entry(array, new Wire.Source(file.toAbsolutePath().toString(), identity, path, column));
+            return new PoolState.Entry(array, new Wire.DatasetRef(file.toAbsolutePath().toString(), identity, path, column));
         }
     }
 

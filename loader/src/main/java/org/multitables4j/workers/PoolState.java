@@ -14,7 +14,7 @@ import org.multitables4j.hdf5.Hdf5Array;
  */
 final class PoolState {
     /** One dataset: the parent's description, and what a child is told to open. */
-    record Entry(Hdf5Array array, Wire.Source source) {
+    record Entry(Hdf5Array array, Wire.DatasetRef source) {
     }
 
     final Path file;

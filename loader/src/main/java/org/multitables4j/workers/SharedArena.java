@@ -46,6 +46,8 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
     static final String PREFIX = "multitables4j-";
     /** End of arena file names. */
     static final String SUFFIX = ".shm";
+    /** End of the names of the control sockets bound next to arenas (see {@code ControlSocket}). */
+    static final String SOCKET_SUFFIX = ".sock";
     private static final Set<SharedArena> OPEN = ConcurrentHashMap.newKeySet();
 
     static {
@@ -136,7 +138,7 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
      */
     public static int removeStale(Path dir) {
         int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*{" + SUFFIX + "," + ControlSocket.SUFFIX + "}")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*{" + SUFFIX + "," + SOCKET_SUFFIX + "}")) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 int dash = name.indexOf('-', PREFIX.length());

@@ -48,14 +48,14 @@ final class Wire {
      * @param path     the dataset's path in the file
      * @param column   a column of the compound dataset, or null
      */
-    record Source(String file, FileIdentity identity, String path, String column) {
+    record DatasetRef(String file, FileIdentity identity, String path, String column) {
     }
 
     /** A block request: decode {@code block} of source {@code source} into {@code len} bytes at {@code offset} of a segment. */
     record Block(int source, int block, long segmentStart, int segmentBytes, int offset, int len) {
     }
 
-    static void writeSource(DataOutputStream o, Source s) throws IOException {
+    static void writeSource(DataOutputStream o, DatasetRef s) throws IOException {
         o.writeUTF(s.file());
         o.writeBoolean(s.identity() != null);
         if (s.identity() != null) {
@@ -72,15 +72,15 @@ final class Wire {
         }
     }
 
-    static Source readSource(DataInputStream in) throws IOException {
+    static DatasetRef readSource(DataInputStream in) throws IOException {
         String file = in.readUTF();
         FileIdentity id = in.readBoolean() ? new FileIdentity(in.readLong(), in.readLong(), in.readLong(), in.readLong()) : null;
         String path = in.readUTF();
         String column = in.readBoolean() ? in.readUTF() : null;
-        return new Source(file, id, path, column);
+        return new DatasetRef(file, id, path, column);
     }
 
-    static void writeOpen(DataOutputStream o, Source s) throws IOException {
+    static void writeOpen(DataOutputStream o, DatasetRef s) throws IOException {
         o.writeByte(OP_OPEN);
         writeSource(o, s);
     }
