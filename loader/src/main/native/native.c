@@ -4,10 +4,16 @@
  * filter, blosc's byte shuffle) and, when built with -DMT4J_AEC, libaec's szip-compatible decoder
  * (HDF5's szip filter). Buffers are passed as direct ByteBuffers or byte arrays with
  * offsets; nothing is copied here.
+ * filter, blosc's byte shuffle). Buffers are passed as direct ByteBuffers or byte arrays with
+ * offsets; nothing is copied here. Also the page reservation of org.multitables4j.workers.ShmReserve.
  */
+#define _GNU_SOURCE
 #include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <libdeflate.h>
 #ifdef MT4J_AEC
 #include <szlib.h>
@@ -193,4 +199,25 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_szip(JNIEnv *env
 #else
     return -100;
 #endif
+/* Reserves [offset, offset + len) of the file at path (posix_fallocate): the pages of a tmpfs are
+ * allocated now, so a full file system fails here with ENOSPC instead of with SIGBUS at the first
+ * write through a mapping. Returns 0 or the error number. */
+JNIEXPORT jint JNICALL Java_org_multitables4j_workers_ShmReserve_fallocate(JNIEnv *env, jclass cls, jstring path,
+                                                                           jlong offset, jlong len) {
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    if (p == NULL) {
+        return ENOMEM;
+    }
+    int fd = open(p, O_RDWR | O_CLOEXEC);
+    int err = fd < 0 ? errno : 0;
+    (*env)->ReleaseStringUTFChars(env, path, p);
+    if (fd < 0) {
+        return err;
+    }
+    int r;
+    do {
+        r = posix_fallocate(fd, (off_t) offset, (off_t) len);
+    } while (r == EINTR);
+    close(fd);
+    return r;
 }

@@ -90,7 +90,7 @@ final class StreamEngine {
                 opened.add(lent.file());
             } else {
                 for (java.nio.file.Path p : cfg.files) {
-                    opened.add(Hdf5File.open(p));
+                    opened.add(org.multitables4j.workers.FileIdentity.open(p));
                 }
             }
             Hdf5File f = opened.get(0);
@@ -178,7 +178,8 @@ final class StreamEngine {
                     continue;
                 }
                 sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(), selection[i],
-                        MemoryCheck.cache(cfg, inputs.get(i), a, total, inputs.size(), ringBytes, be != null && be.processes(), where),
+                        be.fitCacheBytes(MemoryCheck.cache(cfg, inputs.get(i), a, total, inputs.size(), ringBytes, be.processes(), where),
+                                inputs.size()), // a small /dev/shm
                         allocator));
             }
             this.rowBytes = rb;

@@ -73,7 +73,7 @@ public final class Hdf5Reader implements AutoCloseable {
         if (cacheBytes == 0 || cacheBytes < -1) {
             throw new InvalidConfigurationException("cacheBytes must be positive, got " + cacheBytes);
         }
-        this.file = Hdf5File.open(path);
+        this.file = org.multitables4j.workers.FileIdentity.open(path);
         try {
             this.backend = WorkerBackend.open(backend, po).startChildren(List.of(), path);
         } catch (RuntimeException e) {
@@ -215,6 +215,7 @@ public final class Hdf5Reader implements AutoCloseable {
         if (budget < array.blockBytes() && cacheBytes <= 0) {
             budget = array.blockBytes();
         }
+        budget = backend.fitCacheBytes(budget, 1); // a small /dev/shm
         return new Hdf5Dataset(this, array, BlockCache.lru(array, budget, blockAllocator()));
     }
 

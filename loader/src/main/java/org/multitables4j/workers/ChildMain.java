@@ -25,7 +25,7 @@ import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
 
 /**
- * Entry point of a worker process. It reads its configuration on stdin (see {@link ChildPool}
+ * Entry point of a worker process. It reads its configuration on stdin (see {@link Wire}
  * for the protocol) and opens the HDF5 files and the shared memory while it connects to the
  * control socket its argument names; after the parent has proved itself with its token it
  * executes the reads the parent sends and answers each over the socket. Its stdout and stderr are
@@ -43,7 +43,7 @@ public final class ChildMain {
     public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: ChildMain CONTROL_SOCKET, configuration on stdin; started by "
-                    + ChildPool.class.getName());
+                    + "org.multitables4j.workers.ChildPool");
             System.exit(2);
         }
         int exit = 0;
@@ -60,7 +60,7 @@ public final class ChildMain {
 
     private static void run(Path socket) throws Exception {
         DataInputStream cfg = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
-        if (cfg.readInt() != ChildPool.MAGIC) {
+        if (cfg.readInt() != Wire.MAGIC) {
             throw new IOException("not a multitables4j parent");
         }
         byte[] mine = cfg.readNBytes(ControlSocket.TOKEN_BYTES);
@@ -80,21 +80,18 @@ public final class ChildMain {
         connector.setDaemon(true);
         connector.start();
         int n = cfg.readInt();
-        String[][] sources = new String[n][3];
+        List<Wire.DatasetRef> sources = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            sources[i][2] = cfg.readUTF();
-            sources[i][0] = cfg.readUTF();
-            sources[i][1] = cfg.readBoolean() ? cfg.readUTF() : null;
+            sources.add(Wire.readSource(cfg));
         }
         Path shm = Path.of(cfg.readUTF());
-        Map<String, Hdf5File> files = new HashMap<>();
+        OpenedFiles files = new OpenedFiles(parentPid);
         List<Hdf5Array> arrays = new ArrayList<>();
         FileChannel channel = null;
         Exception failure = null;
         try {
-            for (int i = 0; i < n; i++) {
-                Hdf5File file = files.computeIfAbsent(sources[i][2], p -> Hdf5File.open(Path.of(p)));
-                arrays.add(sources[i][1] == null ? file.array(sources[i][0]) : file.column(sources[i][0], sources[i][1]));
+            for (Wire.DatasetRef s : sources) {
+                arrays.add(files.array(s));
             }
             channel = FileChannel.open(shm, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (RuntimeException | IOException e) {
@@ -114,73 +111,84 @@ public final class ChildMain {
             throw new IOException("the process at " + socket + " is not this worker's parent");
         }
         if (failure != null) {
-            ChildPool.writeError(out, failure);
+            Wire.writeError(out, failure, files::parentsNames);
             out.flush();
             return;
         }
-        out.writeByte(ChildPool.OK);
+        out.writeByte(Wire.OK);
         out.flush();
         serve(in, out, files, arrays, channel);
     }
 
-    private static void serve(DataInputStream in, DataOutputStream out, Map<String, Hdf5File> files,
+    /** The HDF5 files this child opened: the parent's, found by {@link FileIdentity#locate}. */
+    private static final class OpenedFiles {
+        private final long parentPid;
+        private final Map<String, Hdf5File> byParentPath = new HashMap<>();
+        /** What this child opened (a /proc/PID/fd entry) and the parent's path for it. */
+        private final Map<String, String> names = new HashMap<>();
+
+        OpenedFiles(long parentPid) {
+            this.parentPid = parentPid;
+        }
+
+        Hdf5Array array(Wire.DatasetRef s) {
+            Hdf5File file = byParentPath.get(s.file());
+            if (file == null) {
+                Path p = Path.of(s.file());
+                Path at = s.identity() == null ? p : s.identity().locate(p, parentPid);
+                file = Hdf5File.open(at);
+                if (!at.equals(p)) {
+                    names.put(file.path().toString(), s.file());
+                    names.put(at.toString(), s.file());
+                }
+                byParentPath.put(s.file(), file);
+            }
+            return s.column() == null ? file.array(s.path()) : file.column(s.path(), s.column());
+        }
+
+        /** @return {@code message} naming files by the parent's paths */
+        String parentsNames(String message) {
+            String m = message;
+            for (Map.Entry<String, String> e : names.entrySet()) {
+                m = m.replace(e.getKey(), e.getValue());
+            }
+            return m;
+        }
+    }
+
+    private static void serve(DataInputStream in, DataOutputStream out, OpenedFiles files,
                               List<Hdf5Array> arrays, FileChannel channel) throws IOException {
         Map<Long, MappedByteBuffer> segments = new HashMap<>();
-        long[] rows = new long[16];
-        int[] counts = new int[16];
-        int[] offsets = new int[16];
+        Wire.Runs runs = new Wire.Runs();
         try (BlockDecoder dec = new BlockDecoder()) {
             while (true) {
                 int op = in.read();
                 if (op < 0) {
                     return;
                 }
-                if (op == ChildPool.OP_OPEN) {
-                    String path = in.readUTF();
-                    String dataset = in.readUTF();
-                    String column = in.readBoolean() ? in.readUTF() : null;
-                    try {
-                        Hdf5File file = files.computeIfAbsent(path, p -> Hdf5File.open(Path.of(p)));
-                        arrays.add(column == null ? file.array(dataset) : file.column(dataset, column));
-                        out.writeByte(ChildPool.OK);
-                    } catch (RuntimeException e) {
-                        ChildPool.writeError(out, e);
-                    }
-                    out.flush();
-                    continue;
-                }
                 try {
-                    Hdf5Array a = arrays.get(in.readInt());
-                    if (op == ChildPool.OP_BLOCK) {
-                        int block = in.readInt();
-                        ByteBuffer seg = segment(segments, channel, in.readLong(), in.readInt());
-                        int off = in.readInt();
-                        int len = in.readInt();
-                        a.readBlock(block, dec, seg.slice(off, len));
-                    } else if (op == ChildPool.OP_RUNS) {
-                        int runs = in.readInt();
-                        ByteBuffer seg = segment(segments, channel, in.readLong(), in.readInt());
-                        int base = in.readInt();
-                        if (rows.length < runs) {
-                            rows = new long[runs];
-                            counts = new int[runs];
-                            offsets = new int[runs];
-                        }
-                        for (int i = 0; i < runs; i++) {
-                            rows[i] = in.readLong();
-                            counts[i] = in.readInt();
-                            offsets[i] = in.readInt();
-                        }
-                        for (int i = 0; i < runs; i++) {
-                            ByteBuffer d = seg.slice(base + offsets[i], counts[i] * a.rowBytes());
-                            a.readRows(rows[i], counts[i], d);
+                    if (op == Wire.OP_OPEN) {
+                        Wire.DatasetRef s = Wire.readSource(in);
+                        arrays.add(files.array(s));
+                    } else if (op == Wire.OP_BLOCK) {
+                        Wire.Block b = Wire.readBlock(in);
+                        Hdf5Array a = arrays.get(b.source());
+                        ByteBuffer seg = segment(segments, channel, b.segmentStart(), b.segmentBytes());
+                        a.readBlock(b.block(), dec, seg.slice(b.offset(), b.len()));
+                    } else if (op == Wire.OP_RUNS) {
+                        runs.read(in);
+                        Hdf5Array a = arrays.get(runs.source);
+                        ByteBuffer seg = segment(segments, channel, runs.segmentStart, runs.segmentBytes);
+                        for (int i = 0; i < runs.runs; i++) {
+                            ByteBuffer d = seg.slice(runs.base + runs.offsets[i], runs.counts[i] * a.rowBytes());
+                            a.readRows(runs.rows[i], runs.counts[i], d);
                         }
                     } else {
                         throw new IOException("unknown request " + op);
                     }
-                    out.writeByte(ChildPool.OK);
-                } catch (RuntimeException e) {
-                    ChildPool.writeError(out, e);
+                    out.writeByte(Wire.OK);
+                } catch (RuntimeException | LinkageError | AssertionError e) {
+                    Wire.writeError(out, e, files::parentsNames);
                 }
                 out.flush();
             }

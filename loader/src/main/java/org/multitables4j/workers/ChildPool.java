@@ -1,36 +1,13 @@
 package org.multitables4j.workers;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
-import org.multitables4j.CorruptDataException;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
-import org.multitables4j.MultitablesException;
-import org.multitables4j.UnsupportedHdf5Exception;
 import org.multitables4j.hdf5.Hdf5Array;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Worker processes: one child JVM per worker, started with this JVM's classpath and
@@ -45,13 +22,18 @@ import org.slf4j.LoggerFactory;
  * logger, and its last lines are quoted when the child dies. The socket file exists only until
  * the child has connected.
  *
- * <p>Protocol (big-endian, {@code DataOutputStream}). On the child's stdin, written at start and
- * closed: {@link #MAGIC}, the child's and the parent's token, the connect timeout, the parent's
- * process id, the sources (HDF5 file, dataset path, optional column) and the arena path. The
- * child opens them while it connects to the socket named by its argument, sends its token, reads
- * the parent's and answers {@link #OK} or an error. Then a request is an op byte, the source index
- * and its arguments; an answer is {@link #OK} or {@link #ERROR} followed by the exception's class,
- * message and stack.
+ * <p>Protocol: see {@link Wire}. The configuration (tokens, sources, arena path) arrives on the
+ * child's stdin; the child opens the sources while it connects to the socket named by its
+ * argument, sends its token, reads the parent's and answers OK or an error. The parts: this class
+ * is the pool (children, read-timeout watchdog, close); {@link ChildLauncher} starts a child and
+ * does the handshake; {@link ChildHandle} is one worker's child (its requests, deaths, restarts).
+ *
+ * <p><b>The file.</b> Children read the very file the parent opened, not whatever its path names
+ * now: each source carries the {@link FileIdentity} the parent recorded when it opened the file,
+ * and a child opens the parent's descriptor of that inode (see {@link FileIdentity#locate}). A
+ * file replaced by a rename after the iterator was built is therefore never mixed in, also not by
+ * a restarted child; where the parent's descriptor cannot be reached and the path names another
+ * file, the read fails with {@link org.multitables4j.FileChangedException}.
  *
  * <p><b>Faults.</b> A child that dies (signal, {@code OutOfMemoryError}, crash) is noticed at
  * once: its socket reaches end of file while its worker waits for the answer. A child that dies
@@ -60,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * reads are idempotent and the parent's scheduling state never moved, so no row is lost or
  * delivered twice. After {@code maxFailures} failures in a row on one worker the read fails with
  * the exit status and the child's last output. An exception inside the child (a corrupt chunk) is
- * not retried: it is rebuilt in the parent with the child's message and stack.
+ * not retried: it is rebuilt in the parent as the same class where this JVM has it, with the
+ * child's message, and the child's stack as its cause (see {@link Wire#rebuild}).
  *
  * <p><b>Hung children.</b> A child that is alive but does not answer (stopped, deadlocked,
  * swapping) is not dead: without a {@linkplain #readTimeout read timeout} its worker waits, and
@@ -74,57 +57,43 @@ import org.slf4j.LoggerFactory;
  * is left out when the options (or {@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS},
  * {@code _JAVA_OPTIONS}) select a collector ({@code -XX:+Use...GC}), and {@code -Xmx1g} when they
  * set the maximum heap ({@code -Xmx}, {@code -XX:MaxHeapSize}, {@code -XX:MaxRAMPercentage},
- * {@code -XX:MaxRAM}, ...); for the remaining flags HotSpot takes the last occurrence.
+ * {@code -XX:MaxRAM}, ...); for the remaining flags HotSpot takes the last occurrence. A crash
+ * report goes to {@code multitables4j-hs_err_pid<pid>.log} in the shared-memory directory, not
+ * the working directory, unless the options set {@code -XX:ErrorFile}.
  */
 public final class ChildPool implements AutoCloseable {
-    /** First word of a child's configuration. */
-    static final int MAGIC = 0x6d743464;
-    /** Answer: done. */
-    static final int OK = 0;
-    /** Answer: failed, an exception follows. */
-    static final int ERROR = 1;
-    /** Request: decode one block into shared memory. */
-    static final int OP_BLOCK = 1;
-    /** Request: read runs of rows of a contiguous dataset into shared memory. */
-    static final int OP_RUNS = 2;
-    /** Request: open one more dataset. */
-    static final int OP_OPEN = 3;
-    private static final int TAIL_LINES = 20;
-    private static final int TAIL_LINE_CHARS = 1000;
-    private static final long NO_DEADLINE = Long.MIN_VALUE;
-    private static final Pattern SELECTS_GC = Pattern.compile("-XX:[+-]Use\\w*GC");
-    private static final Pattern SETS_MAX_HEAP = Pattern.compile(
-            "-Xmx.*|-XX:(MaxHeapSize|MaxRAMPercentage|MaxRAMFraction|MaxRAM|MinRAMPercentage|MinRAMFraction)=.*");
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "multitables4j-child-cleanup"));
-    }
-
-    private final Path file;
-    private final List<Dataset> arrays = new CopyOnWriteArrayList<>();
-    private final SharedArena arena;
-    private final List<String> jvmOptions;
-    private final int maxFailures;
-    private final List<Child> children = new ArrayList<>();
-    private final String classpath;
-    private final Path socketDir;
-    private volatile boolean closed;
-    private volatile long readTimeoutNanos;
-    private volatile long startTimeoutNanos = TimeUnit.SECONDS.toNanos(60);
+    private final PoolState state;
+    private final ChildLauncher launcher;
+    private final List<ChildHandle> children = new ArrayList<>();
     private Thread watchdog;
-    private final AtomicLong restarts = new AtomicLong();
 
     /**
      * A dataset the children read.
      *
-     * @param array  the parent's description of it
-     * @param file   the HDF5 file holding it
-     * @param path   its path in the file
-     * @param column a column of the compound dataset at {@code path}, or null
+     * @param array    the parent's description of it
+     * @param file     the HDF5 file holding it
+     * @param path     its path in the file
+     * @param column   a column of the compound dataset at {@code path}, or null
+     * @param identity what the parent opened at {@code file} (see {@link FileIdentity}); null
+     *                 where the platform has none
      */
-    public record Dataset(Hdf5Array array, Path file, String path, String column) {
+    public record Dataset(Hdf5Array array, Path file, String path, String column, FileIdentity identity) {
+        /**
+         * A dataset of a file the parent opened with {@link FileIdentity#open} (whose identity
+         * was recorded then), or else of the file its path names now.
+         *
+         * @param array  the parent's description of it
+         * @param file   the HDF5 file holding it
+         * @param path   its path in the file
+         * @param column a column of the compound dataset at {@code path}, or null
+         */
+        public Dataset(Hdf5Array array, Path file, String path, String column) {
+            this(array, file, path, column, FileIdentity.opened(array.file()));
+        }
+
+        PoolState.Entry entry() {
+            return new PoolState.Entry(array, new Wire.DatasetRef(file.toAbsolutePath().toString(), identity, path, column));
+        }
     }
 
     /**
@@ -138,7 +107,9 @@ public final class ChildPool implements AutoCloseable {
      */
     public ChildPool(List<Dataset> arrays, SharedArena arena, List<String> jvmOptions, int maxFailures) {
         this(arrays.get(0).file(), arena, jvmOptions, maxFailures);
-        this.arrays.addAll(arrays);
+        for (Dataset d : arrays) {
+            state.sources.add(d.entry());
+        }
     }
 
     /**
@@ -157,12 +128,8 @@ public final class ChildPool implements AutoCloseable {
         if (maxFailures < 1) {
             throw new InvalidConfigurationException("maxFailures must be at least 1, got " + maxFailures);
         }
-        this.file = file.toAbsolutePath();
-        this.arena = arena;
-        this.jvmOptions = List.copyOf(jvmOptions);
-        this.maxFailures = maxFailures;
-        this.classpath = System.getProperty("multitables4j.workerClasspath", System.getProperty("java.class.path"));
-        this.socketDir = ControlSocket.directory(arena.path().toAbsolutePath().getParent());
+        this.state = new PoolState(file.toAbsolutePath(), arena, maxFailures);
+        this.launcher = new ChildLauncher(state, jvmOptions);
     }
 
     /**
@@ -181,7 +148,7 @@ public final class ChildPool implements AutoCloseable {
         }
         long nanos = timeout == null ? 0 : saturatedNanos(timeout);
         synchronized (this) {
-            readTimeoutNanos = nanos;
+            state.readTimeoutNanos = nanos;
             if (nanos > 0 && !children.isEmpty()) {
                 startWatchdog();
             }
@@ -201,7 +168,7 @@ public final class ChildPool implements AutoCloseable {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new InvalidConfigurationException("the worker start timeout must be positive, got " + timeout);
         }
-        startTimeoutNanos = saturatedNanos(timeout);
+        state.startTimeoutNanos = saturatedNanos(timeout);
         return this;
     }
 
@@ -221,9 +188,9 @@ public final class ChildPool implements AutoCloseable {
      * @return the worker's reads, executed by its child
      */
     public synchronized BlockIo io(int index) {
-        Child c = new Child(index);
+        ChildHandle c = new ChildHandle(index, state, launcher);
         children.add(c);
-        if (readTimeoutNanos > 0) {
+        if (state.readTimeoutNanos > 0) {
             startWatchdog();
         }
         c.startQuietly();
@@ -236,19 +203,19 @@ public final class ChildPool implements AutoCloseable {
      * @param dataset the dataset
      */
     public synchronized void register(Dataset dataset) {
-        for (Dataset d : arrays) {
-            if (d.array() == dataset.array()) {
+        for (PoolState.Entry e : state.sources) {
+            if (e.array() == dataset.array()) {
                 return;
             }
         }
-        arrays.add(dataset);
+        state.sources.add(dataset.entry());
     }
 
     /** @return process ids of the children alive now */
     public synchronized List<Long> pids() {
         List<Long> out = new ArrayList<>();
-        for (Child c : children) {
-            Process p = c.process;
+        for (ChildHandle c : children) {
+            Process p = c.process();
             if (p != null && p.isAlive()) {
                 out.add(p.pid());
             }
@@ -258,7 +225,7 @@ public final class ChildPool implements AutoCloseable {
 
     /** @return children started again after one died, failed to start or timed out, over the pool's life */
     public long restarts() {
-        return restarts.get();
+        return state.restarts.get();
     }
 
     /**
@@ -266,7 +233,7 @@ public final class ChildPool implements AutoCloseable {
      *         one when a socket path there would be too long
      */
     public Path socketDirectory() {
-        return socketDir;
+        return launcher.socketDirectory();
     }
 
     /**
@@ -276,48 +243,12 @@ public final class ChildPool implements AutoCloseable {
      * @return java, its options, the classpath, {@link ChildMain} and the socket
      */
     List<String> command(Path socket) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(defaultOptions(jvmOptions, System.getenv()));
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(ChildMain.class.getName());
-        cmd.add(socket.toString());
-        return cmd;
-    }
-
-    /**
-     * The default options of a child JVM that {@code options} do not override.
-     *
-     * @param options the pool's JVM options
-     * @param env     the environment the child inherits (its {@code JAVA_TOOL_OPTIONS},
-     *                {@code JDK_JAVA_OPTIONS} and {@code _JAVA_OPTIONS} may select a collector too)
-     * @return the defaults to put before {@code options}
-     */
-    static List<String> defaultOptions(List<String> options, Map<String, String> env) {
-        List<String> gcSources = new ArrayList<>(options);
-        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
-            String v = env.get(var);
-            if (v != null && !v.isBlank()) {
-                gcSources.addAll(List.of(v.trim().split("\\s+")));
-            }
-        }
-        List<String> out = new ArrayList<>();
-        if (gcSources.stream().noneMatch(o -> SELECTS_GC.matcher(o).matches())) {
-            out.add("-XX:+UseSerialGC");
-        }
-        out.add("-XX:+ExitOnOutOfMemoryError");
-        out.add("-XX:-UsePerfData");
-        if (options.stream().noneMatch(o -> SETS_MAX_HEAP.matcher(o).matches())) {
-            out.add("-Xmx1g");
-        }
-        return out;
+        return launcher.command(socket);
     }
 
     /** Starts the thread that kills children past their read deadline; caller holds the pool lock. */
     private void startWatchdog() {
-        if (watchdog != null || closed) {
+        if (watchdog != null || state.closed) {
             return;
         }
         Thread t = new Thread(this::watch, "multitables4j-child-watchdog");
@@ -327,21 +258,15 @@ public final class ChildPool implements AutoCloseable {
     }
 
     private void watch() {
-        while (!closed) {
-            long timeout = readTimeoutNanos;
-            List<Child> cs;
+        while (!state.closed) {
+            long timeout = state.readTimeoutNanos;
+            List<ChildHandle> cs;
             synchronized (this) {
                 cs = new ArrayList<>(children);
             }
             long now = System.nanoTime();
-            for (Child c : cs) {
-                // the process first: a deadline read after it is never older than it
-                Process p = c.process;
-                long d = c.deadline;
-                if (d != NO_DEADLINE && now - d > 0 && p != null && p.isAlive()) {
-                    c.timedOut = true;
-                    p.destroyForcibly();
-                }
+            for (ChildHandle c : cs) {
+                c.killIfLate(now);
             }
             long nap = timeout > 0 ? Math.min(timeout / 8, TimeUnit.MILLISECONDS.toNanos(200)) : TimeUnit.MILLISECONDS.toNanos(200);
             try {
@@ -360,10 +285,10 @@ public final class ChildPool implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Child> cs;
+        List<ChildHandle> cs;
         Thread w;
         synchronized (this) {
-            closed = true;
+            state.closed = true;
             cs = new ArrayList<>(children);
             w = watchdog;
             watchdog = null;
@@ -374,10 +299,10 @@ public final class ChildPool implements AutoCloseable {
         // without the children's locks: a worker may be waiting for an answer; it gets the
         // answer (a child finishes its read before it sees the end of its socket) or end of file
         List<Process> ps = new ArrayList<>();
-        for (Child c : cs) {
-            boolean starting = c.pending != null;
+        for (ChildHandle c : cs) {
+            boolean starting = c.starting();
             c.hangUp();
-            Process p = c.process;
+            Process p = c.process();
             if (p != null) {
                 if (starting) {
                     p.destroyForcibly(); // not connected yet, so it has no read to finish
@@ -398,20 +323,13 @@ public final class ChildPool implements AutoCloseable {
                 interrupted = true;
                 p.destroyForcibly();
             }
-            LIVE.remove(p);
+            ChildLauncher.LIVE.remove(p);
         }
-        for (Child c : cs) {
-            SocketChannel ch = c.channel;
-            if (ch != null) {
-                closeQuietly(ch);
-            }
-            Thread d = c.drainer;
-            if (d != null) {
-                try {
-                    d.join(1000);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        for (ChildHandle c : cs) {
+            try {
+                c.release(1000);
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (w != null) {
@@ -423,520 +341,6 @@ public final class ChildPool implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(SocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-    }
-
-    /**
-     * Writes an {@link #ERROR} answer: the exception's class, message and (up to 64 frames of)
-     * stack, rebuilt by the parent.
-     *
-     * @param out the answer stream
-     * @param t   the failure
-     * @throws IOException when the stream fails
-     */
-    static void writeError(DataOutputStream out, Throwable t) throws IOException {
-        out.writeByte(ERROR);
-        out.writeUTF(t.getClass().getName());
-        out.writeUTF(truncate(String.valueOf(t.getMessage())));
-        StackTraceElement[] st = t.getStackTrace();
-        int n = Math.min(st.length, 64);
-        out.writeInt(n);
-        for (int i = 0; i < n; i++) {
-            out.writeUTF(st[i].getClassName());
-            out.writeUTF(st[i].getMethodName());
-            out.writeUTF(st[i].getFileName() == null ? "" : st[i].getFileName());
-            out.writeInt(st[i].getLineNumber());
-        }
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 16000 ? s.substring(0, 16000) + "..." : s;
-    }
-
-    private static RuntimeException readError(DataInputStream in) throws IOException {
-        String cls = in.readUTF();
-        String msg = in.readUTF();
-        int n = in.readInt();
-        StackTraceElement[] st = new StackTraceElement[n];
-        for (int i = 0; i < n; i++) {
-            String c = in.readUTF();
-            String m = in.readUTF();
-            String f = in.readUTF();
-            st[i] = new StackTraceElement(c, m, f.isEmpty() ? null : f, in.readInt());
-        }
-        RuntimeException e;
-        if (cls.equals(CorruptDataException.class.getName())) {
-            e = new CorruptDataException(msg);
-        } else if (cls.equals(UnsupportedHdf5Exception.class.getName())) {
-            e = new UnsupportedHdf5Exception(msg);
-        } else if (cls.equals(InvalidConfigurationException.class.getName())) {
-            e = new InvalidConfigurationException(msg);
-        } else if (cls.equals(MultitablesException.class.getName())) {
-            e = new MultitablesException(msg);
-        } else {
-            e = new MultitablesException("a worker process failed: " + cls + ": " + msg);
-        }
-        e.setStackTrace(st);
-        return e;
-    }
-
-    /** The logger, initialised on first use only (children call {@link #writeError} and need none). */
-    private static final class Log {
-        static final Logger LOG = LoggerFactory.getLogger(ChildPool.class);
-    }
-
-    /** The listening socket of one start, bound by the child's output thread. */
-    private static final class PendingSocket {
-        private final java.util.concurrent.CompletableFuture<ControlSocket.Listener> bound =
-                new java.util.concurrent.CompletableFuture<>();
-
-        /** Binds; a start abandoned meanwhile closes the listener at once. */
-        void bind(Path path, byte[] token, Process child) {
-            try {
-                bound.complete(ControlSocket.Listener.bind(path, token));
-            } catch (IOException | RuntimeException e) {
-                bound.completeExceptionally(e);
-                child.destroyForcibly(); // it could never connect
-            }
-        }
-
-        /** @return the listener, once bound (within moments of the start) */
-        ControlSocket.Listener listener() throws IOException {
-            try {
-                return bound.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.nio.channels.ClosedByInterruptException();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            }
-        }
-
-        /** Closes the listener (deleting its file) now or as soon as it is bound. */
-        void abandon() {
-            bound.thenAccept(ControlSocket.Listener::close);
-        }
-    }
-
-    /** Writes one request. */
-    private interface Request {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    /** One worker's child process, restarted when it dies. Used by one worker thread at a time. */
-    private final class Child implements BlockIo {
-        private final int index;
-        private volatile Process process;
-        /** The control socket of the started child until it has connected, else null. */
-        private volatile PendingSocket pending;
-        private volatile SocketChannel channel;
-        private DataOutputStream out;
-        private DataInputStream in;
-        private boolean greeted;
-        private int known;
-        private final ArrayDeque<String> tail = new ArrayDeque<>();
-        private Throwable startFailure;
-        private byte[] parentToken;
-        private volatile Thread drainer;
-        /** System.nanoTime() by which the pending request must be answered, or NO_DEADLINE. */
-        private volatile long deadline = NO_DEADLINE;
-        private volatile boolean timedOut;
-
-        Child(int index) {
-            this.index = index;
-        }
-
-        void startQuietly() {
-            try {
-                start();
-            } catch (IOException | RuntimeException e) {
-                // reported by the first read, which tries again
-                if (process == null) {
-                    startFailure = e;
-                }
-            }
-        }
-
-        /**
-         * Starts the JVM, binds its control socket while it boots and writes its configuration
-         * on its stdin; does not wait for it.
-         */
-        private synchronized void start() throws IOException {
-            if (closed) {
-                throw new IteratorClosedException("the worker processes are closed");
-            }
-            Path sock = ControlSocket.newPath(socketDir);
-            byte[] tokens = ControlSocket.randomBytes(2 * ControlSocket.TOKEN_BYTES);
-            Process p = new ProcessBuilder(command(sock)).redirectErrorStream(true).start();
-            LIVE.add(p);
-            process = p;
-            greeted = false;
-            timedOut = false;
-            parentToken = java.util.Arrays.copyOfRange(tokens, ControlSocket.TOKEN_BYTES, tokens.length);
-            synchronized (tail) {
-                tail.clear();
-            }
-            PendingSocket ps = new PendingSocket();
-            pending = ps;
-            byte[] childToken = java.util.Arrays.copyOf(tokens, ControlSocket.TOKEN_BYTES);
-            // the output thread binds the socket while the JVM boots (the child retries until it
-            // exists): the first bind of a JVM loads the socket classes, tens of milliseconds
-            // this thread need not wait for before it starts the next worker's child
-            Thread drain = new Thread(() -> {
-                ps.bind(sock, childToken, p);
-                drain(p);
-            }, "multitables4j-child-" + index + "-output");
-            drain.setDaemon(true);
-            drain.start();
-            drainer = drain;
-            List<Dataset> now = List.copyOf(arrays);
-            try (DataOutputStream cfg = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16))) {
-                cfg.writeInt(MAGIC);
-                cfg.write(tokens);
-                cfg.writeLong(startTimeoutNanos);
-                cfg.writeLong(ProcessHandle.current().pid());
-                cfg.writeInt(now.size());
-                for (Dataset a : now) {
-                    writeDataset(cfg, a);
-                }
-                cfg.writeUTF(arena.path().toString());
-            } catch (IOException e) {
-                // it died already; its first read says how
-            }
-            known = now.size();
-            if (closed) {
-                // close() may have looked before this process was set
-                hangUp();
-                p.destroyForcibly();
-                LIVE.remove(p);
-                throw new IteratorClosedException("the worker processes are closed");
-            }
-        }
-
-        /** Waits for the started child to connect, then proves to it that this is its parent. */
-        private void connect() throws IOException {
-            PendingSocket ps = pending;
-            if (ps == null) {
-                throw new IOException("the worker process has no control socket");
-            }
-            SocketChannel ch;
-            try {
-                ch = ps.listener().accept(process, startTimeoutNanos, () -> closed);
-            } finally {
-                pending = null;
-                ps.abandon();
-            }
-            channel = ch;
-            out = new DataOutputStream(new BufferedOutputStream(ControlSocket.out(ch), 1 << 16));
-            in = new DataInputStream(new BufferedInputStream(ControlSocket.in(ch), 1 << 12));
-            if (closed) {
-                throw new IOException("closed while the worker process connected");
-            }
-            out.write(parentToken);
-            out.flush();
-        }
-
-        /** Stops listening and shuts the control socket's output down; the child then exits. */
-        void hangUp() {
-            PendingSocket ps = pending;
-            if (ps != null) {
-                ps.abandon();
-            }
-            SocketChannel ch = channel;
-            if (ch != null) {
-                try {
-                    ch.shutdownOutput();
-                } catch (IOException ignored) {
-                    // already closed
-                }
-            }
-        }
-
-        private void writeDataset(DataOutputStream o, Dataset a) throws IOException {
-            o.writeUTF(a.file().toAbsolutePath().toString());
-            o.writeUTF(a.path());
-            o.writeBoolean(a.column() != null);
-            if (a.column() != null) {
-                o.writeUTF(a.column());
-            }
-        }
-
-        private void drain(Process p) {
-            boolean debug = Log.LOG.isDebugEnabled();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (debug) {
-                        Log.LOG.debug("worker process {} (pid {}): {}", index, p.pid(), line);
-                    }
-                    String kept = line.length() > TAIL_LINE_CHARS ? line.substring(0, TAIL_LINE_CHARS) + "..." : line;
-                    synchronized (tail) {
-                        tail.add(kept);
-                        while (tail.size() > TAIL_LINES) {
-                            tail.poll();
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // the child is gone
-            }
-        }
-
-        private int source(Hdf5Array a) {
-            for (int i = 0; i < arrays.size(); i++) {
-                if (arrays.get(i).array() == a) {
-                    return i;
-                }
-            }
-            throw new IllegalArgumentException("dataset " + a.path() + " is not read by these worker processes");
-        }
-
-        @Override
-        public void readBlock(Hdf5Array array, int block, ByteBuffer dst) {
-            readBlockAt(array, block, dst, 0, Math.min(dst.capacity(), array.blockBytes()));
-        }
-
-        @Override
-        public void readBlock(Hdf5Array array, int block, ByteBuffer dst, int offset) {
-            int len = array.blockBytes();
-            if (offset < 0 || (long) offset + len > dst.capacity()) {
-                throw new IndexOutOfBoundsException("block " + block + " at " + offset + " does not fit the buffer");
-            }
-            readBlockAt(array, block, dst, offset, len);
-        }
-
-        /** Asks the child to decode {@code block} into {@code len} bytes of {@code dst} at {@code offset}. */
-        private void readBlockAt(Hdf5Array array, int block, ByteBuffer dst, int offset, int len) {
-            int src = source(array);
-            SharedArena.Ref r = arena.ref(dst);
-            call(o -> {
-                o.writeByte(OP_BLOCK);
-                o.writeInt(src);
-                o.writeInt(block);
-                o.writeLong(r.segmentStart());
-                o.writeInt(r.segmentBytes());
-                o.writeInt(r.offset() + offset);
-                o.writeInt(len);
-            });
-        }
-
-        @Override
-        public void readRuns(Hdf5Array array, long[] rows, int[] counts, int[] offsets, int runs, ByteBuffer dst) {
-            int src = source(array);
-            SharedArena.Ref r = arena.ref(dst);
-            int rowBytes = array.rowBytes();
-            for (int i = 0; i < runs; i++) {
-                if (offsets[i] < 0 || (long) offsets[i] + (long) counts[i] * rowBytes > dst.capacity()) {
-                    throw new IndexOutOfBoundsException("run " + i + " does not fit the buffer");
-                }
-            }
-            call(o -> {
-                o.writeByte(OP_RUNS);
-                o.writeInt(src);
-                o.writeInt(runs);
-                o.writeLong(r.segmentStart());
-                o.writeInt(r.segmentBytes());
-                o.writeInt(r.offset());
-                for (int i = 0; i < runs; i++) {
-                    o.writeLong(rows[i]);
-                    o.writeInt(counts[i]);
-                    o.writeInt(offsets[i]);
-                }
-            });
-        }
-
-        private synchronized void call(Request req) {
-            int failures = 0;
-            while (true) {
-                try {
-                    if (process == null) {
-                        if (startFailure != null) {
-                            Throwable f = startFailure;
-                            startFailure = null;
-                            if (f instanceof RuntimeException re) {
-                                throw re;
-                            }
-                            throw f instanceof IOException io ? io : new IOException(f);
-                        }
-                        start();
-                    }
-                    if (!greeted) {
-                        connect();
-                        exchange(null);
-                        greeted = true;
-                    }
-                    while (known < arrays.size()) {
-                        Dataset d = arrays.get(known);
-                        exchange(o -> {
-                            o.writeByte(OP_OPEN);
-                            writeDataset(o, d);
-                        });
-                        known++;
-                    }
-                    exchange(req);
-                    return;
-                } catch (IOException e) {
-                    boolean interrupted = e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted();
-                    String why = buried(e);
-                    failures++;
-                    if (closed) {
-                        throw new IteratorClosedException("the worker processes were closed (" + why + ")");
-                    }
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                        throw new MultitablesException("interrupted while worker process " + index + " read " + file
-                                + "; the child was ended (" + why + ")", e);
-                    }
-                    if (failures >= maxFailures) {
-                        throw new MultitablesException("worker process " + index + " for " + file + " died " + failures
-                                + " times in a row; last: " + why, e);
-                    }
-                    restarts.incrementAndGet();
-                }
-            }
-        }
-
-        /** Sends {@code req} (none: the greeting was sent by connect) and reads its answer, under the read deadline. */
-        private void exchange(Request req) throws IOException {
-            long t = readTimeoutNanos;
-            deadline = t > 0 ? System.nanoTime() + t : NO_DEADLINE;
-            try {
-                if (req != null) {
-                    req.write(out);
-                    out.flush();
-                }
-                answer();
-            } finally {
-                deadline = NO_DEADLINE;
-            }
-        }
-
-        private void answer() throws IOException {
-            int status = in.readByte();
-            if (status == OK) {
-                return;
-            }
-            if (status != ERROR) {
-                throw new IOException("unexpected answer " + status + " from the worker process");
-            }
-            throw readError(in);
-        }
-
-        /** Reaps a dead (or broken, or hung) child and describes how it ended. */
-        private String buried(IOException e) {
-            Process p = process;
-            Thread d = drainer;
-            boolean late = timedOut;
-            process = null;
-            drainer = null;
-            startFailure = null;
-            greeted = false;
-            timedOut = false;
-            PendingSocket ps = pending;
-            pending = null;
-            if (ps != null) {
-                ps.abandon();
-            }
-            SocketChannel ch = channel;
-            channel = null;
-            if (ch != null) {
-                closeQuietly(ch); // a live child sees end of file and exits
-            }
-            if (p == null) {
-                return String.valueOf(e.getMessage());
-            }
-            boolean neverConnected = e instanceof java.net.SocketTimeoutException;
-            if (late || neverConnected) {
-                p.destroyForcibly(); // hung: no use waiting for it
-            }
-            boolean exited;
-            boolean interrupted = false;
-            try {
-                exited = p.waitFor(2, TimeUnit.SECONDS);
-                if (!exited) {
-                    p.destroyForcibly();
-                    exited = p.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException ie) {
-                interrupted = true;
-                p.destroyForcibly();
-                exited = false;
-            }
-            LIVE.remove(p);
-            String status = exited ? "exit status " + p.exitValue() + describeSignal(p.exitValue()) : "did not exit";
-            if (late) {
-                status = "did not answer within " + TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) + " ms; killed ("
-                        + status + ")";
-            } else if (neverConnected) {
-                status = "did not connect within " + TimeUnit.NANOSECONDS.toMillis(startTimeoutNanos) + " ms; killed ("
-                        + status + ")";
-            }
-            // the child's output ends with it: wait for its last lines
-            if (d != null) {
-                try {
-                    d.join(1000);
-                } catch (InterruptedException ie) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            String last;
-            synchronized (tail) {
-                last = String.join(" | ", tail);
-            }
-            return status + (last.isEmpty() ? "" : "; its last output: " + last) + " (" + e + ")";
-        }
-
-        private String describeSignal(int code) {
-            return code > 128 && code < 160 ? " (signal " + (code - 128) + ")" : "";
-        }
-
-        @Override
-        public void close() {
-            Process p;
-            Thread d;
-            SocketChannel ch;
-            hangUp();
-            synchronized (this) {
-                p = process;
-                process = null;
-                d = drainer;
-                drainer = null;
-                ch = channel;
-                channel = null;
-            }
-            if (p != null) {
-                try {
-                    if (!p.waitFor(2, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                        p.waitFor(5, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                    Thread.currentThread().interrupt();
-                }
-                LIVE.remove(p);
-            }
-            if (ch != null) {
-                closeQuietly(ch);
-            }
-            if (d != null) {
-                try {
-                    d.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 }

@@ -49,7 +49,7 @@ import java.util.function.BooleanSupplier;
  */
 final class ControlSocket {
     /** Suffix of socket file names (their prefix and pid part are those of the arena files). */
-    static final String SUFFIX = ".sock";
+    static final String SUFFIX = SharedArena.SOCKET_SUFFIX;
     /** Bytes of each token. */
     static final int TOKEN_BYTES = 16;
     /** sun_path holds 108 bytes with the terminating NUL; keep a margin. */

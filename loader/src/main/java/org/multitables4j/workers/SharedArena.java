@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -19,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.multitables4j.InvalidConfigurationException;
+import org.multitables4j.SharedMemoryFullException;
 import org.multitables4j.ring.BufferAllocator;
 
 /**
@@ -28,7 +31,12 @@ import org.multitables4j.ring.BufferAllocator;
  * slice the parent names by (segment, offset), and the parent's INDArrays see the rows without a
  * copy.
  *
- * <p>The file is deleted by {@link #close()}, by a shutdown hook if the JVM exits first, and,
+ * <p>Every buffer's pages are reserved when it is allocated ({@link ShmReserve}): a directory
+ * that is too small (Docker's 64 MB {@code /dev/shm}) fails the allocation with
+ * {@link SharedMemoryFullException}, at build or when the memory grows, instead of killing a
+ * process with SIGBUS at its first write. Segments themselves are mapped sparse.
+ *
+ * <p>The file is deleted and unmapped by {@link #close()}, by a shutdown hook if the JVM exits first, and,
  * when a crashed JVM left one behind, by the next arena created in the same directory (names
  * carry the owner's process id; files of processes no longer alive are removed, and so are the
  * control sockets of {@link ChildPool} such a process left there).
@@ -38,6 +46,8 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
     static final String PREFIX = "multitables4j-";
     /** End of arena file names. */
     static final String SUFFIX = ".shm";
+    /** End of the names of the control sockets bound next to arenas (see {@code ControlSocket}). */
+    static final String SOCKET_SUFFIX = ".sock";
     private static final Set<SharedArena> OPEN = ConcurrentHashMap.newKeySet();
 
     static {
@@ -57,7 +67,9 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
     private final int segmentBytes;
     private final Map<Integer, ArrayDeque<ByteBuffer>> freeBySize = new HashMap<>();
     private final IdentityHashMap<ByteBuffer, Ref> refs = new IdentityHashMap<>();
+    private final List<MappedByteBuffer> mapped = new ArrayList<>();
     private long fileBytes;
+    private long reservedBytes;
     private MappedByteBuffer current;
     private long currentStart;
     private int currentUsed;
@@ -126,7 +138,7 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
      */
     public static int removeStale(Path dir) {
         int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*{" + SUFFIX + "," + ControlSocket.SUFFIX + "}")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*{" + SUFFIX + "," + SOCKET_SUFFIX + "}")) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 int dash = name.indexOf('-', PREFIX.length());
@@ -175,22 +187,83 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
         int at;
         if (size > segmentBytes) {
             start = fileBytes;
+            reserve(start, size);
             seg = map(start, size);
-            at = 0;
         } else {
             if (current == null || currentUsed + size > segmentBytes) {
                 currentStart = fileBytes;
                 current = map(currentStart, segmentBytes);
                 currentUsed = 0;
             }
+            reserve(currentStart + currentUsed, size);
             seg = current;
             start = currentStart;
             at = currentUsed;
             currentUsed += size;
+            ByteBuffer b = seg.slice(at, bytes).order(ByteOrder.nativeOrder());
+            refs.put(b, new Ref(start, seg.capacity(), at));
+            return b;
         }
-        ByteBuffer b = seg.slice(at, bytes).order(ByteOrder.nativeOrder());
-        refs.put(b, new Ref(start, seg.capacity(), at));
+        ByteBuffer b = seg.slice(0, bytes).order(ByteOrder.nativeOrder());
+        refs.put(b, new Ref(start, seg.capacity(), 0));
         return b;
+    }
+
+    /**
+     * Allocates the pages of {@code [offset, offset + bytes)} now, so that no process is killed
+     * with SIGBUS when it writes there through a mapping (a tmpfs only allocates pages when they
+     * are first touched, and a full one cannot).
+     */
+    private void reserve(long offset, long bytes) {
+        long free = usableBytes();
+        if (free >= 0 && free < bytes) {
+            throw full(bytes, free, null);
+        }
+        try {
+            ShmReserve.reserve(path, channel, offset, bytes);
+        } catch (IOException e) {
+            throw full(bytes, usableBytes(), e);
+        }
+        reservedBytes += bytes;
+    }
+
+    private SharedMemoryFullException full(long bytes, long free, IOException cause) {
+        Path dir = path.toAbsolutePath().getParent();
+        return new SharedMemoryFullException("the shared-memory directory " + dir + " cannot hold " + bytes
+                + " more bytes for the worker processes (" + (free < 0 ? "free space unknown" : free + " bytes free")
+                + ", " + reservedBytes + " bytes already reserved by this iterator" + (cause == null ? "" : ": " + cause.getMessage())
+                + "); set sharedMemoryDir to a larger directory (Docker: --shm-size), or lower cacheBytes, prefetch or batchSize",
+                dir, bytes, cause);
+    }
+
+    /** @return the bytes still free in the arena's file system, or -1 when unknown */
+    public long usableBytes() {
+        try {
+            return Files.getFileStore(path.toAbsolutePath().getParent()).getUsableSpace();
+        } catch (IOException | SecurityException e) {
+            return -1;
+        }
+    }
+
+    /** @return the bytes of this arena whose pages are allocated */
+    public synchronized long reservedBytes() {
+        return reservedBytes;
+    }
+
+    /**
+     * Sizes a block cache to what the file system can hold: at most a third of its free space,
+     * shared by {@code caches} caches (the rest stays for slots, scratch and other processes).
+     *
+     * @param wanted the cache budget asked for, bytes
+     * @param caches how many caches share the memory
+     * @return {@code wanted}, or less where the free space is smaller
+     */
+    public long fitCacheBytes(long wanted, int caches) {
+        long free = usableBytes();
+        if (free < 0) {
+            return wanted;
+        }
+        return Math.max(0, Math.min(wanted, free / 3 / Math.max(1, caches)));
     }
 
     @Override
@@ -214,12 +287,13 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
 
     private MappedByteBuffer map(long start, int size) {
         try {
-            long end = start + size;
-            channel.write(ByteBuffer.wrap(new byte[1]), end - 1);
-            fileBytes = end;
-            return channel.map(FileChannel.MapMode.READ_WRITE, start, size);
+            // a read-write mapping past the end grows the file, sparse: pages are reserved per buffer
+            MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_WRITE, start, size);
+            fileBytes = start + size;
+            mapped.add(m);
+            return m;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot grow the shared memory " + path + " to " + (start + size) + " bytes", e);
+            throw full(size, usableBytes(), e);
         }
     }
 
@@ -232,17 +306,24 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
     }
 
     /**
-     * Deletes the file. Mapped memory stays valid until the buffers are garbage-collected, so
-     * arrays still referenced by the caller remain readable.
+     * Deletes the file and unmaps it, so that its memory is returned at once rather than at the
+     * next garbage collection. Buffers from this arena, and the arrays and slot views over them,
+     * are invalid afterwards: reading or writing them may crash the JVM. Call it only when no
+     * thread uses them any more (the iterators and the Reader close their workers first).
      */
     @Override
     public void close() {
+        List<MappedByteBuffer> maps;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             freeBySize.clear();
+            refs.clear();
+            current = null;
+            maps = new ArrayList<>(mapped);
+            mapped.clear();
         }
         deleteFile();
         try {
@@ -251,5 +332,8 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
             // the file is already unlinked
         }
         OPEN.remove(this);
+        for (MappedByteBuffer m : maps) {
+            Unmapper.unmap(m);
+        }
     }
 }

@@ -77,6 +77,15 @@ public final class WorkerBackend implements AutoCloseable {
         }
     }
 
+    /**
+     * @param bytes  a block store budget
+     * @param stores how many stores share the memory
+     * @return the budget, lowered to what the shared-memory directory can hold (threads: as is)
+     */
+    public long fitCacheBytes(long bytes, int stores) {
+        return arena == null ? bytes : arena.fitCacheBytes(bytes, stores);
+    }
+
     /** @return where slots come from: shared memory with processes, else direct buffers */
     public BufferAllocator slotAllocator() {
         return arena != null ? arena : BufferAllocator.DIRECT;
