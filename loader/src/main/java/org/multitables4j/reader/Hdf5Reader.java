@@ -60,6 +60,8 @@ public final class Hdf5Reader implements AutoCloseable {
     private final ThreadLocal<int[]> runCounts = ThreadLocal.withInitial(() -> new int[64]);
     private final ThreadLocal<int[]> runOffsets = ThreadLocal.withInitial(() -> new int[64]);
     private volatile boolean closed;
+    private final ReaderLifecycle life = new ReaderLifecycle();
+    private boolean fileClosed;
 
     /**
      * Settings of the worker processes of a reader opened with {@link Backend#PROCESSES}, as the
@@ -261,6 +263,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @throws StageTimeoutException when no stage was released in time
      */
     public Hdf5Future request(Request request, StagePool stages) {
+        checkOpen(); // before taking a stage
         return request(request, stages.claim(), true);
     }
 
@@ -277,6 +280,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @throws InvalidConfigurationException for a negative timeout
      */
     public Hdf5Future request(Request request, StagePool stages, long timeout, TimeUnit unit) {
+        checkOpen(); // before taking a stage
         return request(request, stages.claim(timeout, unit), true);
     }
 
@@ -456,31 +460,86 @@ public final class Hdf5Reader implements AutoCloseable {
         }
     }
 
-    /** Stops the workers (letting running requests finish) and closes the file. Idempotent. */
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                if (children != null) {
-                    children.close(); // a worker waiting on a child that does not answer
-                }
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (children != null) {
-            children.close();
-        }
-        if (arena != null) {
-            arena.close();
-        }
-        file.close();
+    ReaderLifecycle lifecycle() {
+        return life;
     }
 
+    ExecutorService workerPool() {
+        return pool;
+    }
+
+    BlockIo blockIo() {
+        return ios.get();
+    }
+
+    /**
+     * Closes the reader, letting the requests already scheduled finish for up to 30 s
+     * ({@link #close(long, TimeUnit)}). Idempotent.
+     */
+    @Override
+    public void close() {
+        close(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Closes the reader: refuses new requests at once (they fail with an
+     * {@link IteratorClosedException} without taking a stage), wakes every thread waiting for a
+     * stage of a pool or for a submission to a {@link RequestQueue} with an
+     * {@link IteratorClosedException}, lets the requests already scheduled finish for up to
+     * {@code wait} (their futures deliver as usual), then fails those still unfinished with an
+     * {@link IteratorClosedException}, stops the workers and closes the file. Idempotent.
+     *
+     * @param wait how long scheduled requests may still run
+     * @param unit unit of {@code wait}
+     */
+    public void close(long wait, TimeUnit unit) {
+        shutdown(StagePool.toNanos(wait, unit), false);
+    }
+
+    /**
+     * Stops the reader at once: as {@link #close()}, but requests not yet finished are cancelled
+     * (their futures fail with an {@link IteratorClosedException} now, and reads not yet started
+     * never start). Idempotent; after a {@code close()} it cancels what that close still waits for.
+     */
+    public void stop() {
+        shutdown(0, true);
+    }
+
+    private void shutdown(long waitNanos, boolean cancel) {
+        String why = "the reader of " + file.path() + (cancel ? " was stopped" : " is closed");
+        synchronized (life) {
+            closed = true;
+            life.close(why);
+            if (cancel) {
+                ((java.util.concurrent.ThreadPoolExecutor) pool).getQueue().clear(); // reads not started never start
+            }
+            pool.shutdown();
+        }
+        if (!life.awaitInFlight(waitNanos)) {
+            life.failInFlight(why);
+        }
+        synchronized (life) {
+            if (fileClosed) {
+                return;
+            }
+            fileClosed = true;
+            try {
+                if (!pool.awaitTermination(cancel ? 5 : 30, TimeUnit.SECONDS)) {
+                    if (children != null) {
+                        children.close(); // a worker waiting on a child that does not answer
+                    }
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (children != null) {
+                children.close();
+            }
+            if (arena != null) {
+                arena.close();
+            }
+            file.close();
+        }
+    }
 }

@@ -166,7 +166,7 @@ public final class Hdf5SamplingIterator implements DataSetIterator, AutoCloseabl
             Request probe;
             try {
                 probe = narrow(features.rows(0, 0));
-            } catch (IndexOutOfBoundsException e) {
+            } catch (IndexOutOfRangeException e) {
                 throw new InvalidConfigurationException("selectFeatures: " + e.getMessage(), e);
             }
             long[] rowShape = Arrays.copyOfRange(probe.shape(), 1, probe.shape().length);
