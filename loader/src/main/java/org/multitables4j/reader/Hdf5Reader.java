@@ -51,6 +51,7 @@ public final class Hdf5Reader implements AutoCloseable {
     private final int workers;
     private final long cacheBytes;
     private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
+    private final Map<String, Hdf5Table> tables = new ConcurrentHashMap<>();
     private final SharedArena arena;
     private final ChildPool children;
     private final AtomicInteger nextChild = new AtomicInteger();
@@ -228,6 +229,19 @@ public final class Hdf5Reader implements AutoCloseable {
     public Hdf5Dataset column(String table, String column) {
         checkOpen();
         return datasets.computeIfAbsent(table + "#" + column, p -> open(p, file.column(table, column), table, column));
+    }
+
+    /**
+     * A table (a PyTables {@code Table}, a numpy structured array) read as whole records: every
+     * field, string fields included, and queries computed chunk by chunk.
+     *
+     * @param path the compound dataset's path
+     * @return the table (made once)
+     * @throws InvalidConfigurationException if there is no such dataset or it is not a table
+     */
+    public Hdf5Table table(String path) {
+        checkOpen();
+        return tables.computeIfAbsent(path, p -> new Hdf5Table(this, file.path(), p));
     }
 
     /** Chunk cache counters summed over the datasets. */
