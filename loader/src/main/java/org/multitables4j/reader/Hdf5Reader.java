@@ -52,6 +52,7 @@ public final class Hdf5Reader implements AutoCloseable {
     private final long cacheBytes;
     private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
     private final Map<String, Hdf5Table> tables = new ConcurrentHashMap<>();
+    private final Map<String, Hdf5VLArray> vlarrays = new ConcurrentHashMap<>();
     private final SharedArena arena;
     private final ChildPool children;
     private final AtomicInteger nextChild = new AtomicInteger();
@@ -242,6 +243,19 @@ public final class Hdf5Reader implements AutoCloseable {
     public Hdf5Table table(String path) {
         checkOpen();
         return tables.computeIfAbsent(path, p -> new Hdf5Table(this, file.path(), p));
+    }
+
+    /**
+     * A dataset of variable-length sequences of numbers (a PyTables {@code VLArray}) read as
+     * ragged rows.
+     *
+     * @param path the dataset's path
+     * @return the dataset (made once)
+     * @throws InvalidConfigurationException if there is no such dataset or it is not one of sequences
+     */
+    public Hdf5VLArray vlarray(String path) {
+        checkOpen();
+        return vlarrays.computeIfAbsent(path, p -> new Hdf5VLArray(this, file.path(), p));
     }
 
     /** Chunk cache counters summed over the datasets. */
