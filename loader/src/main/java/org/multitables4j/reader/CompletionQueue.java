@@ -25,7 +25,9 @@ import org.multitables4j.MultitablesException;
  * <p>A failed request is handed back too; taking its result throws its exception. When the reader
  * closes, a consumer waiting with nothing completed wakes with an {@link IteratorClosedException}.
  */
-public final class CompletionQueue implements ReaderLifecycle.Wakeable {
+public final class CompletionQueue {
+    /** Held here so that the reader's weak registry keeps it as long as this object lives. */
+    private final ReaderLifecycle.Wakeable waker = this::readerClosed;
     private final Hdf5Reader reader;
     private final StagePool stages;
     private final ArrayDeque<Hdf5Future> completed = new ArrayDeque<>();
@@ -39,7 +41,7 @@ public final class CompletionQueue implements ReaderLifecycle.Wakeable {
     public CompletionQueue(Hdf5Reader reader, StagePool stages) {
         this.reader = reader;
         this.stages = stages;
-        reader.lifecycle().register(this);
+        reader.lifecycle().register(waker);
     }
 
     /**
@@ -135,8 +137,7 @@ public final class CompletionQueue implements ReaderLifecycle.Wakeable {
     }
 
     /** The reader closed: a consumer waiting with nothing running or complete wakes with an {@link IteratorClosedException}. */
-    @Override
-    public synchronized void readerClosed(String why) {
+    synchronized void readerClosed(String why) {
         closedWhy = why;
         notifyAll();
     }

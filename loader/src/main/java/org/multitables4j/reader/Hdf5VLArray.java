@@ -24,7 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * INDArray third = r.row(2);                // row 12's elements
  * }</pre>
  */
-public final class Hdf5VLArray implements ReaderLifecycle.Wakeable {
+public final class Hdf5VLArray {
+    /** Held here so that the reader's weak registry keeps it as long as this object lives. */
+    private final ReaderLifecycle.Wakeable waker = this::readerClosed;
     private final Hdf5Reader reader;
     private final VlenSequences seq;
     private final DataType out;
@@ -34,7 +36,7 @@ public final class Hdf5VLArray implements ReaderLifecycle.Wakeable {
         this.seq = VlenSequences.open(file, path);
         ElementType t = seq.elementType();
         this.out = ElementConverter.supports(t, t.nativeDataType()) ? t.nativeDataType() : DataType.DOUBLE;
-        reader.lifecycle().register(this);
+        reader.lifecycle().register(waker);
     }
 
     /** @return the dataset's path */
@@ -136,8 +138,7 @@ public final class Hdf5VLArray implements ReaderLifecycle.Wakeable {
     }
 
     /** The reader closed: closes the dataset's metadata reader. */
-    @Override
-    public void readerClosed(String why) {
+    void readerClosed(String why) {
         seq.close();
     }
 }

@@ -19,7 +19,9 @@ import org.multitables4j.MultitablesException;
  * When the reader closes, a consumer waiting in {@link #take} with nothing pending wakes with an
  * {@link IteratorClosedException}, and so does a submit (without taking a stage).
  */
-public final class RequestQueue implements ReaderLifecycle.Wakeable {
+public final class RequestQueue {
+    /** Held here so that the reader's weak registry keeps it as long as this object lives. */
+    private final ReaderLifecycle.Wakeable waker = this::readerClosed;
     private final Hdf5Reader reader;
     private final StagePool stages;
     private final ArrayDeque<Hdf5Future> pending = new ArrayDeque<>();
@@ -32,12 +34,11 @@ public final class RequestQueue implements ReaderLifecycle.Wakeable {
     public RequestQueue(Hdf5Reader reader, StagePool stages) {
         this.reader = reader;
         this.stages = stages;
-        reader.lifecycle().register(this);
+        reader.lifecycle().register(waker);
     }
 
     /** The reader closed: a consumer waiting for a submission wakes with an {@link IteratorClosedException}. */
-    @Override
-    public synchronized void readerClosed(String why) {
+    synchronized void readerClosed(String why) {
         closedWhy = why;
         notifyAll();
     }

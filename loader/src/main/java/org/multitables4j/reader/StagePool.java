@@ -17,7 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * every later one) fails at once with an {@link org.multitables4j.IteratorClosedException}.
  * Thread-safe: any number of threads may request into one pool.
  */
-public final class StagePool implements ReaderLifecycle.Wakeable {
+public final class StagePool {
+    /** Held here so that the reader's weak registry keeps it as long as this object lives. */
+    private final ReaderLifecycle.Wakeable waker = this::readerClosed;
     private static final long DEFAULT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final Stage[] stages;
@@ -39,7 +41,7 @@ public final class StagePool implements ReaderLifecycle.Wakeable {
             stages[i] = dataset.createStage(rows, type);
             stages[i].attach(this);
         }
-        dataset.reader().lifecycle().register(this);
+        dataset.reader().lifecycle().register(waker);
     }
 
     /** @return the number of stages */
@@ -159,8 +161,7 @@ public final class StagePool implements ReaderLifecycle.Wakeable {
     }
 
     /** The reader closed: wakes every waiting claimer with an {@link IteratorClosedException}. */
-    @Override
-    public void readerClosed(String why) {
+    void readerClosed(String why) {
         lock.lock();
         try {
             closedWhy = why;

@@ -87,4 +87,45 @@ class ReaderIndexingTest {
             }
         }
     }
+
+    /**
+     * multitables v2 test_indexing, {@code test_table['col_A'][30:35, mask]} with a mask that is
+     * not a range ({@code np.arange(100) % 3 == 0} on multitables.h5's col_A [100, 40]), and
+     * {@code test_array[4:16:2, ..., 7]}: references from the fixture's formulas.
+     */
+    @Test
+    void multitablesMasksOnInnerDimensions() {
+        try (Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 2)) {
+            Hdf5Dataset colA = reader.column("/test_table", "col_A");
+            boolean[] mask = new boolean[100];
+            int kept = 0;
+            for (int i = 0; i < 100; i++) {
+                mask[i] = i % 3 == 0;
+                kept += mask[i] ? 1 : 0;
+            }
+            INDArray got = reader.request(colA.rows(30, 35).select(1, mask), colA.createStage(5)).get();
+            assertArrayEquals(new long[] {5, kept, 40}, got.shape());
+            double[] want = new double[5 * kept * 40];
+            int at = 0;
+            for (long r = 30; r < 35; r++) {
+                for (int i = 0; i < 100; i += 3) {
+                    for (int j = 0; j < 40; j++) {
+                        want[at++] = (r * 31 + (i * 40 + j) * 7) % 200;
+                    }
+                }
+            }
+            assertArrayEquals(want, TablesFixture.values(got), 0);
+
+            Hdf5Dataset array = reader.dataset("/test_array");
+            INDArray a = reader.request(array.rows(4, 16, 2).at(-1, 7), array.createStage(6)).get();
+            assertArrayEquals(new long[] {6, 10}, a.shape());
+            double[] wa = new double[60];
+            for (int k = 0; k < 6; k++) {
+                for (int i = 0; i < 10; i++) {
+                    wa[k * 10 + i] = (4 + 2 * k) * 100 + i * 10 + 7;
+                }
+            }
+            assertArrayEquals(wa, TablesFixture.values(a), 0);
+        }
+    }
 }
