@@ -13,6 +13,8 @@ requests the Java tests make (under /expected), so the tests compare with PyTabl
               name  S6        b"r%d" % (id % 5000)   (bytes, NUL padded)
               meta  nested:   a int16 = id % 11,  b uint8 [2] = [id % 256, (id * 3) % 256]
   /plain    Table without any index, 300 rows: v float32 = ((id * 37) % 300) / 7, w int32 = id
+  /sliced   Table, 5000 rows: v float32 = ((id * 7919) % 5003) / 5003, w int32 = id; a CSI index on
+            v of 4 full slices of 1024 positions plus a last row of 904
   /vl_int   VLArray int32, 50 rows: row r = arange(r % 7) * (r + 1)     (row 0, 7, ... empty)
   /vl_f64   VLArray float64, 20 rows: row r = linspace(0, 1, r + 1) * r
   /expected/<name>   numpy / PyTables results for the tests (see the code below)
@@ -122,6 +124,16 @@ with tables.open_file(os.path.join(HERE, "tables.h5"), "w") as f:
     plain.flush()
     save("plain_sorted_v", np.argsort(pv["v"], kind="stable").astype(np.int64))
     save("plain_sorted_v_desc", np.argsort(pv["v"], kind="stable")[::-1][::3].astype(np.int64))
+
+    # a CSI index with full slices (slicesize 1024 through PyTables' _blocksizes) and a last row
+    sliced = f.create_table(f.root, "sliced", Plain, chunkshape=256)
+    sv = np.zeros(5000, dtype=tables.dtype_from_descr(Plain))
+    sv["v"] = ((np.arange(5000) * 7919) % 5003) / 5003.0
+    sv["w"] = np.arange(5000)
+    sliced.append(sv)
+    sliced.cols.v.create_index(optlevel=9, kind="full", _blocksizes=(4096, 2048, 1024, 256))
+    assert sliced.cols.v.index.is_csi and sliced.cols.v.index.nslices == 4
+    save("sliced_sorted", sliced.read_sorted("v", checkCSI=True, field="w", start=100, stop=4900, step=3))
 
     # ---- variable-length -------------------------------------------------------------------
     vi = f.create_vlarray(f.root, "vl_int", tables.Int32Atom(), filters=zlib)

@@ -135,7 +135,7 @@ public final class SortedQuery {
             if (slice < ix.slices()) {
                 Hdf5Dataset ds = reader.dataset(ix.indicesPath());
                 Request q = ds.row(slice).select(1, lo, hi);
-                rows = reader.request(q, ds.createStage((int) Math.min(hi - lo, Integer.MAX_VALUE), DataType.DOUBLE)).get();
+                rows = reader.request(q, ds.createStage(1, DataType.DOUBLE)).get(); // part of one index row
             } else {
                 Hdf5Dataset ds = reader.dataset(ix.lastRowPath());
                 rows = reader.request(ds.rows(lo, hi), ds.createStage((int) (hi - lo), DataType.DOUBLE)).get();
