@@ -16,8 +16,10 @@ import org.multitables4j.reader.Hdf5Table;
  * Table queries through the Reader against PyTables on the same file and the same queries
  * ({@code table_query_peer.py}, which also writes the file when it is missing): {@code where}
  * ({@code get_where_list}), {@code read_where} (whole records), {@code read_sorted} of 100 000
- * positions through the CSI index, {@code read_coordinates} of 10 000 sorted random rows. Each
- * side: best of 3 after the file is open, a fresh reader per query kind (cold chunk cache).
+ * positions through the CSI index, {@code read_coordinates} of 10 000 sorted random rows (each side
+ * draws its own). Each side: best of 3 passes after the file is open, a fresh reader per query
+ * kind, so the reader's chunk cache is cold in the first pass and warm in the others (as
+ * PyTables' own chunk cache and the page cache are).
  *
  * <p>Usage: {@code TableQueryBench FILE [rows=1000000] [workers=2] [--python /usr/bin/python3]
  * [--peer table_query_peer.py]}.
