@@ -99,78 +99,104 @@ public final class Hdf5Dataset {
         return new StagePool(this, rows, stages, type);
     }
 
-    private void checkRow(long r) {
-        if (r < 0 || r >= array.rows()) {
-            throw new IndexOutOfBoundsException("row " + r + " of '" + path() + "' (" + array.rows() + " rows) in "
-                    + array.file().path());
+    private long checkRow(long r, String what) {
+        long n = array.rows();
+        long k = r < 0 ? r + n : r;
+        if (k < 0 || k >= n) {
+            throw new IndexOutOfRangeException(what + ": row " + r + " is outside the " + n + " rows of '" + path()
+                    + "' in " + array.file().path());
         }
+        return k;
+    }
+
+    private long[] checkSlice(long start, long end, String what) {
+        long n = array.rows();
+        long s = start < 0 ? start + n : start;
+        long e = end < 0 ? end + n : end;
+        if (s < 0 || e > n || s > e) {
+            throw new IndexOutOfRangeException(what + ": the rows [" + start + ", " + end + ") leave the " + n
+                    + " rows of '" + path() + "' in " + array.file().path());
+        }
+        return new long[] {s, e};
     }
 
     /**
-     * @param start first row
-     * @param end   end row (exclusive)
+     * One row without the row dimension, like numpy's {@code x[r]}: the delivered array has the
+     * row's shape ({@code [1]} for a dataset of one dimension).
+     *
+     * @param row the row (negative: counted from the end, {@code -1} is the last)
+     * @return the request
+     * @throws IndexOutOfRangeException if the row is outside the dataset
+     */
+    public Request row(long row) {
+        long k = checkRow(row, "row(" + row + ")");
+        return new Request(this, k, null, 1).scalar();
+    }
+
+    /**
+     * @param start first row (negative: counted from the end)
+     * @param end   end row, exclusive (negative: counted from the end)
      * @return the slice {@code [start, end)}
+     * @throws IndexOutOfRangeException if the slice leaves the dataset or ends before it starts
      */
     public Request rows(long start, long end) {
-        if (start < 0 || end > array.rows() || start > end) {
-            throw new IndexOutOfBoundsException("rows [" + start + ", " + end + ") of '" + path() + "' (" + array.rows()
-                    + " rows) in " + array.file().path());
+        long[] se = checkSlice(start, end, "rows(" + start + ", " + end + ")");
+        if (se[1] - se[0] > Integer.MAX_VALUE - 8) {
+            throw new InvalidConfigurationException("a request of " + (se[1] - se[0]) + " rows of '" + path() + "' is too large");
         }
-        if (end - start > Integer.MAX_VALUE - 8) {
-            throw new InvalidConfigurationException("a request of " + (end - start) + " rows is too large");
-        }
-        return new Request(this, start, null, (int) (end - start));
+        return new Request(this, se[0], null, (int) (se[1] - se[0]));
     }
 
     /**
      * Rows {@code start, start + step, ...} below {@code end}, like numpy's {@code x[start:end:step]}.
      *
-     * @param start first row
-     * @param end   end row (exclusive)
+     * @param start first row (negative: counted from the end)
+     * @param end   end row, exclusive (negative: counted from the end)
      * @param step  distance between rows, at least 1
      * @return the request
+     * @throws IndexOutOfRangeException for a step below 1 or a slice that leaves the dataset
      */
     public Request rows(long start, long end, long step) {
+        String what = "rows(" + start + ", " + end + ", " + step + ")";
         if (step < 1) {
-            throw new IndexOutOfBoundsException("rows [" + start + ", " + end + ") with step " + step + " of '" + path()
-                    + "': the step must be at least 1");
+            throw new IndexOutOfRangeException(what + " of '" + path() + "': the step must be at least 1");
         }
         if (step == 1) {
             return rows(start, end);
         }
-        if (start < 0 || end > array.rows() || start > end) {
-            throw new IndexOutOfBoundsException("rows [" + start + ", " + end + ") of '" + path() + "' (" + array.rows()
-                    + " rows) in " + array.file().path());
-        }
-        long n = (end - start + step - 1) / step;
+        long[] se = checkSlice(start, end, what);
+        long n = (se[1] - se[0] + step - 1) / step;
         if (n > Integer.MAX_VALUE - 8) {
-            throw new InvalidConfigurationException("a request of " + n + " rows is too large");
+            throw new InvalidConfigurationException("a request of " + n + " rows of '" + path() + "' is too large");
         }
         long[] idx = new long[(int) n];
         for (int i = 0; i < idx.length; i++) {
-            idx[i] = start + i * step;
+            idx[i] = se[0] + i * step;
         }
         return new Request(this, 0, idx, idx.length);
     }
 
     /**
-     * @param indices rows, in the order wanted; repeats allowed
+     * @param indices rows, in the order wanted; repeats allowed; negative ones count from the end
      * @return the request
+     * @throws IndexOutOfRangeException if a row is outside the dataset
      */
     public Request rows(long[] indices) {
-        for (long r : indices) {
-            checkRow(r);
+        long[] idx = new long[indices.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = checkRow(indices[i], "rows(" + (indices.length <= 8 ? Arrays.toString(indices) : indices.length + " indices") + ")");
         }
-        return new Request(this, 0, indices.clone(), indices.length);
+        return new Request(this, 0, idx, idx.length);
     }
 
     /**
      * @param mask one flag per row; the rows whose flag is set, in order
      * @return the request
+     * @throws IndexOutOfRangeException if the mask's length is not the number of rows
      */
     public Request mask(boolean[] mask) {
         if (mask.length != array.rows()) {
-            throw new InvalidConfigurationException("a mask of " + mask.length + " flags for '" + path() + "' with "
+            throw new IndexOutOfRangeException("a mask of " + mask.length + " flags for '" + path() + "' with "
                     + array.rows() + " rows");
         }
         long[] idx = new long[mask.length];

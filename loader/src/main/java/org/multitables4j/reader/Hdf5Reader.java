@@ -58,10 +58,14 @@ public final class Hdf5Reader implements AutoCloseable {
     private final long cacheBytes;
     private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
     private final WorkerBackend backend;
+    private final Map<String, Hdf5Table> tables = new ConcurrentHashMap<>();
+    private final Map<String, Hdf5VLArray> vlarrays = new ConcurrentHashMap<>();
     private final AtomicInteger nextChild = new AtomicInteger();
     private final ThreadLocal<RowGather> gathers;
     private final List<BlockIo> ios = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private final ReaderLifecycle life = new ReaderLifecycle();
+    private boolean fileClosed;
 
     private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend, ProcessOptions po) {
         if (workers < 1) {
@@ -243,6 +247,32 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     /**
+     * A table (a PyTables {@code Table}, a numpy structured array) read as whole records: every
+     * field, string fields included, and queries computed chunk by chunk.
+     *
+     * @param path the compound dataset's path
+     * @return the table (made once)
+     * @throws InvalidConfigurationException if there is no such dataset or it is not a table
+     */
+    public Hdf5Table table(String path) {
+        checkOpen();
+        return tables.computeIfAbsent(path, p -> new Hdf5Table(this, file.path(), p));
+    }
+
+    /**
+     * A dataset of variable-length sequences of numbers (a PyTables {@code VLArray}) read as
+     * ragged rows.
+     *
+     * @param path the dataset's path
+     * @return the dataset (made once)
+     * @throws InvalidConfigurationException if there is no such dataset or it is not one of sequences
+     */
+    public Hdf5VLArray vlarray(String path) {
+        checkOpen();
+        return vlarrays.computeIfAbsent(path, p -> new Hdf5VLArray(this, file.path(), p));
+    }
+
+    /**
      * @return the block stores' counters summed over the datasets: hits, misses, blocks decoded,
      *     decoded bytes and distinct blocks requested (the same vocabulary as
      *     {@code IteratorStats.cache()}); requests of iterators built over this reader count too
@@ -271,7 +301,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @throws StageTimeoutException when no stage was released in time
      */
     public Hdf5Future request(Request request, StagePool stages) {
-        checkOpen();
+        checkOpen(); // before taking a stage
         return request(request, stages.claim(), true);
     }
 
@@ -288,7 +318,7 @@ public final class Hdf5Reader implements AutoCloseable {
      * @throws InvalidConfigurationException for a negative timeout
      */
     public Hdf5Future request(Request request, StagePool stages, long timeout, TimeUnit unit) {
-        checkOpen();
+        checkOpen(); // before taking a stage
         return request(request, stages.claim(timeout, unit), true);
     }
 
@@ -387,27 +417,83 @@ public final class Hdf5Reader implements AutoCloseable {
         }
     }
 
-    /** Stops the workers (letting running requests finish) and closes the file. Idempotent. */
+    ReaderLifecycle lifecycle() {
+        return life;
+    }
+
+    ExecutorService workerPool() {
+        return pool;
+    }
+
+    BlockIo blockIo() {
+        return gathers.get().io();
+    }
+
+    /**
+     * Closes the reader, letting the requests already scheduled finish for up to 30 s
+     * ({@link #close(long, TimeUnit)}). Idempotent.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        StoreSource.unregister(this);
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                backend.closeChildren(); // a worker waiting on a child that does not answer
-                pool.shutdownNow();
+        close(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Closes the reader: refuses new requests at once (they fail with an
+     * {@link IteratorClosedException} without taking a stage), wakes every thread waiting for a
+     * stage of a pool or for a submission to a {@link RequestQueue} with an
+     * {@link IteratorClosedException}, lets the requests already scheduled finish for up to
+     * {@code wait} (their futures deliver as usual), then fails those still unfinished with an
+     * {@link IteratorClosedException}, stops the workers and closes the file. Idempotent.
+     *
+     * @param wait how long scheduled requests may still run
+     * @param unit unit of {@code wait}
+     */
+    public void close(long wait, TimeUnit unit) {
+        shutdown(StagePool.toNanos(wait, unit), false);
+    }
+
+    /**
+     * Stops the reader at once: as {@link #close()}, but requests not yet finished are cancelled
+     * (their futures fail with an {@link IteratorClosedException} now, and reads not yet started
+     * never start). Idempotent; after a {@code close()} it cancels what that close still waits for.
+     */
+    public void stop() {
+        shutdown(0, true);
+    }
+
+    private void shutdown(long waitNanos, boolean cancel) {
+        String why = "the reader of " + file.path() + (cancel ? " was stopped" : " is closed");
+        synchronized (life) {
+            closed = true;
+            StoreSource.unregister(this);
+            life.close(why);
+            if (cancel) {
+                ((java.util.concurrent.ThreadPoolExecutor) pool).getQueue().clear(); // reads not started never start
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            pool.shutdown();
         }
-        backend.close();
-        for (BlockIo io : ios) {
-            io.close();
+        if (!life.awaitInFlight(waitNanos)) {
+            life.failInFlight(why);
         }
-        file.close();
+        synchronized (life) {
+            if (fileClosed) {
+                return;
+            }
+            fileClosed = true;
+            try {
+                if (!pool.awaitTermination(cancel ? 5 : 30, TimeUnit.SECONDS)) {
+                    backend.closeChildren(); // a worker waiting on a child that does not answer
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            backend.close();
+            for (BlockIo io : ios) {
+                io.close();
+            }
+            file.close();
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.multitables4j.reader;
 import java.util.ArrayDeque;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
+import org.multitables4j.IteratorClosedException;
 import org.multitables4j.MultitablesException;
 
 /**
@@ -15,11 +16,16 @@ import org.multitables4j.MultitablesException;
  * {@link StagePool#setTimeout timeout}, 60 s unless set, or the wait given to
  * {@link #submit(Request, long, TimeUnit)}), so a loader that runs ahead is held back until the
  * consumer closes the results it took; past the wait it fails with a {@link StageTimeoutException}.
+ * When the reader closes, a consumer waiting in {@link #take} with nothing pending wakes with an
+ * {@link IteratorClosedException}, and so does a submit (without taking a stage).
  */
 public final class RequestQueue {
+    /** Held here so that the reader's weak registry keeps it as long as this object lives. */
+    private final ReaderLifecycle.Wakeable waker = this::readerClosed;
     private final Hdf5Reader reader;
     private final StagePool stages;
     private final ArrayDeque<Hdf5Future> pending = new ArrayDeque<>();
+    private String closedWhy;
 
     /**
      * @param reader the reader
@@ -28,6 +34,13 @@ public final class RequestQueue {
     public RequestQueue(Hdf5Reader reader, StagePool stages) {
         this.reader = reader;
         this.stages = stages;
+        reader.lifecycle().register(waker);
+    }
+
+    /** The reader closed: a consumer waiting for a submission wakes with an {@link IteratorClosedException}. */
+    synchronized void readerClosed(String why) {
+        closedWhy = why;
+        notifyAll();
     }
 
     /** @return the pool the requests' rows land in */
@@ -98,6 +111,9 @@ public final class RequestQueue {
         Hdf5Future f;
         synchronized (this) {
             while (pending.isEmpty()) {
+                if (closedWhy != null) {
+                    throw new IteratorClosedException(closedWhy);
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new MultitablesException("no request submitted within " + unit.toMillis(timeout) + " ms");

@@ -3,9 +3,12 @@ package org.multitables4j.reader;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacpp.BytePointer;
 import org.multitables4j.ring.SlotRing;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Off-heap room for a number of rows of one dataset, where a request's rows land. A stage holds
@@ -74,7 +77,21 @@ public final class Stage {
         return slot.features().array(rows);
     }
 
-    INDArray view(Request r) {
-        return r.selected() ? slot.features().view(r.size(), r.deliveredRowShape()) : view(r.size());
+    /**
+     * A view of a request's rows over a data buffer of its own, shaped as {@link Request#shape()};
+     * closing that buffer revokes the view without touching the stage's memory.
+     */
+    StagedArray revocable(Request r) {
+        DataType t = dataType();
+        long elements = Math.max(1, (long) r.size() * r.runs().elements());
+        DataBuffer b = Nd4j.createBuffer(new BytePointer(memory()), elements, t);
+        long[] shape = r.shape();
+        long[] stride = new long[shape.length];
+        long st = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            stride[d] = st;
+            st *= Math.max(1, shape[d]);
+        }
+        return new StagedArray(this, Nd4j.create(b, shape, stride, 0, 'c', t), b, r);
     }
 }

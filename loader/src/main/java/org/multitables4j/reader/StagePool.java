@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.multitables4j.InvalidConfigurationException;
+import org.multitables4j.IteratorClosedException;
 import org.multitables4j.MultitablesException;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -12,9 +13,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Any release of one of the pool's stages wakes the waiting requests at once. How long a request
  * waits is the pool's {@link #setTimeout timeout} (60 s unless set), or the one given to
  * {@link Hdf5Reader#request(Request, StagePool, long, TimeUnit)}; past it the request fails with a
- * {@link StageTimeoutException}. Thread-safe: any number of threads may request into one pool.
+ * {@link StageTimeoutException}. When the reader closes or stops, every waiting request (and
+ * every later one) fails at once with an {@link org.multitables4j.IteratorClosedException}.
+ * Thread-safe: any number of threads may request into one pool.
  */
 public final class StagePool {
+    /** Held here so that the reader's weak registry keeps it as long as this object lives. */
+    private final ReaderLifecycle.Wakeable waker = this::readerClosed;
     private static final long DEFAULT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final Stage[] stages;
@@ -23,6 +28,8 @@ public final class StagePool {
     private final Condition released = lock.newCondition();
     private volatile long timeoutNanos = DEFAULT_TIMEOUT_NANOS;
     private int next;
+    /** Set when the reader closes: every wait (now and later) fails with this message. */
+    private String closedWhy;
 
     StagePool(Hdf5Dataset dataset, int rows, int count, DataType type) {
         if (count < 1) {
@@ -34,6 +41,7 @@ public final class StagePool {
             stages[i] = dataset.createStage(rows, type);
             stages[i].attach(this);
         }
+        dataset.reader().lifecycle().register(waker);
     }
 
     /** @return the number of stages */
@@ -117,6 +125,9 @@ public final class StagePool {
         lock.lock();
         try {
             while (true) {
+                if (closedWhy != null) {
+                    throw new IteratorClosedException(closedWhy);
+                }
                 for (int i = 0; i < stages.length; i++) {
                     Stage s = stages[(next + i) % stages.length];
                     if (s.tryClaim()) {
@@ -147,6 +158,17 @@ public final class StagePool {
 
     private static String describe(long nanos) {
         return nanos == 0 || nanos >= 1_000_000 ? TimeUnit.NANOSECONDS.toMillis(nanos) + " ms" : nanos + " ns";
+    }
+
+    /** The reader closed: wakes every waiting claimer with an {@link IteratorClosedException}. */
+    void readerClosed(String why) {
+        lock.lock();
+        try {
+            closedWhy = why;
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Called by a stage of this pool once it is free again: wakes every waiting claimer. */

@@ -180,22 +180,22 @@ class InnerSliceTest {
         try (Hdf5Reader reader = Hdf5Reader.open(file(), 1)) {
             Hdf5Dataset ds = reader.dataset("/rank4");
             Request r = ds.rows(0, 2);
-            IndexOutOfBoundsException rows = assertThrows(IndexOutOfBoundsException.class, () -> r.select(0, 0, 1));
+            IndexOutOfRangeException rows = assertThrows(IndexOutOfRangeException.class, () -> r.select(0, 0, 1));
             assertTrue(rows.getMessage().contains("inner dimensions 1..3") && rows.getMessage().contains("Hdf5Dataset.rows"),
                     rows.getMessage());
-            assertThrows(IndexOutOfBoundsException.class, () -> r.select(4, 0, 1));
-            assertThrows(IndexOutOfBoundsException.class, () -> r.select(-4, 0, 1));
-            IndexOutOfBoundsException out = assertThrows(IndexOutOfBoundsException.class, () -> r.select(2, 3, 6));
+            assertThrows(IndexOutOfRangeException.class, () -> r.select(4, 0, 1));
+            assertThrows(IndexOutOfRangeException.class, () -> r.select(-4, 0, 1));
+            IndexOutOfRangeException out = assertThrows(IndexOutOfRangeException.class, () -> r.select(2, 3, 6));
             assertTrue(out.getMessage().contains("leaves dimension 2 of size 5") && out.getMessage().contains("/rank4"),
                     out.getMessage());
-            assertThrows(IndexOutOfBoundsException.class, () -> r.select(1, -1, 2));
-            IndexOutOfBoundsException empty = assertThrows(IndexOutOfBoundsException.class, () -> r.select(3, 2, 2));
+            assertThrows(IndexOutOfRangeException.class, () -> r.select(1, -1, 2));
+            IndexOutOfRangeException empty = assertThrows(IndexOutOfRangeException.class, () -> r.select(3, 2, 2));
             assertTrue(empty.getMessage().contains("is empty"), empty.getMessage());
-            assertThrows(IndexOutOfBoundsException.class, () -> r.select(3, 3, 1));
-            assertThrows(IndexOutOfBoundsException.class, () -> ds.rows(0, 10, 0));
-            assertThrows(IndexOutOfBoundsException.class, () -> ds.rows(0, 41, 2));
+            assertThrows(IndexOutOfRangeException.class, () -> r.select(3, 3, 1));
+            assertThrows(IndexOutOfRangeException.class, () -> ds.rows(0, 10, 0));
+            assertThrows(IndexOutOfRangeException.class, () -> ds.rows(0, 41, 2));
             Hdf5Dataset flat = reader.dataset("/small_labels"); // one dimension
-            IndexOutOfBoundsException none = assertThrows(IndexOutOfBoundsException.class, () -> flat.rows(0, 2).select(0, 1));
+            IndexOutOfRangeException none = assertThrows(IndexOutOfRangeException.class, () -> flat.rows(0, 2).select(0, 1));
             assertTrue(none.getMessage().contains("no inner dimension"), none.getMessage());
         }
     }

@@ -362,7 +362,7 @@ class MultitablesPortTest {
             // test_array[..., :105]: numpy clips the slice to the whole dimension; the Java reader
             // refuses a range that leaves the dimension and reads the whole one as asked
             Stage arrayStageBig = array.createStage(1000, DataType.INT);
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 1000).select(-1, 0, 105));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 1000).select(-1, 0, 105));
             try (StagedArray data = reader.request(array.rows(0, 1000).select(-1, 0, 10), arrayStageBig).acquire()) {
                 assertArrayEquals(rowsOf(MultitablesPortTest::arrayRow, range(0, 1000)), values(data.array()));
             }
@@ -439,17 +439,17 @@ class MultitablesPortTest {
         try (Hdf5Reader reader = Hdf5Reader.open(file(), N_PROCS)) {
             Hdf5Dataset array = reader.dataset("/test_array");
             Stage big = array.createStage(1000, DataType.INT);
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 1001));
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(5, 3));
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(new long[] {1, -1}));
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(new long[] {1000}));
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 10, 0));
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 5).select(0, 0, 1), "rows are not an inner dimension");
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 5).select(3, 0, 1), "no dimension 3");
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 5).select(1, 5, 11));
-            assertThrows(IndexOutOfBoundsException.class, () -> array.rows(0, 5).select(2, 4, 4));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 1001));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(5, 3));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(new long[] {1, -1001}));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(new long[] {1000}));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 10, 0));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 5).select(0, 0, 1), "rows are not an inner dimension");
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 5).select(3, 0, 1), "no dimension 3");
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 5).select(1, 5, 11));
+            assertThrows(IndexOutOfRangeException.class, () -> array.rows(0, 5).select(2, 4, 4));
             Hdf5Dataset bytes = reader.dataset("/test_byte_array");
-            assertThrows(IndexOutOfBoundsException.class, () -> bytes.rows(0, 5).select(0, 1), "one dimension: nothing to select");
+            assertThrows(IndexOutOfRangeException.class, () -> bytes.rows(0, 5).select(0, 1), "one dimension: nothing to select");
             assertThrows(InvalidConfigurationException.class, () -> array.mask(new boolean[999]));
             assertThrows(InvalidConfigurationException.class, () -> reader.column("/test_table", "col_D"));
             assertThrows(InvalidConfigurationException.class, () -> reader.column("/test_array", "col_A"));

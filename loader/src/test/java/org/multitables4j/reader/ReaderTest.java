@@ -122,10 +122,10 @@ class ReaderTest {
             InvalidConfigurationException big = assertThrows(InvalidConfigurationException.class,
                     () -> reader.request(ds.rows(0, 4), small));
             assertTrue(big.getMessage().contains("does not fit"), big.getMessage());
-            IndexOutOfBoundsException oob = assertThrows(IndexOutOfBoundsException.class, () -> ds.rows(new long[] {1, 1000}));
+            IndexOutOfRangeException oob = assertThrows(IndexOutOfRangeException.class, () -> ds.rows(new long[] {1, 1000}));
             assertTrue(oob.getMessage().contains("row 1000") && oob.getMessage().contains("/filters/gzip"), oob.getMessage());
-            assertThrows(IndexOutOfBoundsException.class, () -> ds.rows(-1, 3));
-            assertThrows(IndexOutOfBoundsException.class, () -> ds.rows(5, 1001));
+            assertThrows(IndexOutOfRangeException.class, () -> ds.rows(-1, 3));
+            assertThrows(IndexOutOfRangeException.class, () -> ds.rows(5, 1001));
             assertThrows(InvalidConfigurationException.class, () -> ds.mask(new boolean[3]));
             Hdf5Dataset other = reader.dataset("/layout/contiguous");
             assertThrows(InvalidConfigurationException.class, () -> reader.request(other.rows(0, 1), small));
@@ -249,8 +249,8 @@ class ReaderTest {
                     }
                 }
             }
-            assertThrows(IndexOutOfBoundsException.class, () -> c.rows(0, 2).select(3, 17));
-            assertThrows(IndexOutOfBoundsException.class, () -> c.rows(0, 2).select(4, 4));
+            assertThrows(IndexOutOfRangeException.class, () -> c.rows(0, 2).select(3, 17));
+            assertThrows(IndexOutOfRangeException.class, () -> c.rows(0, 2).select(4, 4));
         }
     }
 }
