@@ -160,6 +160,11 @@ final class StreamEngine {
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
             }
+            if (total == 0 && cfg.order.withReplacement()) {
+                // nothing to draw from: refuse rather than deliver empty epochs of the batches asked for
+                throw new InvalidConfigurationException(cfg.order + " draws rows, but '" + inputs.get(0).path()
+                        + "' has no rows" + where);
+            }
             this.totalRows = total;
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
             if (lent != null) {
@@ -189,7 +194,10 @@ final class StreamEngine {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + total + where);
             }
-            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, total));
+            // a batch holds at most the epoch's sequence: the rows, or the samples drawn with replacement
+            // (which may exceed the rows)
+            long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : total;
+            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, sequence));
             SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
             this.optionsHash = optionsHash(cfg, inputs, arrays[0], total);
             if (cfg.resume != null) {
