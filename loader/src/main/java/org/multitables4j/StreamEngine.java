@@ -160,8 +160,16 @@ final class StreamEngine {
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
             }
+            if (total == 0 && cfg.order.withReplacement()) {
+                // nothing to draw from: refuse rather than deliver empty epochs of the batches asked for
+                throw new InvalidConfigurationException(cfg.order + " draws rows, but '" + inputs.get(0).path()
+                        + "' has no rows" + where);
+            }
             this.totalRows = total;
-            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, total));
+            // a batch holds at most the epoch's sequence: the rows, or the samples drawn with replacement
+            // (which may exceed the rows)
+            long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : total;
+            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, sequence));
             long ringBytes = MemoryCheck.ring(cfg, slotRows, rb, where);
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
             if (lent != null) {

@@ -191,13 +191,23 @@ public final class ThreadWorkers implements AutoCloseable {
                 }
             }
         }
-        for (int i = 0; i < workers; i++) {
-            int index = i;
-            Thread t = new Thread(() -> work(index), "multitables4j-" + threadSeq + "-worker-" + i);
-            t.setDaemon(true);
-            threads.add(t);
+        lock.lock();
+        try {
+            // under the lock, so that a close() from another thread either comes first (and this
+            // start fails) or sees every thread to stop
+            if (closed) {
+                throw new IteratorClosedException("the iterator is closed");
+            }
+            for (int i = 0; i < workers; i++) {
+                int index = i;
+                Thread t = new Thread(() -> work(index), "multitables4j-" + threadSeq + "-worker-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+        } finally {
+            lock.unlock();
         }
-        threads.forEach(Thread::start);
     }
 
     /**
@@ -218,8 +228,15 @@ public final class ThreadWorkers implements AutoCloseable {
                 part.cache().cancel();
             }
         }
+        List<Thread> running;
+        lock.lock();
+        try {
+            running = new ArrayList<>(threads);
+        } finally {
+            lock.unlock();
+        }
         boolean interrupted = false;
-        for (Thread t : threads) {
+        for (Thread t : running) {
             while (t.isAlive()) {
                 try {
                     t.join();
@@ -228,9 +245,9 @@ public final class ThreadWorkers implements AutoCloseable {
                 }
             }
         }
-        threads.clear();
         lock.lock();
         try {
+            threads.removeAll(running);
             free.clear();
             readyQueue.clear();
             java.util.Arrays.fill(readyByBatch, null);
