@@ -53,6 +53,9 @@ final class StreamEngine {
     private final StreamOptions<?> cfg;
     private final List<Hdf5File> files;
     private final long totalRows;
+    /** The served rows {@code [rowFrom, rowFrom + planRows)} ({@link RowRange}). */
+    private final long rowFrom;
+    private final long planRows;
     private final Hdf5Array[] arrays;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
@@ -161,6 +164,9 @@ final class StreamEngine {
                 rb += specs[i].rowBytes();
             }
             this.totalRows = total;
+            long[] range = cfg.range.resolve(total, where);
+            this.rowFrom = range[0];
+            this.planRows = range[1] - range[0];
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
             if (lent != null) {
                 allocator = lent.slotAllocator();
@@ -183,13 +189,14 @@ final class StreamEngine {
                 throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + total
                         + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
             }
-            this.cumulativeWeights = SampleWeights.cumulative(cfg, opened, total, where);
+            this.cumulativeWeights = SampleWeights.narrow(SampleWeights.cumulative(cfg, opened, total, where), rowFrom,
+                    planRows);
             boolean permuted = cfg.order.permuted();
-            if (permuted && total > Integer.MAX_VALUE - 8) {
+            if (permuted && planRows > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + total + where);
             }
-            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, total));
+            int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, planRows));
             SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
             this.optionsHash = optionsHash(cfg, inputs, arrays[0], total);
             if (cfg.resume != null) {
@@ -238,7 +245,7 @@ final class StreamEngine {
         for (Input in : inputs) {
             sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
-        sb.append(rows).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
                 .append(cfg.shardMode).append('|').append(cfg.effectiveSamples()).append('|')
@@ -296,9 +303,9 @@ final class StreamEngine {
 
     private void ensurePlan() {
         if (plan == null) {
-            plan = EpochPlan.build(totalRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
+            plan = EpochPlan.build(planRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
                     arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
-                    cfg.effectiveSamples(), cumulativeWeights);
+                    cfg.effectiveSamples(), cumulativeWeights).startingAt(rowFrom);
             cursor = Math.min(startBatch, plan.batches());
             startBatch = 0;
         }

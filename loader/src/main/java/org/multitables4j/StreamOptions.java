@@ -39,6 +39,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     String sampleWeightsPath;
     Backend backend = Backend.THREADS;
     ProcessOptions processes = ProcessOptions.defaults();
+    RowRange range = RowRange.ALL;
 
     final java.util.List<Path> files;
     /** An open reader whose file, block stores and backend are used, or null. */
@@ -471,6 +472,36 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
             throw new InvalidConfigurationException("processOptions must not be null");
         }
         this.processes = options;
+        return self();
+    }
+
+    /**
+     * Serves only dataset rows {@code [from, to)}: every order, shard, sample draw and resume
+     * works within the range, and nothing is copied, so one file serves training
+     * ({@code rows(0, 50_000)}) and validation ({@code rows(50_000, 60_000)}). Sample weights
+     * given for the whole dataset are narrowed to the range. Default: all rows.
+     *
+     * @param from first row
+     * @param to   end row, exclusive (at most the dataset's rows, checked at {@code build()})
+     * @return this builder
+     */
+    public B rows(long from, long to) {
+        this.range = RowRange.rows(from, to);
+        return self();
+    }
+
+    /**
+     * Serves a fraction of the rows, resolved at {@code build()} to
+     * {@code [floor(from * rows), floor(to * rows))} ({@code to == 1} reaches the last row): the
+     * ranges {@code rowFraction(0, 0.8)} and {@code rowFraction(0.8, 1)} are disjoint and cover
+     * the dataset. See {@link #rows(long, long)}.
+     *
+     * @param from start, in {@code [0, 1)}
+     * @param to   end, in {@code (from, 1]}
+     * @return this builder
+     */
+    public B rowFraction(double from, double to) {
+        this.range = RowRange.fraction(from, to);
         return self();
     }
 }
