@@ -112,7 +112,13 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         return mds;
     }
 
-    /** Not supported: the batch size is fixed at build time. */
+    /**
+     * Not supported, for the reasons given at {@link Hdf5DataSetIterator#next(int)}: the epoch is
+     * planned in batches of {@code batchSize} (order, shards, resume) and the slots are sized for
+     * them. Build another iterator with {@code batchSize(num)}.
+     *
+     * @throws UnsupportedOperationException always
+     */
     @Override
     public MultiDataSet next(int num) {
         throw new UnsupportedOperationException("next(num) is not supported; the batch size is fixed by batchSize()");
