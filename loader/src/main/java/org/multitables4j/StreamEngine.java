@@ -57,6 +57,8 @@ final class StreamEngine {
     private final long rowFrom;
     private final long planRows;
     private final Hdf5Array[] arrays;
+    /** The slot arrays when the rows are sequences, else null. */
+    private final SequenceArrays sequences;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
     private final WorkerBackend backend;
@@ -98,15 +100,26 @@ final class StreamEngine {
             }
             Hdf5File f = opened.get(0);
             String where = " (" + cfg.describeFiles() + ")";
-            arrays = new Hdf5Array[inputs.size()];
-            specs = new SlotRing.ArraySpec[inputs.size()];
+            this.sequences = cfg.sequences == null ? null : SequenceArrays.open(cfg, opened, inputs, where);
+            int nArrays = sequences == null ? inputs.size() : sequences.specs().size();
+            arrays = new Hdf5Array[nArrays];
+            specs = new SlotRing.ArraySpec[nArrays];
             RowSelection[] selection = new RowSelection[inputs.size()];
             List<List<Hdf5Array>> parts = new ArrayList<>();
             List<Source> sources = new ArrayList<>();
             List<org.multitables4j.workers.ChildPool.Dataset> childSources = new ArrayList<>();
             long rb = 0;
             long total = 0;
-            for (int i = 0; i < inputs.size(); i++) {
+            if (sequences != null) {
+                sequences.specs().toArray(specs);
+                arrays[0] = sequences.first();
+                total = sequences.rows();
+                childSources.addAll(sequences.childDatasets());
+                for (SlotRing.ArraySpec sp : specs) {
+                    rb += sp.rowBytes();
+                }
+            }
+            for (int i = 0; i < (sequences == null ? inputs.size() : 0); i++) {
                 Input in = inputs.get(i);
                 List<Hdf5Array> ps = new ArrayList<>();
                 long rowsHere = 0;
@@ -174,7 +187,10 @@ final class StreamEngine {
                 be = WorkerBackend.open(cfg.backend, cfg.processes);
                 allocator = be.slotAllocator();
             }
-            for (int i = 0; i < inputs.size(); i++) {
+            if (sequences != null) {
+                sources.addAll(sequences.sources(allocator, cfg));
+            }
+            for (int i = 0; i < (sequences == null ? inputs.size() : 0); i++) {
                 Hdf5Array a = arrays[i];
                 if (lent != null) {
                     sources.add(ThreadWorkers.source(List.of(lent.store(inputs.get(i).path(), inputs.get(i).column())),
@@ -245,7 +261,7 @@ final class StreamEngine {
         for (Input in : inputs) {
             sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
-        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.sequences).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
                 .append(cfg.shardMode).append('|').append(cfg.effectiveSamples()).append('|')
@@ -294,6 +310,11 @@ final class StreamEngine {
 
     private static long[] atLeastOne(long[] rowShape) {
         return rowShape.length == 0 ? new long[] {1} : rowShape;
+    }
+
+    /** @return the slot arrays of sequences, or null when rows are not sequences */
+    SequenceArrays sequences() {
+        return sequences;
     }
 
     /** @return layout of array {@code i} of every batch */

@@ -40,6 +40,8 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     Backend backend = Backend.THREADS;
     ProcessOptions processes = ProcessOptions.defaults();
     RowRange range = RowRange.ALL;
+    /** Rows are sequences (set by the iterators' sequence options), or null. */
+    SequenceOptions sequences;
 
     final java.util.List<Path> files;
     /** An open reader whose file, block stores and backend are used, or null. */
