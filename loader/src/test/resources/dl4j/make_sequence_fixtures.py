@@ -48,8 +48,8 @@ with h5py.File("seq_ragged.h5", "w") as f:
     f.attrs["sequence_layout"] = "ragged"
 
 rng = np.random.default_rng(7)
-M = 1200
-lens = rng.integers(3, 21, size=M)
+M = 480
+lens = rng.integers(2, 12, size=M)
 offs = np.concatenate([[0], np.cumsum(lens)[:-1]])
 xs = rng.normal(size=(int(lens.sum()), 1)).astype(np.float32)
 y = np.array([1 if xs[o:o + l, 0].sum() > 0 else 0 for o, l in zip(offs, lens)], np.int64)
