@@ -112,9 +112,9 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         this.copyBatches = b.copyBatches;
         this.batchSize = b.batchSize;
         SequenceArrays sq = engine.sequences();
-        this.inputColumns = sq != null ? sq.features() : (int) Math.min(Integer.MAX_VALUE, engine.spec(0).rowElements());
+        this.inputColumns = sq != null ? sq.features(0) : (int) Math.min(Integer.MAX_VALUE, engine.spec(0).rowElements());
         this.totalOutcomes = b.labels == null ? 0
-                : sq != null ? sq.labelWidth() : (int) Math.min(Integer.MAX_VALUE, engine.spec(1).rowElements());
+                : sq != null ? sq.labelWidth(0) : (int) Math.min(Integer.MAX_VALUE, engine.spec(1).rowElements());
         List<String> names = b.labelNames;
         try {
             if (names == null && b.labels != null) {
@@ -138,7 +138,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         SequenceArrays sq = engine.sequences();
         if (sq != null) {
             SequenceBatch sb = SequenceBatch.of(s, sq);
-            ds = new DataSet(sb.features(), sb.labels(), sb.featuresMask(), sb.labelsMask());
+            ds = new DataSet(sb.features()[0], sb.labels().length == 0 ? null : sb.labels()[0], sb.featuresMasks()[0],
+                    sb.labelsMasks().length == 0 ? null : sb.labelsMasks()[0]);
         } else {
             INDArray f = s.features().array(s.rows);
             INDArray l = s.labels() == null ? null : s.labels().array(s.rows);
@@ -313,9 +314,6 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         private long[] featureShape;
         private List<long[]> selections = new ArrayList<>();
         private List<String> labelNames;
-        private SequenceFormat seqFormat = SequenceFormat.NCW;
-        private SequenceAlignment seqAlignment = SequenceAlignment.ALIGN_END;
-        private int seqMax;
 
         private Builder(Path file) {
             super(file);
@@ -431,88 +429,6 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
          */
         public Builder labelNames(String... names) {
             return labelNames(names == null ? null : java.util.Arrays.asList(names));
-        }
-
-        /**
-         * The rows are padded sequences: {@code features} is {@code [n, T, F]} (steps past a
-         * sequence's length ignored) and {@code lengthsPath} holds the steps of each of the
-         * {@code n} sequences, as {@code datasets generate sequences --layout padded} writes them.
-         * Each batch is delivered as DL4J's recurrent layers take it: features
-         * {@code [batch, F, Lb]} ({@link #sequenceFormat}), padded to the batch's longest sequence
-         * {@code Lb} (not the dataset's), with a features mask {@code [batch, Lb]} and, with labels,
-         * a labels mask; built on the workers in the one copy into the slot. Labels are per
-         * sequence ({@code [n]} class ids with {@link #oneHot}, or {@code [n, K]} values), placed at
-         * the aligned step ({@link #sequenceAlignment}), or per step ({@code [n, T]} /
-         * {@code [n, T, K]}).
-         *
-         * @param lengthsPath integer dataset {@code [n]}, each length in {@code [1, T]}
-         * @return this builder
-         */
-        public Builder paddedSequences(String lengthsPath) {
-            this.sequences = SequenceOptions.padded(lengthsPath).withFormat(seqFormat).withAlignment(seqAlignment)
-                    .withMaxLength(seqMax);
-            return this;
-        }
-
-        /**
-         * The rows are sequences stored back to back in one table: {@code features} is
-         * {@code [steps, F]}, sequence {@code i} is rows {@code [offsets[i], offsets[i] + lengths[i])},
-         * as {@code datasets convert csv-sequences} and {@code generate sequences --layout ragged}
-         * write them. Labels are per sequence ({@code [n]} or {@code [n, K]}) or per step
-         * ({@code [steps]} or {@code [steps, K]}). Delivered as with {@link #paddedSequences}.
-         *
-         * @param lengthsPath integer dataset {@code [n]}
-         * @param offsetsPath integer dataset {@code [n]} of first rows, or null when the sequences
-         *                    follow each other without gaps (offsets are then the running sum of the lengths)
-         * @return this builder
-         */
-        public Builder raggedSequences(String lengthsPath, String offsetsPath) {
-            this.sequences = SequenceOptions.ragged(lengthsPath, offsetsPath).withFormat(seqFormat).withAlignment(seqAlignment)
-                    .withMaxLength(seqMax);
-            return this;
-        }
-
-        /**
-         * @param format {@link SequenceFormat#NCW} (default: {@code [batch, features, time]}, DL4J's
-         *               {@code RNNFormat.NCW}) or {@link SequenceFormat#NWC} ({@code [batch, time, features]})
-         * @return this builder
-         */
-        public Builder sequenceFormat(SequenceFormat format) {
-            if (format == null) {
-                throw new InvalidConfigurationException("sequenceFormat must not be null");
-            }
-            this.seqFormat = format;
-            this.sequences = sequences == null ? null : sequences.withFormat(format);
-            return this;
-        }
-
-        /**
-         * @param alignment where a label given once per sequence sits: {@link SequenceAlignment#ALIGN_END}
-         *                  (default, the sequence's last step) or {@code ALIGN_START}; as DL4J's
-         *                  {@code AlignmentMode}
-         * @return this builder
-         */
-        public Builder sequenceAlignment(SequenceAlignment alignment) {
-            if (alignment == null) {
-                throw new InvalidConfigurationException("sequenceAlignment must not be null");
-            }
-            this.seqAlignment = alignment;
-            this.sequences = sequences == null ? null : sequences.withAlignment(alignment);
-            return this;
-        }
-
-        /**
-         * @param steps keep only the first {@code steps} steps of each sequence (default: all); a
-         *              label given once per sequence with ALIGN_END then sits at the last kept step
-         * @return this builder
-         */
-        public Builder maxSequenceLength(int steps) {
-            if (steps < 1) {
-                throw new InvalidConfigurationException("maxSequenceLength must be at least 1, got " + steps);
-            }
-            this.seqMax = steps;
-            this.sequences = sequences == null ? null : sequences.withMaxLength(steps);
-            return this;
         }
 
         @Override

@@ -41,6 +41,9 @@ record RowRange(long from, long to, double fracFrom, double fracTo) {
      *     and cover the rows
      */
     long[] resolve(long total, String where) {
+        if (whole()) {
+            return new long[] {0, total};
+        }
         if (!Double.isNaN(fracFrom)) {
             long a = (long) Math.floor(fracFrom * total);
             long b = fracTo >= 1 ? total : (long) Math.floor(fracTo * total);

@@ -32,38 +32,57 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (first step row of each sequence) for ragged, or sequences back to back when not given.
  */
 final class SequenceArrays {
+    /** One output: labels per sequence or per step. */
+    private record Label(Hdf5Array array, int classes, boolean perStep, int width, double[] sequenceValues) {
+    }
+
     private final SequenceOptions opt;
-    private final Hdf5Array x;
-    private final Hdf5Array y;
+    private final List<Hdf5Array> xs = new ArrayList<>();
+    private final int[] featureWidths;
+    private final List<Label> ys = new ArrayList<>();
     private final Hdf5Array first;
     private final int[] lengths;
     private final long[] offsets;
     private final int longest;
-    private final int features;
-    private final int labelWidth;
-    private final int classes;
-    private final boolean perStep;
-    private final double[] sequenceLabels;
     private final DataType out;
     private final DataType maskType;
 
-    private SequenceArrays(StreamOptions<?> cfg, Hdf5File f, StreamEngine.Input xin, StreamEngine.Input yin, String where) {
+    private SequenceArrays(StreamOptions<?> cfg, Hdf5File f, List<StreamEngine.Input> ins, List<StreamEngine.Input> outs,
+                           String where) {
         this.opt = cfg.sequences;
-        this.x = f.array(xin.path());
+        Hdf5Array x = f.array(ins.get(0).path());
         Hdf5Array len = f.array(opt.lengths());
         this.first = opt.ragged() ? len : x;
-        long[] xs = x.shape();
-        if (opt.ragged() ? xs.length != 2 : xs.length != 3) {
-            throw new InvalidConfigurationException((opt.ragged() ? "ragged sequences need features [steps, F]"
-                    : "padded sequences need features [n, T, F]") + ", but '" + xin.path() + "' has shape "
-                    + Arrays.toString(xs) + where);
+        long[] xs0 = x.shape();
+        featureWidths = new int[ins.size()];
+        for (int i = 0; i < ins.size(); i++) {
+            Hdf5Array a = f.array(ins.get(i).path());
+            long[] sh = a.shape();
+            if (opt.ragged() ? sh.length != 2 : sh.length != 3) {
+                throw new InvalidConfigurationException((opt.ragged() ? "ragged sequences need features [steps, F]"
+                        : "padded sequences need features [n, T, F]") + ", but '" + a.path() + "' has shape "
+                        + Arrays.toString(sh) + where);
+            }
+            if (sh[0] != xs0[0] || (!opt.ragged() && sh[1] != xs0[1])) {
+                throw new InvalidConfigurationException("'" + a.path() + "' has shape " + Arrays.toString(sh) + " but '" + x.path()
+                        + "' has " + Arrays.toString(xs0) + ": the steps of every input must match" + where);
+            }
+            featureWidths[i] = Math.toIntExact(sh[sh.length - 1]);
+            xs.add(a);
         }
-        this.features = Math.toIntExact(xs[xs.length - 1]);
+        this.out = cfg.storedType ? x.elementType().nativeDataType() : cfg.dataType;
+        this.maskType = cfg.dataType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        for (Hdf5Array a : xs) {
+            if (!ElementConverter.supports(a.elementType(), out)) {
+                throw new InvalidConfigurationException("'" + a.path() + "' stores " + a.elementType()
+                        + ", which cannot be delivered as " + out + where);
+            }
+        }
         long[] raw = readLongs(len, "lengths", where);
         long n = raw.length;
         if (!opt.ragged() && n != x.rows()) {
             throw new InvalidConfigurationException("lengths '" + opt.lengths() + "' hold " + n + " values but features '"
-                    + xin.path() + "' hold " + x.rows() + " sequences" + where);
+                    + x.path() + "' hold " + x.rows() + " sequences" + where);
         }
         long[] offs = null;
         if (opt.ragged()) {
@@ -81,7 +100,7 @@ final class SequenceArrays {
             }
         }
         this.offsets = offs;
-        long limit = opt.ragged() ? x.rows() : xs[1];
+        long limit = opt.ragged() ? x.rows() : xs0[1];
         int max = opt.maxLength() > 0 ? opt.maxLength() : Integer.MAX_VALUE;
         this.lengths = new int[(int) n];
         int lg = 0;
@@ -90,30 +109,23 @@ final class SequenceArrays {
             boolean bad = l < 1 || (opt.ragged() ? offs[i] < 0 || offs[i] + l > limit : l > limit);
             if (bad) {
                 throw new InvalidConfigurationException("sequence " + i + " has length " + l
-                        + (opt.ragged() ? " at offset " + offs[i] + ", outside the " + limit + " steps of '" + xin.path() + "'"
-                        : ", outside [1, " + limit + "] of '" + xin.path() + "'") + " (lengths '" + opt.lengths() + "')" + where);
+                        + (opt.ragged() ? " at offset " + offs[i] + ", outside the " + limit + " steps of '" + x.path() + "'"
+                        : ", outside [1, " + limit + "] of '" + x.path() + "'") + " (lengths '" + opt.lengths() + "')" + where);
             }
             lengths[i] = (int) Math.min(l, max);
             lg = Math.max(lg, lengths[i]);
         }
         this.longest = lg;
-        this.out = cfg.storedType ? x.elementType().nativeDataType() : cfg.dataType;
-        this.maskType = cfg.dataType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
-        if (!ElementConverter.supports(x.elementType(), out)) {
-            throw new InvalidConfigurationException("'" + xin.path() + "' stores " + x.elementType() + ", which cannot be delivered as "
-                    + out + where);
+        for (StreamEngine.Input yin : outs) {
+            ys.add(label(f, yin, x, n, where));
         }
-        if (yin == null) {
-            y = null;
-            classes = 0;
-            labelWidth = 0;
-            perStep = false;
-            sequenceLabels = null;
-            return;
-        }
-        this.y = f.array(yin.path());
-        this.classes = yin.classes();
+    }
+
+    private Label label(Hdf5File f, StreamEngine.Input yin, Hdf5Array x, long n, String where) {
+        Hdf5Array y = f.array(yin.path());
+        int classes = yin.classes();
         long[] ys = y.shape();
+        boolean perStep;
         if (opt.ragged()) {
             perStep = y.rows() == x.rows() && y.rows() != n;
             if (!perStep && y.rows() != n) {
@@ -124,7 +136,7 @@ final class SequenceArrays {
             if (y.rows() != n) {
                 throw new InvalidConfigurationException("labels '" + yin.path() + "' have " + y.rows() + " rows for " + n + " sequences" + where);
             }
-            perStep = ys.length >= 2 && ys[1] == xs[1];
+            perStep = ys.length >= 2 && ys[1] == x.shape()[1];
         }
         int stepRank = opt.ragged() || !perStep ? 1 : 2; // dimensions before the label values
         long valuesPerLabel = 1;
@@ -135,29 +147,33 @@ final class SequenceArrays {
             throw new InvalidConfigurationException("oneHot needs one integer class id per " + (perStep ? "step" : "sequence")
                     + ", but labels '" + yin.path() + "' are " + y.elementType() + " of shape " + Arrays.toString(ys) + where);
         }
-        this.labelWidth = classes > 0 ? classes : Math.toIntExact(valuesPerLabel);
-        this.sequenceLabels = perStep ? null : readDoubles(y, where);
+        int width = classes > 0 ? classes : Math.toIntExact(valuesPerLabel);
+        return new Label(y, classes, perStep, width, perStep ? null : readDoubles(y, where));
     }
 
     /**
-     * @param cfg    the options (with {@code sequences} set)
-     * @param files  the open files (one)
-     * @param inputs features, then labels if any
-     * @param where  the file, for messages
+     * @param cfg     the options (with {@code sequences} set)
+     * @param files   the open files (one)
+     * @param inputs  the step datasets (features), at least one
+     * @param outputs the labels, possibly none
+     * @param where   the file, for messages
      * @return the arrays
      */
-    static SequenceArrays open(StreamOptions<?> cfg, List<Hdf5File> files, List<StreamEngine.Input> inputs, String where) {
+    static SequenceArrays open(StreamOptions<?> cfg, List<Hdf5File> files, List<StreamEngine.Input> inputs,
+                               List<StreamEngine.Input> outputs, String where) {
         if (files.size() != 1 || cfg.reader != null) {
             throw new InvalidConfigurationException("sequences are read from one file opened by the iterator, not from several "
                     + "files or a reader" + where);
         }
-        for (StreamEngine.Input in : inputs) {
+        List<StreamEngine.Input> all = new ArrayList<>(inputs);
+        all.addAll(outputs);
+        for (StreamEngine.Input in : all) {
             if (in.column() != null || in.rowShape() != null || !in.selections().isEmpty()) {
                 throw new InvalidConfigurationException("sequences take whole datasets: no column, featureShape or selectFeatures ("
                         + in.role() + " '" + in.path() + "')" + where);
             }
         }
-        return new SequenceArrays(cfg, files.get(0), inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, where);
+        return new SequenceArrays(cfg, files.get(0), inputs, outputs, where);
     }
 
     /** @return sequences (the plan's rows) */
@@ -170,33 +186,49 @@ final class SequenceArrays {
         return first;
     }
 
-    /** @return features per step */
-    int features() {
-        return features;
+    /** @return inputs */
+    int inputs() {
+        return xs.size();
     }
 
-    /** @return label values per step (classes when one-hot), 0 without labels */
-    int labelWidth() {
-        return labelWidth;
+    /** @return outputs */
+    int outputs() {
+        return ys.size();
     }
 
-    boolean labels() {
-        return y != null;
+    /**
+     * @param i an input
+     * @return its features per step
+     */
+    int features(int i) {
+        return featureWidths[i];
+    }
+
+    /**
+     * @param j an output
+     * @return its label values per step (classes when one-hot)
+     */
+    int labelWidth(int j) {
+        return ys.get(j).width();
     }
 
     SequenceFormat format() {
         return opt.format();
     }
 
-    /** @return the slot arrays: features, labels?, features mask, labels mask?, lengths */
+    /**
+     * @return the slot arrays: the inputs, the outputs, a mask per input, a mask per output, the
+     *     lengths
+     */
     List<SlotRing.ArraySpec> specs() {
         List<SlotRing.ArraySpec> s = new ArrayList<>();
-        s.add(new SlotRing.ArraySpec(out, stepShape(features)));
-        if (y != null) {
-            s.add(new SlotRing.ArraySpec(maskType, stepShape(labelWidth)));
+        for (int w : featureWidths) {
+            s.add(new SlotRing.ArraySpec(out, stepShape(w)));
         }
-        s.add(new SlotRing.ArraySpec(maskType, new long[] {longest}));
-        if (y != null) {
+        for (Label l : ys) {
+            s.add(new SlotRing.ArraySpec(maskType, stepShape(l.width())));
+        }
+        for (int i = 0; i < xs.size() + ys.size(); i++) {
             s.add(new SlotRing.ArraySpec(maskType, new long[] {longest}));
         }
         s.add(new SlotRing.ArraySpec(maskType, new long[] {1}));
@@ -210,9 +242,13 @@ final class SequenceArrays {
     /** @return the datasets the workers read (for worker processes) */
     List<ChildPool.Dataset> childDatasets() {
         List<ChildPool.Dataset> d = new ArrayList<>();
-        d.add(new ChildPool.Dataset(x, x.file().path(), x.path(), null));
-        if (y != null && perStep) {
-            d.add(new ChildPool.Dataset(y, y.file().path(), y.path(), null));
+        for (Hdf5Array a : xs) {
+            d.add(new ChildPool.Dataset(a, a.file().path(), a.path(), null));
+        }
+        for (Label l : ys) {
+            if (l.perStep()) {
+                d.add(new ChildPool.Dataset(l.array(), l.array().file().path(), l.array().path(), null));
+            }
         }
         return d;
     }
@@ -223,28 +259,35 @@ final class SequenceArrays {
      * @return one source per slot array, in {@link #specs()} order
      */
     List<Source> sources(BufferAllocator allocator, StreamOptions<?> cfg) {
-        long budget = cfg.effectiveCacheBytes(Math.multiplyExact(x.rows(), (long) x.rowBytes()));
         boolean ncw = opt.format() == SequenceFormat.NCW;
         boolean end = opt.alignment() == SequenceAlignment.ALIGN_END;
         List<Source> s = new ArrayList<>();
-        Source.Part xp = new Source.Part(x, BlockCache.lru(x, budget, allocator), 0);
-        s.add(Source.sequences(x, new SequenceFill(Role.STEPS, lengths, end, ncw, out,
-                new SequenceFill.Steps(xp, features, offsets), 0, null, 0), xp));
-        if (y != null) {
-            if (perStep) {
-                long yBudget = cfg.effectiveCacheBytes(Math.multiplyExact(y.rows(), (long) y.rowBytes()));
-                Source.Part yp = new Source.Part(y, BlockCache.lru(y, yBudget, allocator), 0);
-                int width = classes > 0 ? 1 : labelWidth;
+        for (int i = 0; i < xs.size(); i++) {
+            Hdf5Array x = xs.get(i);
+            long budget = cfg.effectiveCacheBytes(Math.multiplyExact(x.rows(), (long) x.rowBytes()));
+            Source.Part xp = new Source.Part(x, BlockCache.lru(x, budget, allocator), 0);
+            s.add(Source.sequences(x, new SequenceFill(Role.STEPS, lengths, end, ncw, out,
+                    new SequenceFill.Steps(xp, featureWidths[i], offsets), 0, null, 0), xp));
+        }
+        for (Label l : ys) {
+            Hdf5Array y = l.array();
+            if (l.perStep()) {
+                long budget = cfg.effectiveCacheBytes(Math.multiplyExact(y.rows(), (long) y.rowBytes()));
+                Source.Part yp = new Source.Part(y, BlockCache.lru(y, budget, allocator), 0);
+                int width = l.classes() > 0 ? 1 : l.width();
                 s.add(Source.sequences(y, new SequenceFill(Role.STEPS, lengths, end, ncw, maskType,
-                        new SequenceFill.Steps(yp, width, offsets), classes, null, 0), yp));
+                        new SequenceFill.Steps(yp, width, offsets), l.classes(), null, 0), yp));
             } else {
-                s.add(Source.sequences(y, new SequenceFill(Role.SEQUENCE_LABELS, lengths, end, ncw, maskType, null, classes,
-                        sequenceLabels, labelWidth)));
+                s.add(Source.sequences(y, new SequenceFill(Role.SEQUENCE_LABELS, lengths, end, ncw, maskType, null, l.classes(),
+                        l.sequenceValues(), l.width())));
             }
         }
-        s.add(Source.sequences(x, new SequenceFill(Role.STEP_MASK, lengths, end, ncw, maskType, null, 0, null, 0)));
-        if (y != null) {
-            Role r = perStep ? Role.STEP_MASK : Role.ALIGNED_MASK;
+        Hdf5Array x = xs.get(0);
+        for (int i = 0; i < xs.size(); i++) {
+            s.add(Source.sequences(x, new SequenceFill(Role.STEP_MASK, lengths, end, ncw, maskType, null, 0, null, 0)));
+        }
+        for (Label l : ys) {
+            Role r = l.perStep() ? Role.STEP_MASK : Role.ALIGNED_MASK;
             s.add(Source.sequences(x, new SequenceFill(r, lengths, end, ncw, maskType, null, 0, null, 0)));
         }
         s.add(Source.sequences(x, new SequenceFill(Role.LENGTHS, lengths, end, ncw, maskType, null, 0, null, 0)));

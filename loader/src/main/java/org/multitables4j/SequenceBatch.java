@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param featuresMask 1 for each step of a sequence, 0 for padding
  * @param labelsMask   the labels mask, or null
  */
-record SequenceBatch(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
+record SequenceBatch(INDArray[] features, INDArray[] labels, INDArray[] featuresMasks, INDArray[] labelsMasks) {
     /**
      * @param s  a filled slot laid out by {@link SequenceArrays#specs()}
      * @param sq the layout
@@ -31,12 +31,22 @@ record SequenceBatch(INDArray features, INDArray labels, INDArray featuresMask, 
             lb = Math.max(lb, (int) (dbl ? lengths.memory().getDouble(8 * k) : lengths.memory().getFloat(4 * k)));
         }
         boolean ncw = sq.format() == SequenceFormat.NCW;
-        INDArray f = s.array(0).view(n, ncw ? new long[] {sq.features(), lb} : new long[] {lb, sq.features()});
-        if (!sq.labels()) {
-            return new SequenceBatch(f, null, s.array(1).view(n, new long[] {lb}), null);
+        int ni = sq.inputs();
+        int no = sq.outputs();
+        INDArray[] f = new INDArray[ni];
+        INDArray[] l = new INDArray[no];
+        INDArray[] fm = new INDArray[ni];
+        INDArray[] lm = new INDArray[no];
+        for (int i = 0; i < ni; i++) {
+            int w = sq.features(i);
+            f[i] = s.array(i).view(n, ncw ? new long[] {w, lb} : new long[] {lb, w});
+            fm[i] = s.array(ni + no + i).view(n, new long[] {lb});
         }
-        int w = sq.labelWidth();
-        INDArray l = s.array(1).view(n, ncw ? new long[] {w, lb} : new long[] {lb, w});
-        return new SequenceBatch(f, l, s.array(2).view(n, new long[] {lb}), s.array(3).view(n, new long[] {lb}));
+        for (int j = 0; j < no; j++) {
+            int w = sq.labelWidth(j);
+            l[j] = s.array(ni + j).view(n, ncw ? new long[] {w, lb} : new long[] {lb, w});
+            lm[j] = s.array(2 * ni + no + j).view(n, new long[] {lb});
+        }
+        return new SequenceBatch(f, l, fm, lm);
     }
 }

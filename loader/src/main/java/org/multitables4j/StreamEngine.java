@@ -83,6 +83,17 @@ final class StreamEngine {
     private long epochsStarted;
 
     StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
+        this(cfg, inputs, inputs.size() > 1 ? 1 : inputs.size(), publish);
+    }
+
+    /**
+     * @param cfg         the options
+     * @param inputs      the datasets, features (inputs) first, then labels (outputs)
+     * @param outputsFrom index of the first output in {@code inputs} (for sequences, whose masks
+     *                    differ between inputs and outputs)
+     * @param publish     runs on the worker after a slot is filled
+     */
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, int outputsFrom, Consumer<Slot> publish) {
         cfg.validate();
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
@@ -100,7 +111,8 @@ final class StreamEngine {
             }
             Hdf5File f = opened.get(0);
             String where = " (" + cfg.describeFiles() + ")";
-            this.sequences = cfg.sequences == null ? null : SequenceArrays.open(cfg, opened, inputs, where);
+            this.sequences = cfg.sequences == null ? null
+                    : SequenceArrays.open(cfg, opened, inputs.subList(0, outputsFrom), inputs.subList(outputsFrom, inputs.size()), where);
             int nArrays = sequences == null ? inputs.size() : sequences.specs().size();
             arrays = new Hdf5Array[nArrays];
             specs = new SlotRing.ArraySpec[nArrays];

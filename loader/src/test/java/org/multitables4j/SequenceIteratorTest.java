@@ -122,6 +122,35 @@ class SequenceIteratorTest {
     }
 
     @Test
+    void multiDataSetHasMasksPerInputAndOutput(@TempDir Path dir) throws Exception {
+        writeCsv(dir);
+        SequenceRecordReaderDataSetIterator perSequence = new SequenceRecordReaderDataSetIterator(reader(dir, "f"),
+                reader(dir, "l"), 8, 3, false, AlignmentMode.ALIGN_END);
+        SequenceRecordReaderDataSetIterator perStep = new SequenceRecordReaderDataSetIterator(reader(dir, "s"), 8, 2, F, false);
+        try (Hdf5MultiDataSetIterator it = Hdf5MultiDataSetIterator.builder(ClassNamesTest.file("seq_ragged.h5"))
+                .input("/x").input("/x_f8_be").outputOneHot("/y", 3).outputOneHot("/y_steps", 2)
+                .raggedSequences("/lengths", null).batchSize(8).order(Order.ORDERED).workers(2).build()) {
+            int batches = 0;
+            while (perSequence.hasNext()) {
+                DataSet a = perSequence.next();
+                DataSet b = perStep.next();
+                org.nd4j.linalg.dataset.api.MultiDataSet m = it.next();
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(a.getFeatures(), m.getFeatures(i), "input " + i + " of batch " + batches);
+                    assertSameMask(a.getFeaturesMaskArray(), m.getFeaturesMaskArray(i), "input mask " + i);
+                }
+                assertEquals(a.getLabels(), m.getLabels(0));
+                assertSameMask(a.getLabelsMaskArray(), m.getLabelsMaskArray(0), "aligned labels mask");
+                assertEquals(b.getLabels(), m.getLabels(1));
+                assertSameMask(b.getLabelsMaskArray(), m.getLabelsMaskArray(1), "per-step labels mask");
+                batches++;
+            }
+            assertFalse(it.hasNext());
+            assertEquals((N + 7) / 8, batches);
+        }
+    }
+
+    @Test
     void bigEndianDoublesConvertedOnTheWorkers() {
         try (Hdf5DataSetIterator it = builder("ragged").features("/x_f8_be").order(Order.RANDOM).seed(5).build()) {
             checkAgainstFormulas(it, Integer.MAX_VALUE);
