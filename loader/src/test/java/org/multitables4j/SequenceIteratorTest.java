@@ -158,9 +158,10 @@ class SequenceIteratorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"padded,SHUFFLED", "ragged,RANDOM", "ragged,SHUFFLED"})
-    void everySequenceOnceWithMasksEqualToTheLengths(String layout, Order order) {
-        try (Hdf5DataSetIterator it = builder(layout).labels("/y").oneHot(3).order(order).seed(11).build()) {
+    @CsvSource({"padded,SHUFFLED,THREADS", "ragged,RANDOM,THREADS", "ragged,SHUFFLED,THREADS", "ragged,RANDOM,PROCESSES",
+            "padded,ORDERED,PROCESSES"})
+    void everySequenceOnceWithMasksEqualToTheLengths(String layout, Order order, Backend backend) {
+        try (Hdf5DataSetIterator it = builder(layout).labels("/y").oneHot(3).order(order).seed(11).backend(backend).build()) {
             assertEquals(N, checkAgainstFormulas(it, Integer.MAX_VALUE));
         }
     }
