@@ -167,6 +167,39 @@ class SequenceIteratorTest {
     }
 
     @Test
+    void shardsCopiesAndResumeWorkOnSequences() {
+        int seen = 0;
+        for (int shard = 0; shard < 2; shard++) {
+            try (Hdf5DataSetIterator it = builder("padded").labels("/y").oneHot(3).order(Order.SHUFFLED).seed(2)
+                    .shard(shard, 2).shardMode(ShardMode.UNEVEN).build()) {
+                seen += checkAgainstFormulas(it, Integer.MAX_VALUE);
+            }
+        }
+        assertEquals(N, seen, "two shards cover the sequences");
+        Hdf5DataSetIterator.Builder b = builder("ragged").labels("/y").oneHot(3).order(Order.RANDOM).seed(8).copyBatches(true);
+        DataSet kept;
+        IteratorState st;
+        try (Hdf5DataSetIterator it = b.build()) {
+            kept = it.next();
+            it.next();
+            st = it.state();
+        }
+        try (Hdf5DataSetIterator again = b.build()) {
+            DataSet first = again.next();
+            assertEquals(first.getFeatures(), kept.getFeatures(), "a copied batch outlives its iterator");
+            assertEquals(first.getFeaturesMaskArray(), kept.getFeaturesMaskArray());
+            assertEquals(first.getLabelsMaskArray(), kept.getLabelsMaskArray());
+            again.next();
+            DataSet third = again.next();
+            try (Hdf5DataSetIterator resumed = b.resumeFrom(st).build()) {
+                DataSet r = resumed.next();
+                assertEquals(third.getFeatures(), r.getFeatures(), "resumed at the third batch");
+                assertEquals(third.getLabels(), r.getLabels());
+            }
+        }
+    }
+
+    @Test
     void truncationKeepsTheFirstStepsAndMovesTheLabel() {
         try (Hdf5DataSetIterator it = builder("ragged").labels("/y").oneHot(3).maxSequenceLength(4).build()) {
             assertEquals(N, checkAgainstFormulas(it, 4));
