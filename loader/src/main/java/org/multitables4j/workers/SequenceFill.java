@@ -221,6 +221,14 @@ public final class SequenceFill {
             put(dst, at(k, c, t, width, lb) * w, 1);
         } else if (!channelsFirst) {
             ElementConverter.convert(src, srcOff, st, dst, at(k, 0, t, width, lb) * w, out, width);
+        } else if (out == DataType.FLOAT && st.kind() == ElementType.Kind.FLOAT && st.size() == 4
+                && st.byteOrder() == java.nio.ByteOrder.nativeOrder() && src.order() == st.byteOrder()) {
+            // the transpose of float32 steps: one strided store per element, no conversion
+            int stride = lb * 4;
+            int d = at(k, 0, t, width, lb) * 4;
+            for (int c = 0; c < width; c++, d += stride) {
+                dst.putFloat(d, src.getFloat(srcOff + 4 * c));
+            }
         } else {
             int es = st.size();
             for (int c = 0; c < width; c++) {
