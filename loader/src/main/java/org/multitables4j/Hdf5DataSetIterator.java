@@ -49,6 +49,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
     private final int batchSize;
     private final int inputColumns;
     private final int totalOutcomes;
+    private final List<String> labelNames;
     private volatile DataSetPreProcessor preProcessor;
 
     /**
@@ -110,15 +111,40 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         this.engine = new StreamEngine(b, inputs, this::publish);
         this.copyBatches = b.copyBatches;
         this.batchSize = b.batchSize;
-        this.inputColumns = (int) Math.min(Integer.MAX_VALUE, engine.spec(0).rowElements());
-        this.totalOutcomes = b.labels == null ? 0 : (int) Math.min(Integer.MAX_VALUE, engine.spec(1).rowElements());
+        SequenceArrays sq = engine.sequences();
+        this.inputColumns = sq != null ? sq.features(0) : (int) Math.min(Integer.MAX_VALUE, engine.spec(0).rowElements());
+        this.totalOutcomes = b.labels == null ? 0
+                : sq != null ? sq.labelWidth(0) : (int) Math.min(Integer.MAX_VALUE, engine.spec(1).rowElements());
+        List<String> names = b.labelNames;
+        try {
+            if (names == null && b.labels != null) {
+                names = ClassNames.read(b.file, b.labels);
+            }
+            if (names != null && b.labels != null && names.size() != totalOutcomes) {
+                throw new InvalidConfigurationException((b.labelNames != null ? "labelNames(...) gives "
+                        : "the " + ClassNames.ATTRIBUTE + " attribute of '" + b.labels + "' lists ") + names.size()
+                        + " names for " + totalOutcomes + " label columns (" + b.file + ")");
+            }
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        this.labelNames = names;
     }
 
     /** Runs on the worker that filled the slot: wraps the slot's views and applies the preprocessor. */
     private void publish(Slot s) {
-        INDArray f = s.features().array(s.rows);
-        INDArray l = s.labels() == null ? null : s.labels().array(s.rows);
-        DataSet ds = new DataSet(f, l);
+        DataSet ds;
+        SequenceArrays sq = engine.sequences();
+        if (sq != null) {
+            SequenceBatch sb = SequenceBatch.of(s, sq);
+            ds = new DataSet(sb.features()[0], sb.labels().length == 0 ? null : sb.labels()[0], sb.featuresMasks()[0],
+                    sb.labelsMasks().length == 0 ? null : sb.labelsMasks()[0]);
+        } else {
+            INDArray f = s.features().array(s.rows);
+            INDArray l = s.labels() == null ? null : s.labels().array(s.rows);
+            ds = new DataSet(f, l);
+        }
         DataSetPreProcessor pp = preProcessor;
         if (pp != null) {
             pp.preProcess(ds);
@@ -143,7 +169,16 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         return ds;
     }
 
-    /** Not supported: the batch size is fixed at build time. */
+    /**
+     * Not supported. The batches of an epoch are planned up front as a pure function of (seed,
+     * epoch, batch size): that plan is what makes the order the same for any number of workers,
+     * deals batches to shards and lets {@code state()} resume in O(1); the ring's slots are
+     * allocated for {@code batchSize} rows and filled ahead by the workers. A batch of another
+     * size would break all of these mid-epoch. Build a second iterator with {@code batchSize(num)}
+     * instead (the builder can be reused: {@code builder.batchSize(num).build()}).
+     *
+     * @throws UnsupportedOperationException always
+     */
     @Override
     public DataSet next(int num) {
         throw new UnsupportedOperationException("next(num) is not supported; the batch size is fixed by batchSize()");
@@ -199,10 +234,15 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         return preProcessor;
     }
 
-    /** @return null: class names are not read from the file */
+    /**
+     * @return the class names, one per label column, for DL4J's {@code Evaluation}: those of
+     *     {@link Builder#labelNames}, else the {@code class_names} attribute of the labels dataset
+     *     (or of its group, or of the file's root) as written by the datasets converter or by
+     *     h5py; null when there are none
+     */
     @Override
     public List<String> getLabels() {
-        return null;
+        return labelNames;
     }
 
     /** @return the epoch that the next batch belongs to (or the running one) */
@@ -273,6 +313,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         private int oneHot;
         private long[] featureShape;
         private List<long[]> selections = new ArrayList<>();
+        private List<String> labelNames;
 
         private Builder(Path file) {
             super(file);
@@ -366,6 +407,28 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         public Builder selectFeatures(int dim, long from, long to) {
             selections.add(new long[] {dim, from, to});
             return this;
+        }
+
+        /**
+         * @param names the class names in label order, returned by {@code getLabels()} instead of
+         *              the file's {@code class_names} attribute; as many as label columns (checked
+         *              at {@code build()})
+         * @return this builder
+         */
+        public Builder labelNames(List<String> names) {
+            if (names == null || names.isEmpty() || names.contains(null)) {
+                throw new InvalidConfigurationException("labelNames must be a non-empty list without null");
+            }
+            this.labelNames = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * @param names the class names in label order (see {@link #labelNames(List)})
+         * @return this builder
+         */
+        public Builder labelNames(String... names) {
+            return labelNames(names == null ? null : java.util.Arrays.asList(names));
         }
 
         @Override

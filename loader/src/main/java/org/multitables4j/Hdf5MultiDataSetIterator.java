@@ -66,10 +66,22 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         all.addAll(b.outputs);
         this.nInputs = b.inputs.size();
         this.copyBatches = b.copyBatches;
-        this.engine = new StreamEngine(b, all, this::publish);
+        this.engine = new StreamEngine(b, all, nInputs, this::publish);
     }
 
     private void publish(Slot s) {
+        SequenceArrays sq = engine.sequences();
+        if (sq != null) {
+            SequenceBatch sb = SequenceBatch.of(s, sq);
+            MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(sb.features(), sb.labels(), sb.featuresMasks(),
+                    sb.labelsMasks());
+            MultiDataSetPreProcessor pp = preProcessor;
+            if (pp != null) {
+                pp.preProcess(mds);
+            }
+            s.payload = mds;
+            return;
+        }
         INDArray[] f = new INDArray[nInputs];
         INDArray[] l = new INDArray[s.arrays() - nInputs];
         for (int i = 0; i < s.arrays(); i++) {
@@ -98,21 +110,34 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         Slot s = engine.next();
         MultiDataSet mds = (MultiDataSet) s.payload;
         if (copyBatches) {
-            INDArray[] f = mds.getFeatures().clone();
-            INDArray[] l = mds.getLabels().clone();
-            for (int i = 0; i < f.length; i++) {
-                f[i] = f[i].dup();
-            }
-            for (int i = 0; i < l.length; i++) {
-                l[i] = l[i].dup();
-            }
+            INDArray[] f = dupAll(mds.getFeatures());
+            INDArray[] l = dupAll(mds.getLabels());
+            INDArray[] fm = dupAll(mds.getFeaturesMaskArrays());
+            INDArray[] lm = dupAll(mds.getLabelsMaskArrays());
             engine.releaseNow(s);
-            return new org.nd4j.linalg.dataset.MultiDataSet(f, l);
+            return new org.nd4j.linalg.dataset.MultiDataSet(f, l, fm, lm);
         }
         return mds;
     }
 
-    /** Not supported: the batch size is fixed at build time. */
+    private static INDArray[] dupAll(INDArray[] a) {
+        if (a == null) {
+            return null;
+        }
+        INDArray[] r = a.clone();
+        for (int i = 0; i < r.length; i++) {
+            r[i] = r[i] == null ? null : r[i].dup();
+        }
+        return r;
+    }
+
+    /**
+     * Not supported, for the reasons given at {@link Hdf5DataSetIterator#next(int)}: the epoch is
+     * planned in batches of {@code batchSize} (order, shards, resume) and the slots are sized for
+     * them. Build another iterator with {@code batchSize(num)}.
+     *
+     * @throws UnsupportedOperationException always
+     */
     @Override
     public MultiDataSet next(int num) {
         throw new UnsupportedOperationException("next(num) is not supported; the batch size is fixed by batchSize()");

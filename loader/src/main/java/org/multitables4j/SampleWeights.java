@@ -90,4 +90,27 @@ final class SampleWeights {
         return c;
     }
 
+
+    /**
+     * @param cumulative cumulative weights of all rows, or null
+     * @param from       first row of the served range
+     * @param rows       rows in the range
+     * @return the cumulative weights of rows {@code [from, from + rows)} alone (the same array when
+     *     the range is the whole dataset)
+     */
+    static double[] narrow(double[] cumulative, long from, long rows) {
+        if (cumulative == null || (from == 0 && rows == cumulative.length)) {
+            return cumulative;
+        }
+        double base = from == 0 ? 0 : cumulative[(int) from - 1];
+        double[] r = new double[(int) rows];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = cumulative[(int) from + i] - base;
+        }
+        if (r[r.length - 1] <= 0) {
+            throw new InvalidConfigurationException("the sample weights of rows [" + from + ", " + (from + rows)
+                    + ") are all zero");
+        }
+        return r;
+    }
 }

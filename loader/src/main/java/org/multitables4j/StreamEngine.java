@@ -53,7 +53,12 @@ final class StreamEngine {
     private final StreamOptions<?> cfg;
     private final List<Hdf5File> files;
     private final long totalRows;
+    /** The served rows {@code [rowFrom, rowFrom + planRows)} ({@link RowRange}). */
+    private final long rowFrom;
+    private final long planRows;
     private final Hdf5Array[] arrays;
+    /** The slot arrays when the rows are sequences, else null. */
+    private final SequenceArrays sequences;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
     private final WorkerBackend backend;
@@ -78,6 +83,17 @@ final class StreamEngine {
     private long epochsStarted;
 
     StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
+        this(cfg, inputs, inputs.size() > 1 ? 1 : inputs.size(), publish);
+    }
+
+    /**
+     * @param cfg         the options
+     * @param inputs      the datasets, features (inputs) first, then labels (outputs)
+     * @param outputsFrom index of the first output in {@code inputs} (for sequences, whose masks
+     *                    differ between inputs and outputs)
+     * @param publish     runs on the worker after a slot is filled
+     */
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, int outputsFrom, Consumer<Slot> publish) {
         cfg.validate();
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
@@ -95,15 +111,27 @@ final class StreamEngine {
             }
             Hdf5File f = opened.get(0);
             String where = " (" + cfg.describeFiles() + ")";
-            arrays = new Hdf5Array[inputs.size()];
-            specs = new SlotRing.ArraySpec[inputs.size()];
+            this.sequences = cfg.sequences == null ? null
+                    : SequenceArrays.open(cfg, opened, inputs.subList(0, outputsFrom), inputs.subList(outputsFrom, inputs.size()), where);
+            int nArrays = sequences == null ? inputs.size() : sequences.specs().size();
+            arrays = new Hdf5Array[nArrays];
+            specs = new SlotRing.ArraySpec[nArrays];
             RowSelection[] selection = new RowSelection[inputs.size()];
             List<List<Hdf5Array>> parts = new ArrayList<>();
             List<Source> sources = new ArrayList<>();
             List<org.multitables4j.workers.ChildPool.Dataset> childSources = new ArrayList<>();
             long rb = 0;
             long total = 0;
-            for (int i = 0; i < inputs.size(); i++) {
+            if (sequences != null) {
+                sequences.specs().toArray(specs);
+                arrays[0] = sequences.first();
+                total = sequences.rows();
+                childSources.addAll(sequences.childDatasets());
+                for (SlotRing.ArraySpec sp : specs) {
+                    rb += sp.rowBytes();
+                }
+            }
+            for (int i = 0; i < (sequences == null ? inputs.size() : 0); i++) {
                 Input in = inputs.get(i);
                 List<Hdf5Array> ps = new ArrayList<>();
                 long rowsHere = 0;
@@ -166,9 +194,12 @@ final class StreamEngine {
                         + "' has no rows" + where);
             }
             this.totalRows = total;
+            long[] range = cfg.range.resolve(total, where);
+            this.rowFrom = range[0];
+            this.planRows = range[1] - range[0];
             // a batch holds at most the epoch's sequence: the rows, or the samples drawn with replacement
             // (which may exceed the rows)
-            long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : total;
+            long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : planRows;
             int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, sequence));
             long ringBytes = MemoryCheck.ring(cfg, slotRows, rb, where);
             org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
@@ -178,7 +209,10 @@ final class StreamEngine {
                 be = WorkerBackend.open(cfg.backend, cfg.processes);
                 allocator = be.slotAllocator();
             }
-            for (int i = 0; i < inputs.size(); i++) {
+            if (sequences != null) {
+                sources.addAll(sequences.sources(allocator, cfg));
+            }
+            for (int i = 0; i < (sequences == null ? inputs.size() : 0); i++) {
                 Hdf5Array a = arrays[i];
                 if (lent != null) {
                     sources.add(ThreadWorkers.source(List.of(lent.store(inputs.get(i).path(), inputs.get(i).column())),
@@ -195,9 +229,10 @@ final class StreamEngine {
                 throw new InvalidConfigurationException("'" + inputs.get(0).path() + "' has " + total
                         + " rows: more than 2^31 batches of " + cfg.batchSize + "; use a larger batchSize" + where);
             }
-            this.cumulativeWeights = SampleWeights.cumulative(cfg, opened, total, where);
+            this.cumulativeWeights = SampleWeights.narrow(SampleWeights.cumulative(cfg, opened, total, where), rowFrom,
+                    planRows);
             boolean permuted = cfg.order.permuted();
-            if (permuted && total > Integer.MAX_VALUE - 8) {
+            if (permuted && planRows > Integer.MAX_VALUE - 8) {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + total + where);
             }
@@ -254,7 +289,7 @@ final class StreamEngine {
         for (Input in : inputs) {
             sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
-        sb.append(rows).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.sequences).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
                 .append(cfg.shardMode).append('|').append(cfg.effectiveSamples()).append('|')
@@ -310,6 +345,11 @@ final class StreamEngine {
         return rowShape.length == 0 ? new long[] {1} : rowShape;
     }
 
+    /** @return the slot arrays of sequences, or null when rows are not sequences */
+    SequenceArrays sequences() {
+        return sequences;
+    }
+
     /** @return layout of array {@code i} of every batch */
     SlotRing.ArraySpec spec(int i) {
         return specs[i];
@@ -318,9 +358,9 @@ final class StreamEngine {
     private void ensurePlan() {
         if (plan == null) {
             try {
-                plan = EpochPlan.build(totalRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
+                plan = EpochPlan.build(planRows, cfg.batchSize, cfg.order, cfg.seed, epoch,
                         arrays[0].blockRows(), cfg.shuffleWindow, cfg.dropLast, cfg.shardIndex, cfg.shardCount, cfg.shardMode,
-                        cfg.effectiveSamples(), cumulativeWeights);
+                        cfg.effectiveSamples(), cumulativeWeights).startingAt(rowFrom);
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigurationException(e.getMessage() + " (" + cfg.describeFiles() + ")", e);
             }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * @param <B> the concrete builder type
  */
-public abstract class StreamOptions<B extends StreamOptions<B>> implements Cloneable {
+public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptions<B> implements Cloneable {
     final Path file;
     int batchSize = 32;
     Order order = Order.SHUFFLED;
@@ -69,11 +69,6 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     /** @return the file, or the first file and how many more, for messages */
     String describeFiles() {
         return files.size() == 1 ? file.toString() : file + " and " + (files.size() - 1) + " more file(s)";
-    }
-
-    @SuppressWarnings("unchecked")
-    final B self() {
-        return (B) this;
     }
 
     /**

@@ -223,4 +223,13 @@ class ExamplesTest {
         double acc = TwoInputGraphExample.run(two, 3, 4);
         assertTrue(acc > 0.6, "accuracy " + acc);
     }
+
+    @Test
+    void sequenceExampleBeatsChance(@TempDir Path dir) {
+        Path file = dir.resolve("sequences.h5");
+        SequenceClassificationExample.write(file, 480, 5);
+        org.nd4j.evaluation.classification.Evaluation ev = SequenceClassificationExample.run(file, 4);
+        assertTrue(ev.accuracy() > 0.75, ev.stats());
+        assertTrue(ev.stats().contains("positive"), "class names from the file");
+    }
 }

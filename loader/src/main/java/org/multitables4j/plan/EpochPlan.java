@@ -23,6 +23,7 @@ public final class EpochPlan {
     private final long globalRows;
     private final int shardIndex;
     private final int shardCount;
+    private long firstRow;
 
     private EpochPlan(long rows, int batchSize, int batches, int[] perm, Order order, long globalRows,
                       int shardIndex, int shardCount) {
@@ -234,7 +235,23 @@ public final class EpochPlan {
         if (pos >= seqLen) {
             pos %= seqLen; // PAD: the sequence repeats its beginning
         }
-        return perm == null ? pos : perm[(int) pos];
+        return firstRow + (perm == null ? pos : perm[(int) pos]);
+    }
+
+    /**
+     * Moves the plan onto a row range: a plan built over {@code rows} rows then reads dataset rows
+     * {@code [firstRow, firstRow + rows)}, in the same order and batches as it would read
+     * {@code [0, rows)}.
+     *
+     * @param firstRow the dataset row that plan row 0 reads
+     * @return this plan
+     */
+    public EpochPlan startingAt(long firstRow) {
+        if (firstRow < 0) {
+            throw new IllegalArgumentException("first row " + firstRow);
+        }
+        this.firstRow = firstRow;
+        return this;
     }
 
     /** @return the order this plan was made for */
@@ -242,8 +259,11 @@ public final class EpochPlan {
         return order;
     }
 
-    /** @return true when batch {@code b} holds rows {@code [b * batchSize, ...)} in on-disk order */
+    /**
+     * @return true when batch {@code b} holds rows {@code [b * batchSize, ...)} in on-disk order
+     *     (a plan moved onto a row range is not: its batches go through the general path)
+     */
     public boolean sequential() {
-        return perm == null && shardCount == 1;
+        return perm == null && shardCount == 1 && firstRow == 0;
     }
 }

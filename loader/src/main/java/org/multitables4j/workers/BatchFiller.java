@@ -28,6 +28,10 @@ final class BatchFiller {
      * @param horizon batches ahead that waiting workers may decode blocks for
      */
     void fill(EpochPlan plan, int b, ByteBuffer dst, int horizon) {
+        if (source.sequence() != null) {
+            source.sequence().fill(plan, b, dst, gather.io(), horizon);
+            return;
+        }
         int n = plan.batchRows(b);
         RowGather.Format f = source.format();
         if (f.oneHot()) {

@@ -9,9 +9,34 @@ import org.multitables4j.plan.EpochPlan;
  *
  * @param array  the first part (element type, row shape, chunking of the logical dataset)
  * @param format how a stored row becomes a delivered row
- * @param parts  the parts in row order
+ * @param parts    the parts in row order
+ * @param sequence how a batch of sequences fills this array ({@link SequenceFill}), or null for
+ *                 one row per plan row
  */
-public record Source(Hdf5Array array, RowGather.Format format, Part[] parts) {
+public record Source(Hdf5Array array, RowGather.Format format, Part[] parts, SequenceFill sequence) {
+    /**
+     * A source of one row per plan row.
+     *
+     * @param array  the first part
+     * @param format how a stored row becomes a delivered row
+     * @param parts  the parts in row order
+     */
+    public Source(Hdf5Array array, RowGather.Format format, Part[] parts) {
+        this(array, format, parts, null);
+    }
+
+    /**
+     * A source that fills its array with a batch of sequences.
+     *
+     * @param array the dataset that names it in messages
+     * @param fill  the sequence fill
+     * @param parts the step data's part (read through its block store), or none
+     * @return the source
+     */
+    public static Source sequences(Hdf5Array array, SequenceFill fill, Part... parts) {
+        return new Source(array, null, parts, fill);
+    }
+
     /**
      * One dataset of one file.
      *
@@ -32,6 +57,9 @@ public record Source(Hdf5Array array, RowGather.Format format, Part[] parts) {
      *     random order (block reads beat row reads there) or the order is SHUFFLED
      */
     boolean direct(EpochPlan p) {
+        if (sequence != null) {
+            return false;
+        }
         if (p.order().windowed()) {
             return false;
         }
