@@ -418,15 +418,15 @@ class SamplingIteratorTest {
         assertMessage("workers must be at least 1", () -> b.get().workers(0));
         assertMessage("oneHot needs at least 1 class", () -> b.get().oneHot(0));
         assertMessage("which cannot be delivered as INT", () -> b.get().dataType(DataType.INT).build());
-        assertMessage("sample weight of row 2 is -1.0", () -> b.get().sampleWeights(weights(2, -1)).build());
-        assertMessage("sample weight of row 1 is NaN", () -> b.get().sampleWeights(weights(1, Double.NaN)).build());
-        assertMessage("sample weight of row 0 is Infinity",
+        assertMessage("the weight of row 2 is -1.0", () -> b.get().sampleWeights(weights(2, -1)).build());
+        assertMessage("the weight of row 1 is NaN", () -> b.get().sampleWeights(weights(1, Double.NaN)).build());
+        assertMessage("the weight of row 0 is Infinity",
                 () -> b.get().sampleWeights(weights(0, Double.POSITIVE_INFINITY)).build());
-        assertMessage("sample weights sum to 0", () -> b.get().sampleWeights(new double[10]).build());
+        assertMessage("the weights sum to 0", () -> b.get().sampleWeights(new double[10]).build());
         assertMessage("3 sample weights for 10 rows", () -> b.get().sampleWeights(new double[] {1, 2, 3}).build());
         assertMessage("sampleWeights must not be empty", () -> b.get().sampleWeights(new double[0]));
-        assertMessage("sample weight of row 4 is -1.0", () -> b.get().sampleWeights("/bad_weights").build());
-        assertMessage("sample weights sum to 0", () -> b.get().sampleWeights("/zero_weights").build());
+        assertMessage("the weight of row 4 is -1.0", () -> b.get().sampleWeights("/bad_weights").build());
+        assertMessage("the weights sum to 0", () -> b.get().sampleWeights("/zero_weights").build());
         assertMessage("must hold one value per row", () -> b.get().sampleWeights("/rank4").build());
         assertMessage("No dataset '/nope'", () -> b.get().sampleWeights("/nope").build());
         assertMessage("No dataset '/nope'", () -> sampler(small()).features("/nope").build());

@@ -74,8 +74,8 @@ public final class Hdf5Reader implements AutoCloseable {
         if (backend == null) {
             throw new InvalidConfigurationException("backend must not be null");
         }
-        if (cacheBytes == 0 || cacheBytes < -1) {
-            throw new InvalidConfigurationException("cacheBytes must be positive, got " + cacheBytes);
+        if (cacheBytes < -1) {
+            throw new InvalidConfigurationException("cacheBytes must not be negative, got " + cacheBytes);
         }
         this.file = org.multitables4j.workers.FileIdentity.open(path);
         try {
@@ -214,7 +214,7 @@ public final class Hdf5Reader implements AutoCloseable {
     private Hdf5Dataset open(Hdf5Array array, String path, String column) {
         backend.register(new ChildPool.Dataset(array, file.path(), path, column));
         long decoded = Math.multiplyExact(array.rows(), (long) array.rowBytes());
-        long budget = Defaults.cacheBytes(cacheBytes, true, decoded,
+        long budget = cacheBytes >= 0 ? Math.max(cacheBytes, array.blockBytes()) : Defaults.cacheBytes(-1, true, decoded,
                 backend.processes() ? Long.MAX_VALUE / 4 : Defaults.heapAvailable());
         if (budget < array.blockBytes() && cacheBytes <= 0) {
             budget = array.blockBytes();

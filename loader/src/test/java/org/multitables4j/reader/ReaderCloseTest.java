@@ -137,7 +137,7 @@ class ReaderCloseTest {
     void stopCancelsAndWakesAThreadWaitingForAFuture() throws Exception {
         Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 1, 0);
         Hdf5Dataset ds = reader.dataset("/test_byte_array");
-        List<Hdf5Future> fs = bigRequests(reader, ds, 60);
+        List<Hdf5Future> fs = bigRequests(reader, ds, 300);
         Hdf5Future last = fs.get(fs.size() - 1);
         Throwable e = blockedThenClosed(last::get, reader::stop);
         assertTrue(e instanceof IteratorClosedException, String.valueOf(e));
