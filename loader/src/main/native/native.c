@@ -199,6 +199,8 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_szip(JNIEnv *env
 #else
     return -100;
 #endif
+}
+
 /* Reserves [offset, offset + len) of the file at path (posix_fallocate): the pages of a tmpfs are
  * allocated now, so a full file system fails here with ENOSPC instead of with SIGBUS at the first
  * write through a mapping. Returns 0 or the error number. */

@@ -86,7 +86,7 @@ public final class Hdf5Reader implements AutoCloseable {
         }
         this.workers = workers;
         this.cacheBytes = cacheBytes;
-        this.gathers = ThreadLocal.withInitial(() -> new RowGather(newIo(), blockAllocator()));
+        this.gathers = ThreadLocal.withInitial(() -> new RowGather(newIo(), blockAllocator(), !this.backend.processes()));
         int id = SEQ.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(workers, r -> {

@@ -58,6 +58,7 @@ public final class RowGather {
 
     private final BlockIo io;
     private final BufferAllocator allocator;
+    private final boolean readsIntoDestination;
     private ByteBuffer scratch;
     private long[] runRows = new long[16];
     private int[] runCounts = new int[16];
@@ -69,8 +70,20 @@ public final class RowGather {
      * @param allocator where scratch comes from (shared memory with worker processes)
      */
     public RowGather(BlockIo io, BufferAllocator allocator) {
+        this(io, allocator, true);
+    }
+
+    /**
+     * @param io                   this thread's reads
+     * @param allocator            where scratch comes from (shared memory with worker processes)
+     * @param readsIntoDestination false when destinations are not reachable by the reads (a
+     *                             worker process cannot write into a Reader's stage): rows are then
+     *                             always read through scratch
+     */
+    public RowGather(BlockIo io, BufferAllocator allocator, boolean readsIntoDestination) {
         this.io = io;
         this.allocator = allocator;
+        this.readsIntoDestination = readsIntoDestination;
     }
 
     /** @return this thread's reads */
@@ -195,7 +208,7 @@ public final class RowGather {
             int pi = Source.partOf(parts, rowOf.applyAsLong(pos(positions, i)));
             Source.Part part = parts[pi];
             Hdf5Array a = part.array();
-            boolean identity = f.identity(a);
+            boolean identity = readsIntoDestination && f.identity(a);
             long partEnd = part.offset() + a.rows();
             int rowBytes = a.rowBytes();
             int piece = identity ? count : Math.max(1, SCRATCH_BYTES / Math.max(1, rowBytes));
