@@ -17,6 +17,7 @@ import org.multitables4j.Backend;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.Hdf5Files;
 import org.multitables4j.Order;
+import org.multitables4j.SequenceAlignment;
 import org.multitables4j.datasets.ElementKind;
 import org.multitables4j.datasets.Generate;
 import org.multitables4j.datasets.H5Writer;
@@ -25,6 +26,10 @@ import org.multitables4j.examples.TrainFashionMnist.Architecture;
 import org.multitables4j.datasets.WriteOptions;
 import org.multitables4j.reader.Hdf5Dataset;
 import org.multitables4j.reader.Hdf5Reader;
+import org.multitables4j.reader.Hdf5Table;
+import org.multitables4j.reader.Hdf5VLArray;
+import org.multitables4j.reader.RaggedArray;
+import org.multitables4j.reader.RecordBatch;
 import org.multitables4j.reader.Request;
 import org.multitables4j.reader.Stage;
 import org.multitables4j.reader.StagedArray;
@@ -119,6 +124,54 @@ class ReadmeExampleTest {
             return reader.request(r, ds.createStage(5)).get();              // [5, 3, 5, 2]
         }
         // README-END
+    }
+
+    void sequencesExample(MultiLayerNetwork lstm) {
+        // README-BEGIN
+        try (Hdf5DataSetIterator train = Hdf5DataSetIterator.builder(Path.of("sequences.h5"))
+                .features("/x")                                 // ragged: [steps, F]
+                .raggedSequences("/lengths", "/offsets")         // [n] each; offsets may be null (back to back)
+                .labels("/y").oneHot(2)                          // [n]: one label per sequence
+                .sequenceAlignment(SequenceAlignment.ALIGN_END)  // label at each sequence's last step
+                .rowFraction(0, 0.8)                             // first 80% of the sequences
+                .batchSize(32).order(Order.SHUFFLED).build()) {
+            lstm.fit(train, 5);
+        }
+        // README-END
+    }
+
+    List<Request> indexingExample(Hdf5Dataset ds, boolean[] flags, boolean[] mask5) {
+        // README-BEGIN
+        Request r1 = ds.rows(3, 30).select(1, 0, 6, 2).select(2, new long[] {1, 3});  // x[3:30, ::2, [1, 3]]
+        Request r2 = ds.mask(flags).at(2, 2);                                          // x[mask, :, 2]
+        Request r3 = ds.rows(-5, -1).select(1, -2, 6).select(2, mask5).at(-1, -1);     // x[-5:-1, -2:, mask5, -1]
+        // README-END
+        return List.of(r1, r2, r3);
+    }
+
+    void tableExample(Path path) {
+        // README-BEGIN
+        try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {
+            Hdf5Table t = reader.table("/table");                     // a PyTables Table (compound dataset)
+            RecordBatch b = t.read(t.rows(30, 35));                   // every field
+            INDArray x = b.array("x");                                // numeric fields, [rows, field shape...]
+            String[] names = b.strings("name");                       // fixed-length byte strings
+            INDArray a = b.array("meta/a");                           // nested fields by path
+            RecordBatch only = t.read(t.readCoordinates(new long[] {5, 999, 0}).field("x"));
+            long[] hits = t.where("(x > lim) & (k != 0)").bind("lim", 0.25).range(300, 700).coordinates();
+            RecordBatch matches = t.where("x ** 2 + y ** 2 < 0.5").fields("id", "name").read();
+            RecordBatch sorted = t.readSorted("x").checkCSI(true).range(200, 300).read();
+        }
+        // README-END
+    }
+
+    INDArray vlarrayExample(Hdf5Reader reader) {
+        // README-BEGIN
+        Hdf5VLArray vl = reader.vlarray("/vl_int");      // PyTables VLArray, h5py vlen dataset of numbers
+        RaggedArray r = vl.read(10, 20);                 // values() flat, offsets() rows+1, row(i) a view
+        INDArray row = vl.row(-1);
+        // README-END
+        return row;
     }
 
     static List<String> block(String text) {
