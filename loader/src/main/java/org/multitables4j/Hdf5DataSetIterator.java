@@ -119,6 +119,9 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         try {
             if (names == null && b.labels != null) {
                 names = ClassNames.read(b.file, b.labels);
+                if (names != null && b.oneHot == 0 && names.size() != totalOutcomes) {
+                    names = null; // class ids delivered as they are (no oneHot): the names do not name columns
+                }
             }
             if (names != null && b.labels != null && names.size() != totalOutcomes) {
                 throw new InvalidConfigurationException((b.labelNames != null ? "labelNames(...) gives "
