@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The peers of Harness --cold: h5py's serial chunk-by-chunk read and multitables' queue, each pass
 after the file was dropped from the page cache (POSIX_FADV_DONTNEED), so that the disk is read as
-for a file larger than the page cache. Same passes and output as shared/bench/peer_bench.py.
+for a file larger than the page cache. Same passes and output as peer_figures.py.
 Usage: cold_peers.py FILE PATH MULTITABLES_SRC [n_procs]"""
 import os, sys, time, statistics
 import numpy as np

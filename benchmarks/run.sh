@@ -3,13 +3,13 @@
 # workers), the decode limit, memcpy, jhdf, a naive jhdf iterator behind AsyncDataSetIterator, and
 # h5py + multitables through peer_bench.py, in one run on the same files.
 # Usage: benchmarks/run.sh DATA_DIR MULTITABLES_SRC [OUT_DIR]
-#   DATA_DIR holds gzip.h5, raw.h5, blosc.h5 from shared/bench/make_bench_files.py;
+#   DATA_DIR holds gzip.h5, raw.h5, blosc.h5 from benchmarks/make_workload.py;
 #   MULTITABLES_SRC is a directory holding the multitables package source.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 data="${1:?DATA_DIR}"; mt="${2:?MULTITABLES_SRC}"; outdir="${3:-$here/target/results}"
-peer="${PEER_BENCH:-$root/../shared/bench/peer_bench.py}"
+peer="${PEER_BENCH:-$root/benchmarks/peer_figures.py}"
 (cd "$root" && mvn -q -B -DskipTests -pl benchmarks -am clean package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 mkdir -p "$outdir"

@@ -62,8 +62,8 @@ public final class Harness implements Callable<Integer> {
     @Option(names = "--multitables", description = "directory holding the multitables package source (optional)")
     Path multitables;
 
-    @Option(names = "--peer-script", description = "peer_bench.py (default: ${DEFAULT-VALUE})")
-    Path peerScript = Path.of("../shared/bench/peer_bench.py");
+    @Option(names = "--peer-script", description = "the peer figures script (default: ${DEFAULT-VALUE})")
+    Path peerScript = Path.of("benchmarks/peer_figures.py");
 
     @Option(names = "--csv", description = "also write the table as CSV here")
     Path csv;
