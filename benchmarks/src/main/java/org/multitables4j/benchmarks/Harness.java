@@ -88,9 +88,9 @@ public final class Harness implements Callable<Integer> {
     Path coldPeerScript = Path.of("benchmarks/cold_peers.py");
 
     private final Map<String, Double> mbps = new LinkedHashMap<>();
-    private final Map<String, String> notes = new LinkedHashMap<>();
-    private long totalBytes;
-    private long rows;
+    final Map<String, String> notes = new LinkedHashMap<>();
+    long totalBytes;
+    long rows;
     private int rowElements;
     private int elemSize;
     private final PrintStream out = System.out;
@@ -99,7 +99,7 @@ public final class Harness implements Callable<Integer> {
         long run() throws Exception;
     }
 
-    private double measure(String name, Pass pass) {
+    double measure(String name, Pass pass) {
         double[] r = new double[repeat];
         try {
             dropCache();
@@ -190,106 +190,6 @@ public final class Harness implements Callable<Integer> {
         notes.put("time to first batch " + backend + " ms", String.format(Locale.ROOT, "%.0f", ms[2]));
     }
 
-    /** What a DL4J user writes today: jhdf slices per batch, arrays copied into INDArrays. */
-    static final class NaiveJhdfIterator implements DataSetIterator {
-        private static final long serialVersionUID = 1L;
-        private final transient Dataset ds;
-        private final int batch;
-        private final long rows;
-        private long pos;
-
-        NaiveJhdfIterator(Dataset ds, int batch) {
-            this.ds = ds;
-            this.batch = batch;
-            this.rows = ds.getDimensions()[0];
-        }
-
-        @Override
-        public DataSet next(int num) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int inputColumns() {
-            return 0;
-        }
-
-        @Override
-        public int totalOutcomes() {
-            return 0;
-        }
-
-        @Override
-        public boolean resetSupported() {
-            return true;
-        }
-
-        @Override
-        public boolean asyncSupported() {
-            return true;
-        }
-
-        @Override
-        public void reset() {
-            pos = 0;
-        }
-
-        @Override
-        public int batch() {
-            return batch;
-        }
-
-        @Override
-        public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        }
-
-        @Override
-        public DataSetPreProcessor getPreProcessor() {
-            return null;
-        }
-
-        @Override
-        public List<String> getLabels() {
-            return null;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return pos < rows;
-        }
-
-        @Override
-        public DataSet next() {
-            int n = (int) Math.min(batch, rows - pos);
-            int[] dims = ds.getDimensions();
-            dims[0] = n;
-            long[] off = new long[dims.length];
-            off[0] = pos;
-            Object data = ds.getData(off, dims);
-            pos += n;
-            float[] flat = new float[n * (int) (ds.getSize() / ds.getDimensions()[0])];
-            flatten(data, flat, new int[1]);
-            long[] shape = Arrays.stream(dims).asLongStream().toArray();
-            return new DataSet(Nd4j.create(flat, shape, 'c'), null);
-        }
-    }
-
-    static void flatten(Object a, float[] out, int[] pos) {
-        if (a instanceof float[] f) {
-            System.arraycopy(f, 0, out, pos[0], f.length);
-            pos[0] += f.length;
-        } else if (a instanceof Object[] o) {
-            for (Object x : o) {
-                flatten(x, out, pos);
-            }
-        } else {
-            int n = java.lang.reflect.Array.getLength(a);
-            for (int i = 0; i < n; i++) {
-                out[pos[0]++] = ((Number) java.lang.reflect.Array.get(a, i)).floatValue();
-            }
-        }
-    }
-
     private long naiveAsync() {
         try (HdfFile f = new HdfFile(file)) {
             Dataset ds = f.getDatasetByPath(dataset);
@@ -318,104 +218,6 @@ public final class Harness implements Callable<Integer> {
                 n += java.lang.reflect.Array.getLength(data);
             }
             return n * rowElements * (long) elemSize;
-        }
-    }
-
-    /** Raw chunk bytes already in memory, inflated + unshuffled by one thread. */
-    private double decodeLimit() {
-        List<byte[]> raw = new ArrayList<>();
-        int chunkBytes;
-        int elem;
-        try (HdfFile f = new HdfFile(file)) {
-            Dataset ds = f.getDatasetByPath(dataset);
-            if (!(ds instanceof ChunkedDataset)) {
-                notes.put("decode limit", "not chunked: memcpy is the limit");
-                return Double.NaN;
-            }
-            ChunkedDataset cds = (ChunkedDataset) ds;
-            boolean deflateOnly;
-            try {
-                deflateOnly = !ds.getFilters().isEmpty() && ds.getFilters().stream()
-                        .allMatch(fi -> fi.getId() == 1 || fi.getId() == 2);
-            } catch (RuntimeException e) {
-                deflateOnly = false; // jhdf cannot even name the filter (blosc)
-            }
-            if (!deflateOnly) {
-                notes.put("decode limit", "measured for deflate (+ shuffle) chunks only");
-                return Double.NaN;
-            }
-            int[] chunk = cds.getChunkDimensions();
-            elem = ds.getDataType().getSize();
-            chunkBytes = elem;
-            for (int c : chunk) {
-                chunkBytes *= c;
-            }
-            for (long p = 0; p < rows; p += chunk[0]) {
-                int[] off = new int[chunk.length];
-                off[0] = (int) p;
-                ByteBuffer b = cds.getRawChunkBuffer(off);
-                byte[] a = new byte[b.remaining()];
-                b.get(a);
-                raw.add(a);
-            }
-        }
-        byte[] inflated = new byte[chunkBytes];
-        byte[] unshuffled = new byte[chunkBytes];
-        Inflater inf = new Inflater();
-        final int es = elem;
-        final int cb = chunkBytes;
-        double med = measure("decode limit (JDK zlib, 1 thread, in memory)", () -> {
-            long total = 0;
-            for (byte[] a : raw) {
-                inf.reset();
-                inf.setInput(a);
-                int n = 0;
-                while (!inf.finished() && n < cb) {
-                    n += inf.inflate(inflated, n, cb - n);
-                }
-                int count = n / es;
-                for (int b = 0; b < es; b++) {
-                    int base = b * count;
-                    for (int i = 0; i < count; i++) {
-                        unshuffled[i * es + b] = inflated[base + i];
-                    }
-                }
-                total += n;
-            }
-            return Math.min(total, totalBytes);
-        });
-        inf.end();
-        return med;
-    }
-
-    /**
-     * The loader's own decoder (libdeflate and the native unshuffle when built, any filter) on
-     * stored chunk bytes already in memory, one thread: what one worker could reach if reading,
-     * scheduling and copying into slots cost nothing.
-     */
-    private double ownDecodeLimit() {
-        try (org.multitables4j.hdf5.Hdf5File f = org.multitables4j.hdf5.Hdf5File.open(file)) {
-            org.multitables4j.hdf5.Hdf5Array a = f.array(dataset);
-            int n = a.chunkCount();
-            if (n == 0) {
-                notes.put("decode limit, own decoder", "not chunked");
-                return Double.NaN;
-            }
-            List<ByteBuffer> stored = new ArrayList<>();
-            for (int c = 0; c < n; c++) {
-                ByteBuffer b = ByteBuffer.allocateDirect(Math.max(1, a.chunkStoredSize(c)));
-                a.readStoredChunk(c, b);
-                stored.add(b);
-            }
-            ByteBuffer out = ByteBuffer.allocateDirect(a.chunkBytes());
-            try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
-                return measure("decode limit (own decoder, 1 thread, in memory)", () -> {
-                    for (int c = 0; c < n; c++) {
-                        a.decodeStoredChunk(c, stored.get(c), dec, out);
-                    }
-                    return Math.min((long) n * a.chunkBytes(), totalBytes);
-                });
-            }
         }
     }
 
@@ -581,8 +383,8 @@ public final class Harness implements Callable<Integer> {
             report(Double.NaN);
             return 0;
         }
-        double zlibLimit = column == null ? decodeLimit() : Double.NaN;
-        double ownLimit = column == null ? ownDecodeLimit() : Double.NaN;
+        double zlibLimit = column == null ? DecodeLimits.zlib(this) : Double.NaN;
+        double ownLimit = column == null ? DecodeLimits.ownDecoder(this) : Double.NaN;
         double limit = Double.isNaN(ownLimit) ? zlibLimit : ownLimit;
         if (!backendsOnly) {
             memcpy();
