@@ -181,9 +181,9 @@ final class StreamEngine {
                                     + pa.file().path() + ")");
                         }
                     }
-                    selection[i] = InnerSelection.of(in, atLeastOne(a.rowShape()), where);
-                    long[] delivered = InnerSelection.deliveredShape(in, atLeastOne(a.rowShape()));
-                    shape = in.rowShape() != null ? checkShape(in, delivered, where) : delivered;
+                    selection[i] = InnerSelection.of(in, EngineInputs.atLeastOne(a.rowShape()), where);
+                    long[] delivered = InnerSelection.deliveredShape(in, EngineInputs.atLeastOne(a.rowShape()));
+                    shape = in.rowShape() != null ? EngineInputs.checkShape(in, delivered, where) : delivered;
                 }
                 specs[i] = new SlotRing.ArraySpec(out, shape);
                 rb += specs[i].rowBytes();
@@ -215,11 +215,11 @@ final class StreamEngine {
             for (int i = 0; i < (sequences == null ? inputs.size() : 0); i++) {
                 Hdf5Array a = arrays[i];
                 if (lent != null) {
-                    sources.add(ThreadWorkers.source(List.of(lent.store(inputs.get(i).path(), inputs.get(i).column())),
+                    sources.add(Source.of(List.of(lent.store(inputs.get(i).path(), inputs.get(i).column())),
                             specs[i].type(), inputs.get(i).classes(), selection[i]));
                     continue;
                 }
-                sources.add(ThreadWorkers.source(parts.get(i), specs[i].type(), inputs.get(i).classes(), selection[i],
+                sources.add(Source.of(parts.get(i), specs[i].type(), inputs.get(i).classes(), selection[i],
                         be.fitCacheBytes(MemoryCheck.cache(cfg, inputs.get(i), a, total, inputs.size(), ringBytes, be.processes(), where),
                                 inputs.size()), // a small /dev/shm
                         allocator));
@@ -237,7 +237,7 @@ final class StreamEngine {
                         + "' has " + total + where);
             }
             SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
-            this.optionsHash = optionsHash(cfg, inputs, arrays[0], total);
+            this.optionsHash = EngineInputs.optionsHash(cfg, inputs, arrays[0], total);
             if (cfg.resume != null) {
                 IteratorState st = cfg.resume;
                 if (st.optionsHash() != optionsHash || st.rows() != total || st.seed() != cfg.seed) {
@@ -284,23 +284,6 @@ final class StreamEngine {
         }
     }
 
-    private static long optionsHash(StreamOptions<?> cfg, List<Input> inputs, Hdf5Array first, long rows) {
-        StringBuilder sb = new StringBuilder();
-        for (Input in : inputs) {
-            sb.append(in.name()).append('|').append(in.classes()).append('|');
-        }
-        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.sequences).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
-                .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
-                .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
-                .append(cfg.shardMode).append('|').append(cfg.effectiveSamples()).append('|')
-                .append(cfg.sampleWeights == null ? cfg.sampleWeightsPath : Arrays.hashCode(cfg.sampleWeights));
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < sb.length(); i++) {
-            h = (h ^ sb.charAt(i)) * 0x100000001b3L;
-        }
-        return h;
-    }
-
     /** @return the position after the batches delivered so far */
     IteratorState state() {
         if (!cfg.order.resumable()) {
@@ -314,35 +297,6 @@ final class StreamEngine {
             b = 0;
         }
         return new IteratorState(e, b, cfg.seed, totalRows, optionsHash);
-    }
-
-    private static long[] checkShape(Input in, long[] delivered, String where) {
-        long n = 1;
-        for (long d : in.rowShape()) {
-            if (d < 1) {
-                throw new InvalidConfigurationException("row shape dimensions must be positive: " + Arrays.toString(in.rowShape()));
-            }
-            try {
-                n = Math.multiplyExact(n, d);
-            } catch (ArithmeticException e) {
-                throw new InvalidConfigurationException("row shape " + Arrays.toString(in.rowShape())
-                        + " overflows 64 bits" + where, e);
-            }
-        }
-        long have = 1;
-        for (long d : delivered) {
-            have *= d;
-        }
-        if (n != have) {
-            throw new InvalidConfigurationException("row shape " + Arrays.toString(in.rowShape()) + " holds " + n
-                    + " elements but a" + (in.selections().isEmpty() ? "" : " selected") + " row of '" + in.path()
-                    + "' holds " + have + where);
-        }
-        return in.rowShape().clone();
-    }
-
-    private static long[] atLeastOne(long[] rowShape) {
-        return rowShape.length == 0 ? new long[] {1} : rowShape;
     }
 
     /** @return the slot arrays of sequences, or null when rows are not sequences */

@@ -21,6 +21,7 @@ import org.multitables4j.hdf5.Hdf5File;
 import org.multitables4j.ring.BufferAllocator;
 import org.multitables4j.workers.BlockCache;
 import org.multitables4j.workers.BlockIo;
+import org.multitables4j.workers.BlockStats;
 import org.multitables4j.workers.ChildPool;
 import org.multitables4j.workers.Defaults;
 import org.multitables4j.workers.RowGather;
@@ -278,7 +279,7 @@ public final class Hdf5Reader implements AutoCloseable {
      *     {@code IteratorStats.cache()}); requests of iterators built over this reader count too
      */
     public CacheStats cacheStats() {
-        BlockCache.Stats sum = BlockCache.Stats.ZERO;
+        BlockStats sum = BlockStats.ZERO;
         for (Hdf5Dataset ds : datasets.values()) {
             sum = sum.plus(ds.store.stats());
         }

@@ -36,13 +36,6 @@ public final class BlockCache {
     /** Being decoded by its only remaining user straight into that batch's slot. */
     private static final byte DIRECT = 3;
 
-    /** Thrown inside workers when the epoch is cancelled; never escapes the worker loop. */
-    static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super(null, null, false, false);
-        }
-    }
-
     private final Hdf5Array array;
     private final boolean lru;
     /** LRU order of the cached blocks (LRU policy only), least recently used first. */
@@ -135,35 +128,11 @@ public final class BlockCache {
         return lru;
     }
 
-    /**
-     * Counters since the store was made.
-     *
-     * @param hits         requests for a block that was cached
-     * @param misses       requests that had to decode the block
-     * @param decodes      blocks decoded (misses, decodes ahead and decodes into a slot)
-     * @param decodedBytes bytes of rows decoded
-     * @param needed       distinct blocks needed, summed over epochs (planned) or requested
-     *                     (LRU): {@code decodes / needed} is the read amplification
-     */
-    public record Stats(long hits, long misses, long decodes, long decodedBytes, long needed) {
-        /**
-         * @param o other counters
-         * @return the sums
-         */
-        public Stats plus(Stats o) {
-            return new Stats(hits + o.hits, misses + o.misses, decodes + o.decodes, decodedBytes + o.decodedBytes,
-                    needed + o.needed);
-        }
-
-        /** No counts. */
-        public static final Stats ZERO = new Stats(0, 0, 0, 0, 0);
-    }
-
     /** @return the counters so far */
-    public Stats stats() {
+    public BlockStats stats() {
         lock.lock();
         try {
-            return new Stats(hits, misses, decodes, decodedBytes, needed);
+            return new BlockStats(hits, misses, decodes, decodedBytes, needed);
         } finally {
             lock.unlock();
         }
@@ -226,7 +195,7 @@ public final class BlockCache {
     }
 
     /**
-     * Wakes every waiting worker and makes further calls throw {@link Cancelled}. An LRU store
+     * Wakes every waiting worker and makes further calls throw {@link EpochCancelled}. An LRU store
      * is shared and not cancelled: its waits end when the decode they wait for does.
      */
     void cancel() {
@@ -237,26 +206,6 @@ public final class BlockCache {
         try {
             cancelled = true;
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** @return blocks decoded this epoch */
-    long decodes() {
-        lock.lock();
-        try {
-            return decodes;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** @return distinct blocks the epoch needs */
-    long needed() {
-        lock.lock();
-        try {
-            return needed;
         } finally {
             lock.unlock();
         }
@@ -286,7 +235,7 @@ public final class BlockCache {
         try {
             while (true) {
                 if (cancelled) {
-                    throw new Cancelled();
+                    throw new EpochCancelled();
                 }
                 byte st = state[blk];
                 if (st == READY) {
@@ -328,7 +277,7 @@ public final class BlockCache {
                         changed.await(50, TimeUnit.MILLISECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new Cancelled();
+                        throw new EpochCancelled();
                     }
                 }
             }
@@ -346,7 +295,7 @@ public final class BlockCache {
         lock.lock();
         try {
             if (cancelled) {
-                throw new Cancelled();
+                throw new EpochCancelled();
             }
             if (state[blk] == ABSENT && remaining[blk] == 1 && pins[blk] == 0) {
                 state[blk] = DIRECT;

@@ -1,6 +1,10 @@
 package org.multitables4j.workers;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.ring.BufferAllocator;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.multitables4j.plan.EpochPlan;
 
 /**
@@ -101,5 +105,67 @@ public record Source(Hdf5Array array, RowGather.Format format, Part[] parts, Seq
 
     int outRowBytes() {
         return format.outRowBytes();
+    }
+
+    /**
+     * A source over one dataset with a planned block store of its own.
+     *
+     * @param array   the dataset
+     * @param out     delivered element type
+     * @param classes one-hot classes, or 0 to copy the rows as they are
+     * @param budget  bytes of decoded blocks to keep
+     * @return the source
+     */
+    public static Source of(Hdf5Array array, DataType out, int classes, long budget) {
+        return of(List.of(array), out, classes, null, budget, BufferAllocator.DIRECT);
+    }
+
+    /**
+     * A source over a dataset split across files, each part with a planned block store of its own
+     * (the budget shared out by rows).
+     *
+     * @param parts     the dataset in each file, in row order
+     * @param out       delivered element type
+     * @param classes   one-hot classes, or 0 to copy the rows as they are
+     * @param selection the elements of a row delivered, or null for all
+     * @param budget    bytes of decoded blocks to keep
+     * @param allocator where block buffers come from
+     * @return the source
+     */
+    public static Source of(List<Hdf5Array> parts, DataType out, int classes, RowSelection selection, long budget,
+                                BufferAllocator allocator) {
+        long total = 0;
+        for (Hdf5Array a : parts) {
+            total += a.rows();
+        }
+        List<BlockCache> stores = new ArrayList<>();
+        long offset = 0;
+        for (Hdf5Array a : parts) {
+            long share = parts.size() == 1 ? budget : (long) (budget * (a.rows() / (double) Math.max(1, total)));
+            stores.add(new BlockCache(a, offset, share, allocator));
+            offset += a.rows();
+        }
+        return of(stores, out, classes, selection);
+    }
+
+    /**
+     * A source over given block stores, e.g. the LRU stores of an open reader shared with it.
+     *
+     * @param stores    one store per part, in row order (planned stores made with their offsets)
+     * @param out       delivered element type
+     * @param classes   one-hot classes, or 0
+     * @param selection the elements of a row delivered, or null for all
+     * @return the source
+     */
+    public static Source of(List<BlockCache> stores, DataType out, int classes, RowSelection selection) {
+        Source.Part[] ps = new Source.Part[stores.size()];
+        long offset = 0;
+        for (int i = 0; i < ps.length; i++) {
+            Hdf5Array a = stores.get(i).array();
+            ps[i] = new Source.Part(a, stores.get(i), offset);
+            offset += a.rows();
+        }
+        Hdf5Array first = ps[0].array();
+        return new Source(first, RowGather.Format.of(first, out, classes, selection), ps);
     }
 }

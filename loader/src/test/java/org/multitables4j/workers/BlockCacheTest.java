@@ -117,7 +117,7 @@ class BlockCacheTest {
             assertEquals(1, io.decodes[blk], "block " + blk);
         }
         long uses = blocksPerBatch(p).stream().mapToLong(List::size).sum();
-        BlockCache.Stats s = c.stats();
+        BlockStats s = c.stats();
         assertEquals(40, s.decodes());
         assertEquals(40, s.misses());
         assertEquals(uses - 40, s.hits());
@@ -270,7 +270,7 @@ class BlockCacheTest {
         assertEquals(3, pinned.getInt(0), "the pinned buffer is not reused");
         c.release(3);
         assertEquals(1, io.decodes[3]);
-        BlockCache.Stats s = c.stats();
+        BlockStats s = c.stats();
         assertEquals(2, s.hits());
         assertEquals(io.total(), s.misses());
         assertEquals(io.total(), s.decodes());
