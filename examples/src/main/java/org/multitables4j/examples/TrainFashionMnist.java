@@ -103,7 +103,14 @@ public final class TrainFashionMnist implements Callable<Integer> {
         return lastAccuracy;
     }
 
-    static MultiLayerNetwork network(Architecture model, long seed) {
+    /**
+     * The main job's network, also trained on Spark by the spark module's example.
+     *
+     * @param model the architecture
+     * @param seed  the weights' seed
+     * @return the initialised network
+     */
+    public static MultiLayerNetwork network(Architecture model, long seed) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(seed).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER).list();
         if (model == Architecture.MLP) {

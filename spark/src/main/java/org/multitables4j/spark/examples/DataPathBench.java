@@ -50,7 +50,7 @@ public final class DataPathBench {
             int f = 5;
             for (String variant : new String[] {"fitPaths", "lazy RDD", "fitPaths", "lazy RDD"}) {
                 SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc,
-                        TrainFashionMnistSpark.network(TrainFashionMnistSpark.Architecture.MLP, 42),
+                        org.multitables4j.examples.TrainFashionMnist.network(org.multitables4j.examples.TrainFashionMnist.Architecture.MLP, 42),
                         TrainingMasters.parameterAveraging(layout, f).rddTrainingApproach(RDDTrainingApproach.Direct)
                                 .storageLevel(null).build());
                 ShardedTraining training = ShardedTraining.of(net, data, layout);

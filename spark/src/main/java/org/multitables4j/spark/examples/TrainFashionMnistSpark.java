@@ -1,19 +1,13 @@
 package org.multitables4j.spark.examples;
 
+import org.multitables4j.examples.TrainFashionMnist;
+import org.multitables4j.examples.TrainFashionMnist.Architecture;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.multitables4j.Hdf5DataSetIterator;
@@ -25,10 +19,7 @@ import org.multitables4j.spark.ShardedDataSet;
 import org.multitables4j.spark.ShardedTraining;
 import org.multitables4j.spark.TrainingMasters;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,14 +35,6 @@ import picocli.CommandLine.Option;
 @Command(name = "train-fashion-mnist-spark", mixinStandardHelpOptions = true,
         description = "Train the main job's network on Spark (dl4j-spark), each task streaming an HDF5 shard.")
 public final class TrainFashionMnistSpark implements Callable<Integer> {
-    /** Network architectures, as in the single-JVM main job. */
-    public enum Architecture {
-        /** 784-256-128-10 perceptron. */
-        MLP,
-        /** Two convolution/pooling stages and a dense layer. */
-        CNN
-    }
-
     /** How the workers combine their training. */
     public enum Mode {
         /** ParameterAveragingTrainingMaster: synchronous averaging every {@code --averaging} batches. */
@@ -117,32 +100,6 @@ public final class TrainFashionMnistSpark implements Callable<Integer> {
         return lastAccuracy;
     }
 
-    /** The main job's networks (kept identical to {@code TrainFashionMnist}'s). */
-    static MultiLayerNetwork network(Architecture model, long seed) {
-        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
-                .seed(seed).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER).list();
-        if (model == Architecture.MLP) {
-            b.layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
-                    .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                            .activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.feedForward(28 * 28));
-        } else {
-            b.layer(new ConvolutionLayer.Builder(5, 5).nOut(16).activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new ConvolutionLayer.Builder(5, 5).nOut(32).activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                            .activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.convolutional(28, 28, 1));
-        }
-        MultiLayerConfiguration conf = b.build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
-    }
-
     @Override
     public Integer call() {
         Path file = data;
@@ -174,7 +131,7 @@ public final class TrainFashionMnistSpark implements Callable<Integer> {
                     ? TrainingMasters.parameterAveraging(layout, averaging).build()
                     : TrainingMasters.gradientSharing(layout, VoidConfiguration.builder().unicastPort(40123)
                             .controllerAddress(conf.get("spark.driver.host", "127.0.0.1")).build()).build();
-            SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, network(model, seed), tm);
+            SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, TrainFashionMnist.network(model, seed), tm);
             ShardedTraining training = ShardedTraining.of(sparkNet, train, layout);
             out.printf("Model: %s, %d parameters; Spark %s, %d shards of %d batches of %d rows, %s%s, %d loader worker(s) per shard%n",
                     model, sparkNet.getNetwork().numParams(), conf.get("spark.master"), n, layout.maxBatches(), batch,
