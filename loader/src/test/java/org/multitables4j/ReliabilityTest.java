@@ -186,6 +186,19 @@ class ReliabilityTest {
         }
     }
 
+    static long fdsTo(Path file) throws IOException {
+        Path real = file.toRealPath();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (IOException | UnsupportedOperationException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
     static long directBytes() {
         return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
@@ -210,7 +223,11 @@ class ReliabilityTest {
             }
         }
         assertEquals(0, Hdf5DataSetIteratorTest.workerThreads(), "worker threads");
-        assertEquals(fds, openFds(), "open file descriptors");
+        // A leak of one descriptor per cycle would show as hundreds; the JVM itself may open one or
+        // two (a jar, a class-data file) while the loop runs, so allow that much.
+        long grown = openFds() - fds;
+        assertTrue(grown <= 3, "open file descriptors grew by " + grown + " over 1000 cycles");
+        assertEquals(0, fdsTo(f), "descriptors still open on the fixture");
         long after = Long.MAX_VALUE;
         for (int i = 0; i < 20 && after > direct + (1 << 20); i++) {
             System.gc();
