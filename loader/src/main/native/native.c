@@ -1,11 +1,11 @@
 /*
- * JNI bridge of org.multitables4j.hdf5.NativeCodecs: libdeflate's whole-buffer zlib decompressor
+ * JNI bridge of org.multitables4j.internal.hdf5.NativeCodecs: libdeflate's whole-buffer zlib decompressor
  * (HDF5's deflate filter stores zlib streams) and a vectorized byte unshuffle (HDF5's shuffle
  * filter, blosc's byte shuffle) and, when built with -DMT4J_AEC, libaec's szip-compatible decoder
  * (HDF5's szip filter). Buffers are passed as direct ByteBuffers or byte arrays with
  * offsets; nothing is copied here.
  * filter, blosc's byte shuffle). Buffers are passed as direct ByteBuffers or byte arrays with
- * offsets; nothing is copied here. Also the page reservation of org.multitables4j.workers.ShmReserve.
+ * offsets; nothing is copied here. Also the page reservation of org.multitables4j.internal.workers.ShmReserve.
  */
 #define _GNU_SOURCE
 #include <jni.h>
@@ -19,11 +19,11 @@
 #include <szlib.h>
 #endif
 
-JNIEXPORT jlong JNICALL Java_org_multitables4j_hdf5_NativeCodecs_alloc(JNIEnv *env, jclass cls) {
+JNIEXPORT jlong JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_alloc(JNIEnv *env, jclass cls) {
     return (jlong) (intptr_t) libdeflate_alloc_decompressor();
 }
 
-JNIEXPORT void JNICALL Java_org_multitables4j_hdf5_NativeCodecs_free(JNIEnv *env, jclass cls, jlong handle) {
+JNIEXPORT void JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_free(JNIEnv *env, jclass cls, jlong handle) {
     libdeflate_free_decompressor((struct libdeflate_decompressor *) (intptr_t) handle);
 }
 
@@ -37,7 +37,7 @@ static jint result(enum libdeflate_result r, size_t n) {
     }
 }
 
-JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_zlibDirect(JNIEnv *env, jclass cls, jlong handle,
+JNIEXPORT jint JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_zlibDirect(JNIEnv *env, jclass cls, jlong handle,
         jobject src, jint srcOff, jint srcLen, jobject dst, jint dstOff, jint dstLen) {
     uint8_t *in = (*env)->GetDirectBufferAddress(env, src);
     uint8_t *out = (*env)->GetDirectBufferAddress(env, dst);
@@ -50,7 +50,7 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_zlibDirect(JNIEn
     return result(r, n);
 }
 
-JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_zlibToArray(JNIEnv *env, jclass cls, jlong handle,
+JNIEXPORT jint JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_zlibToArray(JNIEnv *env, jclass cls, jlong handle,
         jobject src, jint srcOff, jint srcLen, jbyteArray dst, jint dstOff, jint dstLen) {
     uint8_t *in = (*env)->GetDirectBufferAddress(env, src);
     if (in == NULL) {
@@ -109,7 +109,7 @@ static void unshuffle(const uint8_t *restrict src, uint8_t *restrict dst, size_t
 
 /* Unshuffles src[srcOff, srcOff + n * es) (a byte array) into dst at dstOff: a direct buffer or,
  * when dstArray is not null, that array. Returns 0, or -4 when a buffer cannot be accessed. */
-JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_unshuffle(JNIEnv *env, jclass cls,
+JNIEXPORT jint JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_unshuffle(JNIEnv *env, jclass cls,
         jbyteArray src, jint srcOff, jobject dst, jbyteArray dstArray, jint dstOff, jint n, jint es) {
     uint8_t *out = NULL;
     if (dstArray == NULL) {
@@ -139,7 +139,7 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_unshuffle(JNIEnv
     return 0;
 }
 
-JNIEXPORT jboolean JNICALL Java_org_multitables4j_hdf5_NativeCodecs_hasSzip(JNIEnv *env, jclass cls) {
+JNIEXPORT jboolean JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_hasSzip(JNIEnv *env, jclass cls) {
 #ifdef MT4J_AEC
     return JNI_TRUE;
 #else
@@ -153,7 +153,7 @@ JNIEXPORT jboolean JNICALL Java_org_multitables4j_hdf5_NativeCodecs_hasSzip(JNIE
  * argument is not null, that array. Returns the decoded length, a negative SZ_ error, or -100
  * when built without libaec, -4 when a buffer cannot be accessed.
  */
-JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_szip(JNIEnv *env, jclass cls,
+JNIEXPORT jint JNICALL Java_org_multitables4j_internal_hdf5_NativeCodecs_szip(JNIEnv *env, jclass cls,
         jobject src, jbyteArray srcArray, jint srcOff, jint srcLen, jobject dst, jbyteArray dstArray, jint dstLen,
         jint mask, jint bpp, jint ppb, jint pps) {
 #ifdef MT4J_AEC
@@ -204,7 +204,7 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_hdf5_NativeCodecs_szip(JNIEnv *env
 /* Reserves [offset, offset + len) of the file at path (posix_fallocate): the pages of a tmpfs are
  * allocated now, so a full file system fails here with ENOSPC instead of with SIGBUS at the first
  * write through a mapping. Returns 0 or the error number. */
-JNIEXPORT jint JNICALL Java_org_multitables4j_workers_ShmReserve_fallocate(JNIEnv *env, jclass cls, jstring path,
+JNIEXPORT jint JNICALL Java_org_multitables4j_internal_workers_ShmReserve_fallocate(JNIEnv *env, jclass cls, jstring path,
                                                                            jlong offset, jlong len) {
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
     if (p == NULL) {

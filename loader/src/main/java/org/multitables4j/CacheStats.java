@@ -12,7 +12,7 @@ package org.multitables4j;
  *                      for a reader)
  */
 public record CacheStats(long hits, long misses, long blocksDecoded, long decodedBytes, long blocksNeeded) {
-    static CacheStats of(org.multitables4j.workers.BlockStats s) {
+    static CacheStats of(org.multitables4j.internal.workers.BlockStats s) {
         return new CacheStats(s.hits(), s.misses(), s.decodes(), s.decodedBytes(), s.needed());
     }
 

@@ -3,7 +3,7 @@ package org.multitables4j;
 import java.util.Arrays;
 import java.util.List;
 import org.multitables4j.StreamEngine.Input;
-import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5Array;
 
 /** Checks of an engine's inputs at build(): delivered row shapes and the hash a resumed state must match. */
 final class EngineInputs {

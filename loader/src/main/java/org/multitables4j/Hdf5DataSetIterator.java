@@ -3,7 +3,7 @@ package org.multitables4j;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.multitables4j.ring.SlotRing.Slot;
+import org.multitables4j.internal.ring.SlotRing.Slot;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;

@@ -1,7 +1,7 @@
 package org.multitables4j;
 
 import java.util.Arrays;
-import org.multitables4j.workers.RowSelection;
+import org.multitables4j.internal.workers.RowSelection;
 
 /** Validates {@code selectFeatures(dim, from, to)} against a dataset's row shape and makes its runs. */
 final class InnerSelection {

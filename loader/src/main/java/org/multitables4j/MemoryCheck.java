@@ -1,7 +1,7 @@
 package org.multitables4j;
 
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.workers.Defaults;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.workers.Defaults;
 
 /**
  * Sizes the ring and the block stores of an iterator from the JVM's real limits before anything

@@ -2,9 +2,9 @@ package org.multitables4j;
 
 import java.util.Arrays;
 import java.util.List;
-import org.multitables4j.hdf5.ElementConverter;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5File;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** The per-row weights of {@link Order#RANDOM_WITH_REPLACEMENT}: read, checked, summed up. */
@@ -35,7 +35,7 @@ final class SampleWeights {
                 }
                 java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(a.blockBytes());
                 java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * a.blockRows()).order(java.nio.ByteOrder.nativeOrder());
-                try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
+                try (org.multitables4j.internal.hdf5.BlockDecoder dec = new org.multitables4j.internal.hdf5.BlockDecoder()) {
                     for (int b = 0; b < a.blockCount(); b++) {
                         a.readBlock(b, dec, block);
                         int n = a.rowsInBlock(b);

@@ -5,18 +5,18 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.multitables4j.hdf5.BlockDecoder;
-import org.multitables4j.hdf5.ElementConverter;
-import org.multitables4j.hdf5.ElementType;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
-import org.multitables4j.ring.BufferAllocator;
-import org.multitables4j.ring.SlotRing;
-import org.multitables4j.workers.BlockCache;
-import org.multitables4j.workers.ChildPool;
-import org.multitables4j.workers.SequenceFill;
-import org.multitables4j.workers.SequenceFill.Role;
-import org.multitables4j.workers.Source;
+import org.multitables4j.internal.hdf5.BlockDecoder;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.ElementType;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5File;
+import org.multitables4j.internal.ring.BufferAllocator;
+import org.multitables4j.internal.ring.SlotRing;
+import org.multitables4j.internal.workers.BlockCache;
+import org.multitables4j.internal.workers.ChildPool;
+import org.multitables4j.internal.workers.SequenceFill;
+import org.multitables4j.internal.workers.SequenceFill.Role;
+import org.multitables4j.internal.workers.Source;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -264,7 +264,7 @@ final class SequenceArrays {
         List<Source> s = new ArrayList<>();
         for (int i = 0; i < xs.size(); i++) {
             Hdf5Array x = xs.get(i);
-            long budget = org.multitables4j.workers.Defaults.cacheBytes(cfg.cacheBytes, true, Math.multiplyExact(x.rows(), (long) x.rowBytes()), org.multitables4j.workers.Defaults.directAvailable());
+            long budget = org.multitables4j.internal.workers.Defaults.cacheBytes(cfg.cacheBytes, true, Math.multiplyExact(x.rows(), (long) x.rowBytes()), org.multitables4j.internal.workers.Defaults.directAvailable());
             Source.Part xp = new Source.Part(x, BlockCache.lru(x, budget, allocator), 0);
             s.add(Source.sequences(x, new SequenceFill(Role.STEPS, lengths, end, ncw, out,
                     new SequenceFill.Steps(xp, featureWidths[i], offsets), 0, null, 0), xp));
@@ -272,7 +272,7 @@ final class SequenceArrays {
         for (Label l : ys) {
             Hdf5Array y = l.array();
             if (l.perStep()) {
-                long budget = org.multitables4j.workers.Defaults.cacheBytes(cfg.cacheBytes, true, Math.multiplyExact(y.rows(), (long) y.rowBytes()), org.multitables4j.workers.Defaults.directAvailable());
+                long budget = org.multitables4j.internal.workers.Defaults.cacheBytes(cfg.cacheBytes, true, Math.multiplyExact(y.rows(), (long) y.rowBytes()), org.multitables4j.internal.workers.Defaults.directAvailable());
                 Source.Part yp = new Source.Part(y, BlockCache.lru(y, budget, allocator), 0);
                 int width = l.classes() > 0 ? 1 : l.width();
                 s.add(Source.sequences(y, new SequenceFill(Role.STEPS, lengths, end, ncw, maskType,

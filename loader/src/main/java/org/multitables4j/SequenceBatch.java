@@ -1,7 +1,7 @@
 package org.multitables4j;
 
-import org.multitables4j.ring.SlotRing.Slot;
-import org.multitables4j.ring.SlotRing.SlotArray;
+import org.multitables4j.internal.ring.SlotRing.Slot;
+import org.multitables4j.internal.ring.SlotRing.SlotArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

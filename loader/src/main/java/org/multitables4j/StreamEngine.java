@@ -6,18 +6,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
-import org.multitables4j.hdf5.ElementConverter;
-import org.multitables4j.hdf5.ElementType;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
-import org.multitables4j.plan.EpochPlan;
-import org.multitables4j.ring.SlotRing;
-import org.multitables4j.ring.SlotRing.Slot;
-import org.multitables4j.workers.RowSelection;
-import org.multitables4j.workers.Source;
-import org.multitables4j.workers.StoreSource;
-import org.multitables4j.workers.ThreadWorkers;
-import org.multitables4j.workers.WorkerBackend;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.ElementType;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5File;
+import org.multitables4j.internal.plan.EpochPlan;
+import org.multitables4j.internal.ring.SlotRing;
+import org.multitables4j.internal.ring.SlotRing.Slot;
+import org.multitables4j.internal.workers.RowSelection;
+import org.multitables4j.internal.workers.Source;
+import org.multitables4j.internal.workers.StoreSource;
+import org.multitables4j.internal.workers.ThreadWorkers;
+import org.multitables4j.internal.workers.WorkerBackend;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -106,7 +106,7 @@ final class StreamEngine {
                 opened.add(lent.file());
             } else {
                 for (java.nio.file.Path p : cfg.files) {
-                    opened.add(org.multitables4j.workers.FileIdentity.open(p));
+                    opened.add(org.multitables4j.internal.workers.FileIdentity.open(p));
                 }
             }
             Hdf5File f = opened.get(0);
@@ -119,7 +119,7 @@ final class StreamEngine {
             RowSelection[] selection = new RowSelection[inputs.size()];
             List<List<Hdf5Array>> parts = new ArrayList<>();
             List<Source> sources = new ArrayList<>();
-            List<org.multitables4j.workers.ChildPool.Dataset> childSources = new ArrayList<>();
+            List<org.multitables4j.internal.workers.ChildPool.Dataset> childSources = new ArrayList<>();
             long rb = 0;
             long total = 0;
             if (sequences != null) {
@@ -151,7 +151,7 @@ final class StreamEngine {
                     }
                     ps.add(a);
                     rowsHere += a.rows();
-                    childSources.add(new org.multitables4j.workers.ChildPool.Dataset(a, fk.path(), in.path(), in.column()));
+                    childSources.add(new org.multitables4j.internal.workers.ChildPool.Dataset(a, fk.path(), in.path(), in.column()));
                 }
                 parts.add(ps);
                 if (i == 0) {
@@ -202,7 +202,7 @@ final class StreamEngine {
             long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : planRows;
             int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, sequence));
             long ringBytes = MemoryCheck.ring(cfg, slotRows, rb, where);
-            org.multitables4j.ring.BufferAllocator allocator = org.multitables4j.ring.BufferAllocator.DIRECT;
+            org.multitables4j.internal.ring.BufferAllocator allocator = org.multitables4j.internal.ring.BufferAllocator.DIRECT;
             if (lent != null) {
                 allocator = lent.slotAllocator();
             } else {

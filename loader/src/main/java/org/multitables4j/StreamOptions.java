@@ -1,7 +1,7 @@
 package org.multitables4j;
 
 import java.nio.file.Path;
-import org.multitables4j.workers.Defaults;
+import org.multitables4j.internal.workers.Defaults;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.multitables4j.hdf5.Fixtures;
+import org.multitables4j.internal.hdf5.Fixtures;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -437,14 +437,14 @@ class ProcessBackendTest {
     @Test
     void readTimeoutTreatsAHungChildAsDead() throws Exception {
         Path fixture = Hdf5DataSetIteratorTest.fixture();
-        try (org.multitables4j.hdf5.Hdf5File file = org.multitables4j.hdf5.Hdf5File.open(fixture);
-             org.multitables4j.workers.SharedArena arena = org.multitables4j.workers.SharedArena.create(tmp, 1 << 20);
-             org.multitables4j.workers.ChildPool pool = new org.multitables4j.workers.ChildPool(
-                     List.of(new org.multitables4j.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+        try (org.multitables4j.internal.hdf5.Hdf5File file = org.multitables4j.internal.hdf5.Hdf5File.open(fixture);
+             org.multitables4j.internal.workers.SharedArena arena = org.multitables4j.internal.workers.SharedArena.create(tmp, 1 << 20);
+             org.multitables4j.internal.workers.ChildPool pool = new org.multitables4j.internal.workers.ChildPool(
+                     List.of(new org.multitables4j.internal.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
                      arena, List.of(), 2).readTimeout(java.time.Duration.ofSeconds(2))
                      .startTimeout(java.time.Duration.ofSeconds(2))) {
-            org.multitables4j.hdf5.Hdf5Array x = file.array("/x");
-            org.multitables4j.workers.BlockIo io = pool.io(0);
+            org.multitables4j.internal.hdf5.Hdf5Array x = file.array("/x");
+            org.multitables4j.internal.workers.BlockIo io = pool.io(0);
             ByteBuffer b0 = arena.allocate(x.blockBytes());
             io.readBlock(x, 0, b0);
             assertBlockOfX(b0, 0, x.blockRows());
@@ -489,14 +489,14 @@ class ProcessBackendTest {
     @Test
     void startTimeoutReplacesAChildThatNeverConnects() throws Exception {
         Path fixture = Hdf5DataSetIteratorTest.fixture();
-        try (org.multitables4j.hdf5.Hdf5File file = org.multitables4j.hdf5.Hdf5File.open(fixture);
-             org.multitables4j.workers.SharedArena arena = org.multitables4j.workers.SharedArena.create(tmp, 1 << 20);
-             org.multitables4j.workers.ChildPool pool = new org.multitables4j.workers.ChildPool(
-                     List.of(new org.multitables4j.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+        try (org.multitables4j.internal.hdf5.Hdf5File file = org.multitables4j.internal.hdf5.Hdf5File.open(fixture);
+             org.multitables4j.internal.workers.SharedArena arena = org.multitables4j.internal.workers.SharedArena.create(tmp, 1 << 20);
+             org.multitables4j.internal.workers.ChildPool pool = new org.multitables4j.internal.workers.ChildPool(
+                     List.of(new org.multitables4j.internal.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
                      arena, List.of(), 2).startTimeout(java.time.Duration.ofSeconds(2))
                      .readTimeout(java.time.Duration.ofSeconds(2))) {
-            org.multitables4j.hdf5.Hdf5Array x = file.array("/x");
-            org.multitables4j.workers.BlockIo io = pool.io(0);
+            org.multitables4j.internal.hdf5.Hdf5Array x = file.array("/x");
+            org.multitables4j.internal.workers.BlockIo io = pool.io(0);
             long pid = pool.pids().get(0);
             stop(pid); // (almost always) before its JVM has booted; else its greeting times out
             ByteBuffer b = arena.allocate(x.blockBytes());

@@ -1,15 +1,13 @@
 package org.multitables4j.benchmarks;
 
-import com.sun.management.ThreadMXBean;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.Inflater;
+import org.multitables4j.internal.BenchmarkHook;
 
 /**
  * The one-thread decode limits the harness reports beside the throughput: stored chunks already
@@ -92,28 +90,13 @@ final class DecodeLimits {
      * scheduling and copying into slots cost nothing.
      */
     static double ownDecoder(Harness h) {
-        try (org.multitables4j.hdf5.Hdf5File f = org.multitables4j.hdf5.Hdf5File.open(h.file)) {
-            org.multitables4j.hdf5.Hdf5Array a = f.array(h.dataset);
-            int n = a.chunkCount();
-            if (n == 0) {
+        try (BenchmarkHook.StoredChunks chunks = BenchmarkHook.storedChunks(h.file, h.dataset)) {
+            if (chunks.count() == 0) {
                 h.notes.put("decode limit, own decoder", "not chunked");
                 return Double.NaN;
             }
-            List<ByteBuffer> stored = new ArrayList<>();
-            for (int c = 0; c < n; c++) {
-                ByteBuffer b = ByteBuffer.allocateDirect(Math.max(1, a.chunkStoredSize(c)));
-                a.readStoredChunk(c, b);
-                stored.add(b);
-            }
-            ByteBuffer out = ByteBuffer.allocateDirect(a.chunkBytes());
-            try (org.multitables4j.hdf5.BlockDecoder dec = new org.multitables4j.hdf5.BlockDecoder()) {
-                return h.measure("decode limit (own decoder, 1 thread, in memory)", () -> {
-                    for (int c = 0; c < n; c++) {
-                        a.decodeStoredChunk(c, stored.get(c), dec, out);
-                    }
-                    return Math.min((long) n * a.chunkBytes(), h.totalBytes);
-                });
-            }
+            return h.measure("decode limit (own decoder, 1 thread, in memory)",
+                    () -> Math.min(chunks.decodeAll(), h.totalBytes));
         }
     }
 }

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.multitables4j.hdf5.BlockDecoder;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.internal.BenchmarkHook;
 import org.multitables4j.reader.Hdf5Dataset;
 import org.multitables4j.reader.Hdf5Reader;
 import org.multitables4j.reader.RequestQueue;
@@ -175,26 +172,15 @@ public final class ReaderBench {
      */
     private static void decodeBound(Path file, String path, long[] idx, int blockRows, int workers, int n) {
         int[] blocks = LongStream.of(idx).mapToInt(r -> (int) (r / blockRows)).distinct().toArray();
-        try (Hdf5File f = Hdf5File.open(file); BlockDecoder dec = new BlockDecoder()) {
-            Hdf5Array a = f.array(path);
-            ByteBuffer buf = ByteBuffer.allocateDirect(a.blockBytes()).order(a.elementType().byteOrder());
-            double[] secs = new double[3];
-            for (int run = -1; run < 3; run++) {
-                long t0 = System.nanoTime();
-                for (int b : blocks) {
-                    a.readBlock(b, dec, buf);
-                }
-                if (run >= 0) {
-                    secs[run] = (System.nanoTime() - t0) / 1e9;
-                }
-            }
-            Arrays.sort(secs);
-            double s = secs[1];
-            System.out.printf(Locale.ROOT, "# the rows touch %d of %d chunks; reading and decoding them once takes %.3f s "
-                            + "on one thread (%.2f ms per chunk), so %d workers need at least %.3f s: "
-                            + "decode_bound_rows_per_s=%.0f%n", blocks.length, a.blockCount(), s, 1e3 * s / blocks.length,
-                    workers, s / workers, n / (s / workers));
-        }
+        int blockCount = BenchmarkHook.layout(file, path).blockCount();
+        BenchmarkHook.readBlocks(file, path, blocks, 1);
+        double[] secs = BenchmarkHook.readBlocks(file, path, blocks, 3);
+        Arrays.sort(secs);
+        double s = secs[1];
+        System.out.printf(Locale.ROOT, "# the rows touch %d of %d chunks; reading and decoding them once takes %.3f s "
+                        + "on one thread (%.2f ms per chunk), so %d workers need at least %.3f s: "
+                        + "decode_bound_rows_per_s=%.0f%n", blocks.length, blockCount, s, 1e3 * s / blocks.length,
+                workers, s / workers, n / (s / workers));
     }
 
     private static String runPeer(String python, Path peer, Path file, String path, Path indices) throws Exception {

@@ -8,8 +8,7 @@ import java.util.Locale;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.IteratorStats;
 import org.multitables4j.Order;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.internal.BenchmarkHook;
 import org.multitables4j.reader.Hdf5Reader;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -115,12 +114,10 @@ public final class SamplingBench {
     }
 
     private void run() {
-        try (Hdf5File f = Hdf5File.open(file)) {
-            Hdf5Array a = f.array(dataset);
-            rows = a.rows();
-            rowBytes = a.rowBytes();
-            blockBytes = (long) a.blockRows() * a.rowBytes();
-        }
+        BenchmarkHook.Layout a = BenchmarkHook.layout(file, dataset);
+        rows = a.rows();
+        rowBytes = a.rowBytes();
+        blockBytes = (long) a.blockRows() * a.rowBytes();
         if (batches <= 0) {
             batches = (int) ((rows + batch - 1) / batch);
         }

@@ -2,8 +2,8 @@ package org.multitables4j.reader;
 
 import java.util.Arrays;
 import org.multitables4j.InvalidConfigurationException;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.workers.BlockCache;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.workers.BlockCache;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** One dataset of an {@link Hdf5Reader}: its description, stages and requests. Thread-safe. */
@@ -74,7 +74,7 @@ public final class Hdf5Dataset {
         if (rows < 1) {
             throw new InvalidConfigurationException("a stage holds at least one row, not " + rows);
         }
-        if (!org.multitables4j.hdf5.ElementConverter.supports(array.elementType(), type)) {
+        if (!org.multitables4j.internal.hdf5.ElementConverter.supports(array.elementType(), type)) {
             throw new InvalidConfigurationException("'" + path() + "' stores " + dtype() + ", which cannot be staged as " + type);
         }
         return new Stage(this, rows, type);

@@ -16,18 +16,18 @@ import org.multitables4j.IteratorClosedException;
 import org.multitables4j.Backend;
 import org.multitables4j.CacheStats;
 import org.multitables4j.ProcessOptions;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
-import org.multitables4j.ring.BufferAllocator;
-import org.multitables4j.workers.BlockCache;
-import org.multitables4j.workers.BlockIo;
-import org.multitables4j.workers.BlockStats;
-import org.multitables4j.workers.ChildPool;
-import org.multitables4j.workers.Defaults;
-import org.multitables4j.workers.RowGather;
-import org.multitables4j.workers.Source;
-import org.multitables4j.workers.StoreSource;
-import org.multitables4j.workers.WorkerBackend;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5File;
+import org.multitables4j.internal.ring.BufferAllocator;
+import org.multitables4j.internal.workers.BlockCache;
+import org.multitables4j.internal.workers.BlockIo;
+import org.multitables4j.internal.workers.BlockStats;
+import org.multitables4j.internal.workers.ChildPool;
+import org.multitables4j.internal.workers.Defaults;
+import org.multitables4j.internal.workers.RowGather;
+import org.multitables4j.internal.workers.Source;
+import org.multitables4j.internal.workers.StoreSource;
+import org.multitables4j.internal.workers.WorkerBackend;
 
 /**
  * Random access to the datasets of one HDF5 file: a request (slice, index array, mask, each
@@ -78,7 +78,7 @@ public final class Hdf5Reader implements AutoCloseable {
         if (cacheBytes < -1) {
             throw new InvalidConfigurationException("cacheBytes must not be negative, got " + cacheBytes);
         }
-        this.file = org.multitables4j.workers.FileIdentity.open(path);
+        this.file = org.multitables4j.internal.workers.FileIdentity.open(path);
         try {
             this.backend = WorkerBackend.open(backend, po).startChildren(List.of(), path);
         } catch (RuntimeException e) {

@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutionException;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.MultitablesException;
 import org.multitables4j.UnsupportedHdf5Exception;
-import org.multitables4j.hdf5.CompoundFields;
-import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.CompoundFields;
+import org.multitables4j.internal.hdf5.Hdf5Array;
 
 /**
  * A table (a PyTables {@code Table}, a numpy structured array: a compound dataset of one

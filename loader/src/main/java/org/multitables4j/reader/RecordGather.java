@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.multitables4j.IteratorClosedException;
-import org.multitables4j.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -43,7 +43,7 @@ public final class Request {
     private volatile Runs runs;
 
     /** Where a delivered row's elements come from: runs of {@code length} elements at {@code offsets}. */
-    record Runs(int[] offsets, int length, org.multitables4j.workers.RowSelection selection) {
+    record Runs(int[] offsets, int length, org.multitables4j.internal.workers.RowSelection selection) {
         /** @return elements of one delivered row */
         int elements() {
             return offsets.length * length;
@@ -333,7 +333,7 @@ public final class Request {
             t--;
         }
         if (t < 0) {
-            return new Runs(new int[] {0}, elements, new org.multitables4j.workers.RowSelection(new int[] {0}, elements, true));
+            return new Runs(new int[] {0}, elements, new org.multitables4j.internal.workers.RowSelection(new int[] {0}, elements, true));
         }
         long[] stride = new long[m];
         long st = 1;
@@ -372,11 +372,11 @@ public final class Request {
                 pos[d] = 0;
             }
         }
-        return new Runs(offsets, (int) length, new org.multitables4j.workers.RowSelection(offsets, (int) length, false));
+        return new Runs(offsets, (int) length, new org.multitables4j.internal.workers.RowSelection(offsets, (int) length, false));
     }
 
     /** @return the elements of a row delivered, for the gather (null: the whole row) */
-    org.multitables4j.workers.RowSelection selection() {
+    org.multitables4j.internal.workers.RowSelection selection() {
         Runs r = runs();
         return r.selection().whole() ? null : r.selection();
     }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.multitables4j.InvalidConfigurationException;
-import org.multitables4j.hdf5.PyTablesIndex;
+import org.multitables4j.internal.hdf5.PyTablesIndex;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

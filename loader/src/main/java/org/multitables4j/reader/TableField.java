@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.util.Arrays;
-import org.multitables4j.hdf5.ElementConverter;
-import org.multitables4j.hdf5.ElementType;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.ElementType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**

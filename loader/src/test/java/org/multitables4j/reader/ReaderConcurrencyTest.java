@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.multitables4j.CorruptDataException;
 import org.multitables4j.InvalidConfigurationException;
-import org.multitables4j.hdf5.Hdf5Array;
-import org.multitables4j.hdf5.Hdf5File;
-import org.multitables4j.workers.BlockCache;
-import org.multitables4j.workers.BlockIo;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.hdf5.Hdf5File;
+import org.multitables4j.internal.workers.BlockCache;
+import org.multitables4j.internal.workers.BlockIo;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

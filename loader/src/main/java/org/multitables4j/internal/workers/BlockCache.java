@@ -1,0 +1,481 @@
+package org.multitables4j.internal.workers;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.plan.EpochPlan;
+import org.multitables4j.internal.ring.BufferAllocator;
+
+/**
+ * Decoded blocks (chunk rows) of one dataset: the one block store of the loader, with two
+ * eviction policies.
+ *
+ * <p><b>Planned</b> (the streaming iterators): the epoch plan says, for every block, which
+ * batches use it. A block is decoded once, kept while batches still need it, and its buffer is
+ * recycled after its last use. Idle workers decode ahead, in the order blocks are first needed,
+ * within the byte budget. When the budget is exhausted (RANDOM order over a dataset larger than
+ * the budget) the unpinned block whose next use is farthest away is evicted (Belady); decoding it
+ * again later is counted as read amplification. A block that one batch alone needs may be
+ * decoded straight into that batch's slot ({@link #claimDirect}).
+ *
+ * <p><b>LRU</b> ({@link #lru}: the Reader, and iterators built over a reader): nobody can foresee
+ * the requests, so blocks stay until the budget forces out the least recently used unpinned one.
+ * The store outlives epochs and may be shared by several users at once.
+ *
+ * <p>Both count hits, misses (a caller had to decode), blocks decoded (misses and decodes
+ * ahead), decoded bytes and the distinct blocks needed, cumulatively ({@link #stats()}). Concurrent
+ * misses on one block decode it once; if that decode fails, the waiters try again.
+ */
+public final class BlockCache {
+    private static final byte ABSENT = 0;
+    private static final byte LOADING = 1;
+    private static final byte READY = 2;
+    /** Being decoded by its only remaining user straight into that batch's slot. */
+    private static final byte DIRECT = 3;
+
+    private final Hdf5Array array;
+    private final boolean lru;
+    /** LRU order of the cached blocks (LRU policy only), least recently used first. */
+    private final java.util.LinkedHashSet<Integer> recency;
+    private long hits;
+    private long misses;
+    private long decodedBytes;
+    private final long rowOffset;
+    private final BufferAllocator allocator;
+    private final int blockBytes;
+    private final long budget;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    private final ByteBuffer[] buf;
+    private final byte[] state;
+    private final int[] pins;
+    private final int[] remaining;
+    private final int[] total;
+    private long heldBytes;
+
+    // per epoch
+    private EpochPlan plan;
+    private int firstBatch;
+    private int[] usesStart; // CSR of batches per block (permuted plans only)
+    private int[] uses;
+    private int[] aheadOrder; // blocks in first-use order (permuted plans only)
+    private int aheadCursor;
+    private volatile boolean cancelled;
+    private long decodes;
+    private long needed;
+
+    BlockCache(Hdf5Array array, long budget, BufferAllocator allocator) {
+        this(array, 0, budget, allocator);
+    }
+
+    /**
+     * @param array     the dataset (one part of a logical dataset)
+     * @param rowOffset logical row of the dataset's first row (plans count logical rows)
+     * @param budget    bytes of decoded blocks to keep
+     * @param allocator where block buffers come from
+     */
+    BlockCache(Hdf5Array array, long rowOffset, long budget, BufferAllocator allocator) {
+        this(array, rowOffset, budget, allocator, false);
+    }
+
+    private BlockCache(Hdf5Array array, long rowOffset, long budget, BufferAllocator allocator, boolean lru) {
+        this.array = array;
+        this.lru = lru;
+        this.recency = lru ? new java.util.LinkedHashSet<>() : null;
+        this.rowOffset = rowOffset;
+        this.allocator = allocator;
+        this.blockBytes = array.blockBytes();
+        this.budget = Math.max(budget, blockBytes);
+        int n = array.blockCount();
+        this.buf = new ByteBuffer[n];
+        this.state = new byte[n];
+        this.pins = new int[n];
+        this.remaining = new int[n];
+        this.total = new int[n];
+    }
+
+    /**
+     * A store with the LRU policy, for requests nobody can foresee.
+     *
+     * @param array     the dataset
+     * @param budget    bytes of decoded blocks to keep (at least one block is always kept)
+     * @param allocator where block buffers come from
+     * @return the store
+     */
+    public static BlockCache lru(Hdf5Array array, long budget, BufferAllocator allocator) {
+        return new BlockCache(array, 0, budget, allocator, true);
+    }
+
+    /** @return the dataset */
+    public Hdf5Array array() {
+        return array;
+    }
+
+    /**
+     * @return the store's lock; while a thread holds it, every read through the store waits
+     *     (tests use it to hold reads up)
+     */
+    public ReentrantLock monitor() {
+        return lock;
+    }
+
+    /** @return true for the LRU policy (a store that outlives epochs and may be shared) */
+    public boolean isLru() {
+        return lru;
+    }
+
+    /** @return the counters so far */
+    public BlockStats stats() {
+        lock.lock();
+        try {
+            return new BlockStats(hits, misses, decodes, decodedBytes, needed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return true when the budget holds every block of the dataset at once */
+    boolean holdsAll() {
+        return budget >= (long) buf.length * blockBytes;
+    }
+
+    /** Drops every cached block (between epochs, no worker running); an LRU store keeps its blocks. */
+    void clear() {
+        if (lru) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < buf.length; i++) {
+                if (buf[i] != null) {
+                    recycle(i);
+                }
+                state[i] = ABSENT;
+                pins[i] = 0;
+                remaining[i] = 0;
+            }
+            aheadCursor = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Prepares for an epoch: counts the uses of every block by batches {@code firstBatch} and
+     * later, and drops what is cached.
+     */
+    void startEpoch(EpochPlan p, int firstBatch) {
+        if (lru) {
+            return;
+        }
+        clear();
+        lock.lock();
+        try {
+            plan = p;
+            this.firstBatch = firstBatch;
+            cancelled = false;
+            BlockUses u = BlockUses.of(p, firstBatch, array.rows(), array.blockRows(), rowOffset);
+            System.arraycopy(u.total(), 0, total, 0, total.length);
+            usesStart = u.usesStart();
+            uses = u.uses();
+            aheadOrder = u.aheadOrder();
+            for (int blk = 0; blk < buf.length; blk++) {
+                remaining[blk] = total[blk];
+                if (total[blk] > 0) {
+                    needed++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Wakes every waiting worker and makes further calls throw {@link EpochCancelled}. An LRU store
+     * is shared and not cancelled: its waits end when the decode they wait for does.
+     */
+    void cancel() {
+        if (lru) {
+            return;
+        }
+        lock.lock();
+        try {
+            cancelled = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int firstUse(int blk) {
+        if (uses == null) {
+            return (int) Math.max(firstBatch, (rowOffset + (long) blk * array.blockRows()) / plan.batchSize());
+        }
+        return uses[usesStart[blk]];
+    }
+
+    private int nextUse(int blk) {
+        int done = total[blk] - remaining[blk];
+        if (uses == null) {
+            return firstUse(blk) + done;
+        }
+        return done < total[blk] ? uses[usesStart[blk] + done] : Integer.MAX_VALUE;
+    }
+
+    /**
+     * Returns block {@code blk} decoded and pinned; decodes it on this thread when nobody has.
+     * While another worker decodes it, this one decodes ahead or waits.
+     */
+    public ByteBuffer acquire(int blk, BlockIo dec, int horizon) {
+        lock.lock();
+        try {
+            while (true) {
+                if (cancelled) {
+                    throw new EpochCancelled();
+                }
+                byte st = state[blk];
+                if (st == READY) {
+                    pins[blk]++;
+                    hits++;
+                    if (lru) {
+                        recency.remove(blk);
+                        recency.add(blk);
+                    }
+                    return buf[blk];
+                }
+                if (st == ABSENT) {
+                    state[blk] = LOADING;
+                    misses++;
+                    if (lru && total[blk] == 0) {
+                        total[blk] = 1;
+                        needed++;
+                    }
+                    ByteBuffer b = takeBuffer(true);
+                    lock.unlock();
+                    try {
+                        decodeUnlocked(blk, b, dec, true);
+                    } finally {
+                        lock.lock();
+                    }
+                    return b;
+                }
+                boolean helped = false;
+                if (!lru) {
+                    lock.unlock();
+                    try {
+                        helped = decodeAhead(dec, horizon);
+                    } finally {
+                        lock.lock();
+                    }
+                }
+                if (!helped && state[blk] == LOADING && !cancelled) {
+                    try {
+                        changed.await(50, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new EpochCancelled();
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Claims block {@code blk} for the caller to decode straight into its own destination (a
+     * slot), bypassing the cache: granted when nobody has decoded or is decoding it and the
+     * caller's batch is its only remaining use. The caller must call {@link #finishDirect}.
+     */
+    boolean claimDirect(int blk) {
+        lock.lock();
+        try {
+            if (cancelled) {
+                throw new EpochCancelled();
+            }
+            if (state[blk] == ABSENT && remaining[blk] == 1 && pins[blk] == 0) {
+                state[blk] = DIRECT;
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends a {@link #claimDirect} claim; a successful decode counts as the block's decode and last use. */
+    void finishDirect(int blk, boolean ok) {
+        lock.lock();
+        try {
+            state[blk] = ABSENT;
+            if (ok) {
+                remaining[blk] = 0;
+                decodes++;
+                decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Unpins a block after one batch has copied its rows; recycles it after its last use. */
+    public void release(int blk) {
+        lock.lock();
+        try {
+            if (lru) {
+                pins[blk]--;
+                while (heldBytes > budget && evictLeastRecent()) {
+                    // shrink back to the budget once pins allow
+                }
+                return;
+            }
+            pins[blk]--;
+            remaining[blk]--;
+            if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
+                recycle(blk);
+                state[blk] = ABSENT;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Decodes the next block in first-use order that is not cached, when it is needed before
+     * batch {@code horizon} and fits the budget without evicting anything.
+     *
+     * @return true when a block was decoded
+     */
+    boolean decodeAhead(BlockIo dec, int horizon) {
+        if (lru) {
+            return false;
+        }
+        int blk;
+        ByteBuffer b;
+        lock.lock();
+        try {
+            if (cancelled) {
+                return false;
+            }
+            int n = aheadOrder == null ? buf.length : aheadOrder.length;
+            while (aheadCursor < n) {
+                int c = aheadOrder == null ? aheadCursor : aheadOrder[aheadCursor];
+                if (state[c] == ABSENT && remaining[c] > 0) {
+                    break;
+                }
+                aheadCursor++;
+            }
+            if (aheadCursor >= n) {
+                return false;
+            }
+            blk = aheadOrder == null ? aheadCursor : aheadOrder[aheadCursor];
+            if (firstUse(blk) > horizon || heldBytes + blockBytes > budget) {
+                return false;
+            }
+            aheadCursor++;
+            state[blk] = LOADING;
+            b = takeBuffer(false);
+        } finally {
+            lock.unlock();
+        }
+        decodeUnlocked(blk, b, dec, false);
+        return true;
+    }
+
+    /**
+     * Decodes block {@code blk} (marked LOADING) into {@code b} without holding the lock, then
+     * publishes it (pinned for the caller when {@code pin}) or, on failure, gives the buffer back.
+     */
+    private void decodeUnlocked(int blk, ByteBuffer b, BlockIo dec, boolean pin) {
+        boolean ok = false;
+        try {
+            dec.readBlock(array, blk, b);
+            ok = true;
+        } finally {
+            lock.lock();
+            try {
+                if (ok) {
+                    buf[blk] = b;
+                    state[blk] = READY;
+                    decodes++;
+                    decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
+                    if (lru) {
+                        recency.add(blk);
+                    }
+                    if (pin) {
+                        pins[blk]++;
+                    }
+                } else {
+                    state[blk] = ABSENT;
+                    pool.push(b);
+                    heldBytes -= blockBytes;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private ByteBuffer takeBuffer(boolean mayEvict) {
+        if (mayEvict && heldBytes + blockBytes > budget) {
+            if (lru) {
+                evictLeastRecent();
+            } else {
+                evictFarthest();
+            }
+        }
+        heldBytes += blockBytes;
+        ByteBuffer b = pool.poll();
+        return (b != null ? b : allocator.allocate(blockBytes)).order(array.elementType().byteOrder());
+    }
+
+    private void evictFarthest() {
+        int victim = -1;
+        int far = -1;
+        for (int i = 0; i < buf.length; i++) {
+            if (state[i] == READY && pins[i] == 0) {
+                int nu = nextUse(i);
+                if (nu > far) {
+                    far = nu;
+                    victim = i;
+                }
+            }
+        }
+        if (victim >= 0) {
+            recycle(victim);
+            state[victim] = ABSENT;
+            if (remaining[victim] > 0 && aheadOrder == null) {
+                aheadCursor = Math.min(aheadCursor, victim);
+            }
+        }
+    }
+
+    /** @return true when an unpinned block was evicted (LRU policy) */
+    private boolean evictLeastRecent() {
+        for (java.util.Iterator<Integer> it = recency.iterator(); it.hasNext(); ) {
+            int victim = it.next();
+            if (pins[victim] == 0 && state[victim] == READY) {
+                it.remove();
+                recycle(victim);
+                state[victim] = ABSENT;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void recycle(int blk) {
+        pool.push(buf[blk]);
+        buf[blk] = null;
+        heldBytes -= blockBytes;
+        while (!pool.isEmpty() && (long) pool.size() * blockBytes > budget) {
+            allocator.free(pool.poll());
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package org.multitables4j.internal.workers;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.IntToLongFunction;
+import org.multitables4j.CorruptDataException;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.ElementType;
+import org.multitables4j.internal.hdf5.Hdf5Array;
+import org.multitables4j.internal.ring.BufferAllocator;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The one row gather of the loader, used by the streaming workers ({@link BatchFiller}) and by the
+ * Reader: rows at positions {@code k} of a destination are taken from a dataset, cut into runs of
+ * consecutive rows where the data is contiguous or grouped by block through the {@link BlockCache}
+ * where it is chunked, converted to the delivered element type, narrowed to a selection of each
+ * row's elements, or turned into one-hot vectors.
+ *
+ * <p>One instance per worker thread: it owns the thread's reads ({@link BlockIo}) and scratch.
+ */
+public final class RowGather {
+    private static final int SCRATCH_BYTES = 1 << 20;
+
+    /**
+     * How a stored row becomes a delivered row.
+     *
+     * @param out         delivered element type
+     * @param classes     one-hot classes (the stored row is one integer class id), or 0
+     * @param selection   the stored elements delivered, or null for the whole row
+     * @param outRowBytes bytes of a delivered row
+     */
+    public record Format(DataType out, int classes, RowSelection selection, int outRowBytes) {
+        /**
+         * @param array     the dataset
+         * @param out       delivered element type
+         * @param classes   one-hot classes, or 0
+         * @param selection selected elements, or null for all
+         * @return the format
+         */
+        public static Format of(Hdf5Array array, DataType out, int classes, RowSelection selection) {
+            long elements = classes > 0 ? classes : selection != null ? selection.elements() : array.rowElements();
+            return new Format(out, classes, selection == null || selection.whole() ? null : selection,
+                    Math.toIntExact(elements * out.width()));
+        }
+
+        boolean oneHot() {
+            return classes > 0;
+        }
+
+        /** @return true when rows of {@code a} are copied byte for byte */
+        boolean identity(Hdf5Array a) {
+            ElementType st = a.elementType();
+            return classes == 0 && selection == null && a.denseRows() && out == st.nativeDataType()
+                    && (st.size() == 1 || st.byteOrder() == java.nio.ByteOrder.nativeOrder());
+        }
+    }
+
+    private final BlockIo io;
+    private final BufferAllocator allocator;
+    private final boolean readsIntoDestination;
+    private ByteBuffer scratch;
+    private long[] runRows = new long[16];
+    private int[] runCounts = new int[16];
+    private int[] runOffsets = new int[16];
+    private int[] runPositions = new int[16];
+
+    /**
+     * @param io        this thread's reads
+     * @param allocator where scratch comes from (shared memory with worker processes)
+     */
+    public RowGather(BlockIo io, BufferAllocator allocator) {
+        this(io, allocator, true);
+    }
+
+    /**
+     * @param io                   this thread's reads
+     * @param allocator            where scratch comes from (shared memory with worker processes)
+     * @param readsIntoDestination false when destinations are not reachable by the reads (a
+     *                             worker process cannot write into a Reader's stage): rows are then
+     *                             always read through scratch
+     */
+    public RowGather(BlockIo io, BufferAllocator allocator, boolean readsIntoDestination) {
+        this.io = io;
+        this.allocator = allocator;
+        this.readsIntoDestination = readsIntoDestination;
+    }
+
+    /** @return this thread's reads */
+    public BlockIo io() {
+        return io;
+    }
+
+    /**
+     * Sort keys grouping positions by block: {@code (global block << bits) | k}, sorted; the bits
+     * are {@link #positionBits(int)}.
+     *
+     * @param parts the dataset's parts (logical rows)
+     * @param rowOf logical row at position k
+     * @param n     positions
+     * @param keys  reused array, or null
+     * @return the keys, at least n long, the first n sorted
+     */
+    public static long[] blockKeys(Source.Part[] parts, IntToLongFunction rowOf, int n, long[] keys) {
+        if (keys == null || keys.length < n) {
+            keys = new long[n];
+        }
+        int bits = positionBits(n);
+        long[] bases = blockBases(parts);
+        for (int k = 0; k < n; k++) {
+            long r = rowOf.applyAsLong(k);
+            int pi = Source.partOf(parts, r);
+            Source.Part part = parts[pi];
+            keys[k] = (bases[pi] + (r - part.offset()) / part.array().blockRows()) << bits | k;
+        }
+        Arrays.sort(keys, 0, n);
+        return keys;
+    }
+
+    /**
+     * @param n positions
+     * @return the low bits of a key that hold the position
+     */
+    public static int positionBits(int n) {
+        return 32 - Integer.numberOfLeadingZeros(Math.max(1, n));
+    }
+
+    /**
+     * @param keys sorted keys
+     * @param i    index of a key
+     * @param n    positions
+     * @return the global block of key {@code i}
+     */
+    public static long blockOf(long[] keys, int i, int n) {
+        return keys[i] >>> positionBits(n);
+    }
+
+    private static long[] blockBases(Source.Part[] parts) {
+        long[] bases = new long[parts.length];
+        long base = 0;
+        for (int i = 0; i < parts.length; i++) {
+            bases[i] = base;
+            base += parts[i].array().blockCount();
+        }
+        return bases;
+    }
+
+    /**
+     * Gathers the positions of keys {@code [from, to)} (from {@link #blockKeys}) block by block
+     * through the parts' block stores.
+     *
+     * @param parts   the dataset's parts
+     * @param rowOf   logical row at position k
+     * @param n       all positions (for the key layout)
+     * @param keys    sorted keys
+     * @param from    first key
+     * @param to      end of the keys
+     * @param dst     destination; position k is written at {@code k * outRowBytes}
+     * @param f       the row format
+     * @param horizon batches ahead a waiting planned store may decode for
+     */
+    public void gatherByBlock(Source.Part[] parts, IntToLongFunction rowOf, int n, long[] keys, int from, int to,
+                              ByteBuffer dst, Format f, int horizon) {
+        int bits = positionBits(n);
+        long mask = (1L << bits) - 1;
+        long[] bases = blockBases(parts);
+        int i = from;
+        int pi = 0;
+        while (i < to) {
+            long global = keys[i] >>> bits;
+            while (pi + 1 < parts.length && bases[pi + 1] <= global) {
+                pi++;
+            }
+            Source.Part part = parts[pi];
+            Hdf5Array a = part.array();
+            int blk = (int) (global - bases[pi]);
+            long first = (long) blk * a.blockRows();
+            ByteBuffer src = part.cache().acquire(blk, io, horizon);
+            try {
+                for (; i < to && keys[i] >>> bits == global; i++) {
+                    int k = (int) (keys[i] & mask);
+                    long r = rowOf.applyAsLong(k) - part.offset();
+                    convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
+                }
+            } finally {
+                part.cache().release(blk);
+            }
+        }
+    }
+
+    /**
+     * Reads rows of contiguous parts straight from the file, one positional read per run of
+     * consecutive rows at consecutive positions: into the destination when rows are copied byte
+     * for byte, else through scratch and converted.
+     *
+     * @param parts     the dataset's parts (every one {@link Hdf5Array#rowReadable()})
+     * @param rowOf     logical row at position k
+     * @param positions the positions to fill, in the order to read them, or null for
+     *                  {@code 0 .. count-1}
+     * @param count     how many positions
+     * @param dst       destination; position k is written at {@code k * outRowBytes}
+     * @param f         the row format
+     */
+    public void readRuns(Source.Part[] parts, IntToLongFunction rowOf, int[] positions, int count, ByteBuffer dst,
+                         Format f) {
+        int i = 0;
+        while (i < count) {
+            int pi = Source.partOf(parts, rowOf.applyAsLong(pos(positions, i)));
+            Source.Part part = parts[pi];
+            Hdf5Array a = part.array();
+            boolean identity = readsIntoDestination && f.identity(a);
+            long partEnd = part.offset() + a.rows();
+            int rowBytes = a.rowBytes();
+            int piece = identity ? count : Math.max(1, SCRATCH_BYTES / Math.max(1, rowBytes));
+            int used = 0;
+            int runs = 0;
+            while (i < count && used < piece) {
+                int k0 = pos(positions, i);
+                long r0 = rowOf.applyAsLong(k0);
+                if (r0 < part.offset() || r0 >= partEnd) {
+                    break;
+                }
+                int limit = (int) Math.min(count - i, Math.min(piece - used, partEnd - r0));
+                int m = 1;
+                while (m < limit && pos(positions, i + m) == k0 + m && rowOf.applyAsLong(k0 + m) == r0 + m) {
+                    m++;
+                }
+                if (runs == runRows.length) {
+                    runRows = Arrays.copyOf(runRows, 2 * runs);
+                    runCounts = Arrays.copyOf(runCounts, 2 * runs);
+                    runOffsets = Arrays.copyOf(runOffsets, 2 * runs);
+                    runPositions = Arrays.copyOf(runPositions, 2 * runs);
+                }
+                runRows[runs] = r0 - part.offset();
+                runCounts[runs] = m;
+                runOffsets[runs] = identity ? k0 * f.outRowBytes() : used * rowBytes;
+                runPositions[runs] = k0;
+                runs++;
+                used += m;
+                i += m;
+            }
+            if (identity) {
+                io.readRuns(a, runRows, runCounts, runOffsets, runs, dst);
+            } else {
+                ByteBuffer s = scratch(used * rowBytes, a.elementType());
+                io.readRuns(a, runRows, runCounts, runOffsets, runs, s);
+                for (int j = 0; j < runs; j++) {
+                    convertRows(a, s, runOffsets[j], runCounts[j], runRows[j], dst, runPositions[j], f);
+                }
+            }
+        }
+    }
+
+    private static int pos(int[] positions, int i) {
+        return positions == null ? i : positions[i];
+    }
+
+    /**
+     * Converts {@code m} consecutive stored rows starting at {@code srcOff} of {@code src} into
+     * positions {@code k ..} of the destination.
+     *
+     * @param a        the dataset (part) the rows come from
+     * @param src      stored rows, in the dataset's byte order
+     * @param srcOff   byte offset of the first row (its record, for compound columns)
+     * @param m        rows
+     * @param firstRow the dataset row of the first one, for error messages
+     * @param dst      destination
+     * @param k        position of the first row
+     * @param f        the row format
+     */
+    public static void convertRows(Hdf5Array a, ByteBuffer src, int srcOff, int m, long firstRow, ByteBuffer dst, int k,
+                                   Format f) {
+        ElementType stored = a.elementType();
+        int rowBytes = a.rowBytes();
+        int outRowBytes = f.outRowBytes();
+        if (f.oneHot()) {
+            int classes = f.classes();
+            boolean dbl = f.out() == DataType.DOUBLE;
+            for (int i = 0; i < m; i++) {
+                long c = ElementConverter.readInteger(src, srcOff + i * rowBytes + a.memberOffset(), stored);
+                if (c < 0 || c >= classes) {
+                    throw new CorruptDataException("Dataset '" + a.path() + "' in " + a.file().path() + ": row "
+                            + (firstRow + i) + " holds class " + c + ", outside oneHot(" + classes + ") = [0, "
+                            + classes + ")");
+                }
+                int at = (k + i) * outRowBytes + (int) c * (dbl ? 8 : 4);
+                if (dbl) {
+                    dst.putDouble(at, 1d);
+                } else {
+                    dst.putFloat(at, 1f);
+                }
+            }
+            return;
+        }
+        RowSelection sel = f.selection();
+        if (sel == null) {
+            int rowElements = (int) a.rowElements();
+            if (a.denseRows()) {
+                ElementConverter.convert(src, srcOff, stored, dst, k * outRowBytes, f.out(), m * rowElements);
+            } else {
+                for (int i = 0; i < m; i++) {
+                    ElementConverter.convert(src, srcOff + i * rowBytes + a.memberOffset(), stored, dst,
+                            (k + i) * outRowBytes, f.out(), rowElements);
+                }
+            }
+            return;
+        }
+        int[] offsets = sel.offsets();
+        int len = sel.length();
+        int es = stored.size();
+        int step = len * f.out().width();
+        for (int i = 0; i < m; i++) {
+            int rowOff = srcOff + i * rowBytes + a.memberOffset();
+            int dstOff = (k + i) * outRowBytes;
+            for (int j = 0; j < offsets.length; j++) {
+                ElementConverter.convert(src, rowOff + offsets[j] * es, stored, dst, dstOff + j * step, f.out(), len);
+            }
+        }
+    }
+
+    private ByteBuffer scratch(int bytes, ElementType stored) {
+        if (scratch == null || scratch.capacity() < bytes) {
+            if (scratch != null) {
+                allocator.free(scratch);
+            }
+            scratch = allocator.allocate(Math.max(bytes, SCRATCH_BYTES));
+        }
+        return scratch.order(stored.byteOrder());
+    }
+
+    /**
+     * Zeroes the first bytes of a destination (before one-hot vectors are set).
+     *
+     * @param dst   destination
+     * @param bytes how many
+     */
+    public static void zero(ByteBuffer dst, int bytes) {
+        int i = 0;
+        for (; i + 8 <= bytes; i += 8) {
+            dst.putLong(i, 0L);
+        }
+        for (; i < bytes; i++) {
+            dst.put(i, (byte) 0);
+        }
+    }
+}
