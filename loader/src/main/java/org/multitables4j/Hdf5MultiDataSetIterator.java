@@ -33,6 +33,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
     private final transient StreamEngine engine;
     private final int nInputs;
     private final boolean copyBatches;
+    private final int batchSize;
     private volatile MultiDataSetPreProcessor preProcessor;
 
     /**
@@ -66,6 +67,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         all.addAll(b.outputs);
         this.nInputs = b.inputs.size();
         this.copyBatches = b.copyBatches;
+        this.batchSize = b.batchSize;
         this.engine = new StreamEngine(b, all, nInputs, this::publish);
     }
 
@@ -176,6 +178,11 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
     /** @return the epoch that the next batch belongs to (or the running one) */
     public long epoch() {
         return engine.epoch();
+    }
+
+    /** @return rows per batch, as set by {@code batchSize} (the last batch of an epoch may have fewer) */
+    public int batch() {
+        return batchSize;
     }
 
     /** @return batches per epoch */

@@ -88,26 +88,12 @@ public final class ShardedDataSet extends ShardedHdf5Data {
      * @return the iterator, delivering detached copies
      */
     public Hdf5DataSetIterator iterator(int shard, long epoch, int firstBatch) {
-        if (firstBatch == 0) {
-            return build(shard, epoch, null);
-        }
-        IteratorState start;
-        try (Hdf5DataSetIterator it = build(shard, epoch, null)) {
-            start = it.state();
-        }
-        return build(shard, epoch, new IteratorState(epoch, firstBatch, start.seed(), start.rows(), start.optionsHash()));
+        return build(shard, epoch, startAt(shard, epoch, firstBatch));
     }
 
     private Hdf5DataSetIterator build(int shard, long epoch, IteratorState resume) {
         Hdf5DataSetIterator.Builder b = options.apply(Hdf5DataSetIterator.builder(source().resolve()));
-        if (b == null) {
-            throw new InvalidConfigurationException("the iterator options returned no builder (" + source() + ")");
-        }
-        b = b.shard(shard, shards()).firstEpoch(epoch).workers(loaderWorkers()).copyBatches(true);
-        if (resume != null) {
-            b = b.resumeFrom(resume);
-        }
-        Hdf5DataSetIterator it = b.build();
+        Hdf5DataSetIterator it = shardBuilder(b, shard, epoch, resume).build();
         if (preProcessor != null) {
             it.setPreProcessor(preProcessor);
         }
@@ -117,37 +103,6 @@ public final class ShardedDataSet extends ShardedHdf5Data {
     @Override
     ShardStream open(int shard, long epoch, IteratorState resume) {
         Hdf5DataSetIterator it = build(shard, epoch, resume);
-        return new ShardStream() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Object next() {
-                return it.next();
-            }
-
-            @Override
-            public int batchesPerEpoch() {
-                return it.batchesPerEpoch();
-            }
-
-            @Override
-            public int batchSize() {
-                return it.batch();
-            }
-
-            @Override
-            public IteratorState state() {
-                return it.state();
-            }
-
-            @Override
-            public void close() {
-                it.close();
-            }
-        };
+        return ShardStream.of(it::hasNext, it::next, it.batchesPerEpoch(), it.batch(), it::state, it::close);
     }
-
 }

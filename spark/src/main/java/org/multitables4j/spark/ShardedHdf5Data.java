@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorState;
+import org.multitables4j.StreamOptions;
 
 /**
  * An HDF5 file read as {@code shards} shards by Spark tasks: shard {@code i} is what the
@@ -78,6 +79,47 @@ public abstract sealed class ShardedHdf5Data implements Serializable permits Sha
      * @return the open shard
      */
     abstract ShardStream open(int shard, long epoch, IteratorState resume);
+
+    /**
+     * Sets what the executors set on every shard's builder, after the user's options: the shard,
+     * the epoch, the worker count, detached copies and the resume point.
+     *
+     * @param configured the builder the user's options returned
+     * @param shard      the shard
+     * @param epoch      the epoch
+     * @param resume     where to continue, or null for the epoch's start
+     * @param <B>        the builder type
+     * @return the builder, ready to build
+     */
+    final <B extends StreamOptions<B>> B shardBuilder(B configured, int shard, long epoch, IteratorState resume) {
+        if (configured == null) {
+            throw new InvalidConfigurationException("the iterator options returned no builder (" + source + ")");
+        }
+        configured.shard(shard, shards).firstEpoch(epoch).workers(loaderWorkers).copyBatches(true);
+        if (resume != null) {
+            configured.resumeFrom(resume);
+        }
+        return configured;
+    }
+
+    /**
+     * The position of batch {@code firstBatch} of a shard's epoch, for {@code resumeFrom}.
+     *
+     * @param shard      the shard
+     * @param epoch      the epoch
+     * @param firstBatch the first batch to deliver
+     * @return the state, or null for the epoch's start
+     */
+    final IteratorState startAt(int shard, long epoch, int firstBatch) {
+        if (firstBatch == 0) {
+            return null;
+        }
+        IteratorState start;
+        try (ShardStream s = open(shard, epoch, null)) {
+            start = s.state();
+        }
+        return new IteratorState(epoch, firstBatch, start.seed(), start.rows(), start.optionsHash());
+    }
 
     /**
      * Reads the layout on the executors (one small task per shard: the driver need not see the

@@ -77,16 +77,22 @@ public final class ShardedMultiDataSet extends ShardedHdf5Data {
         return build(shard, epoch, null);
     }
 
+    /**
+     * As {@link #iterator(int, long)}, starting at batch {@code firstBatch} of the shard's epoch
+     * (found in O(1) with {@code resumeFrom}).
+     *
+     * @param shard      the shard
+     * @param epoch      the epoch
+     * @param firstBatch the first batch delivered
+     * @return the iterator, delivering detached copies
+     */
+    public Hdf5MultiDataSetIterator iterator(int shard, long epoch, int firstBatch) {
+        return build(shard, epoch, startAt(shard, epoch, firstBatch));
+    }
+
     private Hdf5MultiDataSetIterator build(int shard, long epoch, IteratorState resume) {
         Hdf5MultiDataSetIterator.Builder b = options.apply(Hdf5MultiDataSetIterator.builder(source().resolve()));
-        if (b == null) {
-            throw new InvalidConfigurationException("the iterator options returned no builder (" + source() + ")");
-        }
-        b = b.shard(shard, shards()).firstEpoch(epoch).workers(loaderWorkers()).copyBatches(true);
-        if (resume != null) {
-            b = b.resumeFrom(resume);
-        }
-        Hdf5MultiDataSetIterator it = b.build();
+        Hdf5MultiDataSetIterator it = shardBuilder(b, shard, epoch, resume).build();
         if (preProcessor != null) {
             it.setPreProcessor(preProcessor);
         }
@@ -96,38 +102,6 @@ public final class ShardedMultiDataSet extends ShardedHdf5Data {
     @Override
     ShardStream open(int shard, long epoch, IteratorState resume) {
         Hdf5MultiDataSetIterator it = build(shard, epoch, resume);
-        return new ShardStream() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Object next() {
-                return it.next();
-            }
-
-            @Override
-            public int batchesPerEpoch() {
-                return it.batchesPerEpoch();
-            }
-
-            @Override
-            public int batchSize() {
-                // the multi-input iterator does not report its batch size: measure the first batch
-                return it.hasNext() ? (int) it.next().getFeatures(0).size(0) : 0;
-            }
-
-            @Override
-            public IteratorState state() {
-                return it.state();
-            }
-
-            @Override
-            public void close() {
-                it.close();
-            }
-        };
+        return ShardStream.of(it::hasNext, it::next, it.batchesPerEpoch(), it.batch(), it::state, it::close);
     }
-
 }
