@@ -75,8 +75,8 @@ final class StreamEngine {
         org.multitables4j.workers.SharedArena shm = null;
         org.multitables4j.workers.ChildPool pool = null;
         try {
-            for (java.nio.file.Path p : cfg.files) {
-                opened.add(Hdf5File.open(p));
+            for (String loc : cfg.locations) {
+                opened.add(cfg.remote == null ? Hdf5File.open(java.nio.file.Path.of(loc)) : Hdf5File.open(loc, cfg.remote));
             }
             Hdf5File f = opened.get(0);
             String where = " (" + cfg.describeFiles() + ")";
@@ -270,7 +270,7 @@ final class StreamEngine {
         for (Input in : inputs) {
             sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
-        sb.append(rows).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+        sb.append(rows).append('|').append(cfg.locations.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
                 .append(cfg.shardMode).append('|').append(cfg.samplesPerEpoch).append('|')
@@ -363,10 +363,10 @@ final class StreamEngine {
      */
     Slot next() {
         if (closed) {
-            throw new IteratorClosedException("the iterator over " + cfg.file + " is closed");
+            throw new IteratorClosedException("the iterator over " + cfg.describeFiles() + " is closed");
         }
         if (!hasNext()) {
-            throw new NoSuchElementException("epoch " + epoch + " of " + cfg.file + " is exhausted; call reset()");
+            throw new NoSuchElementException("epoch " + epoch + " of " + cfg.describeFiles() + " is exhausted; call reset()");
         }
         if (cursor >= plan.batches()) {
             advanceEpoch();
@@ -400,7 +400,7 @@ final class StreamEngine {
 
     void reset() {
         if (closed) {
-            throw new IteratorClosedException("the iterator over " + cfg.file + " is closed");
+            throw new IteratorClosedException("the iterator over " + cfg.describeFiles() + " is closed");
         }
         advanceEpoch();
     }

@@ -41,6 +41,10 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
     java.time.Duration workerReadTimeout;
 
     final java.util.List<Path> files;
+    /** What {@link StreamEngine} opens, one per file: a path or a URI (see {@link RemoteOptions}). */
+    final java.util.List<String> locations;
+    /** How remote files are read; null for builders made from paths. */
+    final RemoteOptions remote;
 
     StreamOptions(Path file) {
         if (file == null) {
@@ -48,6 +52,35 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         }
         this.file = file;
         this.files = java.util.List.of(file);
+        this.locations = java.util.List.of(file.toString());
+        this.remote = null;
+    }
+
+    /**
+     * Files named by URIs: local ones ({@code file:} or no scheme) keep a path in {@link #files};
+     * {@link #file} is the first file's path, or null when it is remote.
+     */
+    StreamOptions(java.util.List<java.net.URI> uris, RemoteOptions remote) {
+        if (uris == null || uris.isEmpty()) {
+            throw new InvalidConfigurationException("at least one file is needed");
+        }
+        java.util.List<String> locs = new java.util.ArrayList<>();
+        java.util.List<Path> local = new java.util.ArrayList<>();
+        for (java.net.URI u : uris) {
+            if (u == null) {
+                throw new InvalidConfigurationException("the files must not contain null");
+            }
+            String loc = u.getScheme() == null ? u.getPath() : u.toString();
+            locs.add(loc);
+            Path p = org.multitables4j.hdf5.ByteSources.localPath(loc);
+            if (p != null) {
+                local.add(p);
+            }
+        }
+        this.locations = java.util.List.copyOf(locs);
+        this.files = java.util.List.copyOf(local);
+        this.file = org.multitables4j.hdf5.ByteSources.localPath(locs.get(0));
+        this.remote = remote == null ? RemoteOptions.defaults() : remote;
     }
 
     StreamOptions(java.util.List<Path> files) {
@@ -61,11 +94,14 @@ public abstract class StreamOptions<B extends StreamOptions<B>> implements Clone
         }
         this.files = java.util.List.copyOf(files);
         this.file = this.files.get(0);
+        this.locations = this.files.stream().map(Path::toString).toList();
+        this.remote = null;
     }
 
     /** @return the file, or the first file and how many more, for messages */
     String describeFiles() {
-        return files.size() == 1 ? file.toString() : file + " and " + (files.size() - 1) + " more file(s)";
+        String first = locations.get(0);
+        return locations.size() == 1 ? first : first + " and " + (locations.size() - 1) + " more file(s)";
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package org.multitables4j.reader;
 
 import java.nio.ByteBuffer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import org.multitables4j.hdf5.ElementConverter;
 import org.multitables4j.hdf5.ElementType;
 import org.multitables4j.hdf5.Hdf5Array;
 import org.multitables4j.hdf5.Hdf5File;
+import org.multitables4j.RemoteOptions;
 import org.multitables4j.Backend;
 import org.multitables4j.ring.BufferAllocator;
 import org.multitables4j.workers.BlockIo;
@@ -96,13 +98,18 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend, ProcessOptions po) {
+        this(path, null, null, workers, cacheBytes, backend, po);
+    }
+
+    private Hdf5Reader(Path path, URI uri, RemoteOptions remote, int workers, long cacheBytes, Backend backend,
+                       ProcessOptions po) {
         if (workers < 1) {
             throw new InvalidConfigurationException("workers must be at least 1, got " + workers);
         }
         if (backend == null) {
             throw new InvalidConfigurationException("backend must not be null");
         }
-        this.file = Hdf5File.open(path);
+        this.file = uri != null ? Hdf5File.open(uri, remote) : Hdf5File.open(path);
         if (backend == Backend.PROCESSES) {
             try {
                 Path dir = po.sharedMemoryDir() != null ? po.sharedMemoryDir() : Path.of("/dev/shm");
@@ -115,7 +122,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 file.close();
                 throw e;
             }
-            this.children = new ChildPool(path, arena, po.jvmOptions(), po.restarts()).readTimeout(po.readTimeout());
+            this.children = new ChildPool(file.path(), arena, po.jvmOptions(), po.restarts()).readTimeout(po.readTimeout());
             this.ios = ThreadLocal.withInitial(() -> children.io(nextChild.getAndIncrement()));
         } else {
             this.arena = null;
@@ -185,6 +192,38 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public static Hdf5Reader open(Path path, int workers, long cacheBytes, ProcessOptions processes) {
         return new Hdf5Reader(path, workers, cacheBytes, Backend.PROCESSES,
+                processes == null ? ProcessOptions.defaults() : processes);
+    }
+
+    /**
+     * Opens a file named by a URI ({@code hdfs://...}, {@code s3a://...}, any scheme of a Hadoop
+     * {@code FileSystem}, or {@code file:}); Hadoop must be on the classpath for remote files.
+     * With {@link Backend#PROCESSES} each worker process opens the URI itself, with the same
+     * options (the Hadoop configuration travels over the process's private channel).
+     *
+     * @param uri        the HDF5 file
+     * @param remote     how remote files are read; null: {@link RemoteOptions#defaults()}
+     * @param workers    worker threads (each paired with a child JVM with {@link Backend#PROCESSES})
+     * @param cacheBytes decoded chunk bytes kept per dataset
+     * @param backend    where reads and decodes run
+     * @return the reader
+     */
+    public static Hdf5Reader open(URI uri, RemoteOptions remote, int workers, long cacheBytes, Backend backend) {
+        return new Hdf5Reader(null, uri, remote, workers, cacheBytes, backend, ProcessOptions.defaults());
+    }
+
+    /**
+     * Opens a file named by a URI whose reads run in worker processes with the given settings.
+     *
+     * @param uri        the HDF5 file
+     * @param remote     how remote files are read; null: {@link RemoteOptions#defaults()}
+     * @param workers    worker threads, each paired with a child JVM
+     * @param cacheBytes decoded chunk bytes kept per dataset (in shared memory)
+     * @param processes  the worker processes' settings
+     * @return the reader
+     */
+    public static Hdf5Reader open(URI uri, RemoteOptions remote, int workers, long cacheBytes, ProcessOptions processes) {
+        return new Hdf5Reader(null, uri, remote, workers, cacheBytes, Backend.PROCESSES,
                 processes == null ? ProcessOptions.defaults() : processes);
     }
 

@@ -81,8 +81,10 @@ public final class ChildMain {
         connector.start();
         int n = cfg.readInt();
         String[][] sources = new String[n][3];
+        byte[][] settings = new byte[n][];
         for (int i = 0; i < n; i++) {
             sources[i][2] = cfg.readUTF();
+            settings[i] = readSettings(cfg);
             sources[i][0] = cfg.readUTF();
             sources[i][1] = cfg.readBoolean() ? cfg.readUTF() : null;
         }
@@ -93,7 +95,8 @@ public final class ChildMain {
         Exception failure = null;
         try {
             for (int i = 0; i < n; i++) {
-                Hdf5File file = files.computeIfAbsent(sources[i][2], p -> Hdf5File.open(Path.of(p)));
+                byte[] how = settings[i];
+                Hdf5File file = files.computeIfAbsent(sources[i][2], p -> Hdf5File.open(p, how));
                 arrays.add(sources[i][1] == null ? file.array(sources[i][0]) : file.column(sources[i][0], sources[i][1]));
             }
             channel = FileChannel.open(shm, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -137,10 +140,11 @@ public final class ChildMain {
                 }
                 if (op == ChildPool.OP_OPEN) {
                     String path = in.readUTF();
+                    byte[] how = readSettings(in);
                     String dataset = in.readUTF();
                     String column = in.readBoolean() ? in.readUTF() : null;
                     try {
-                        Hdf5File file = files.computeIfAbsent(path, p -> Hdf5File.open(Path.of(p)));
+                        Hdf5File file = files.computeIfAbsent(path, p -> Hdf5File.open(p, how));
                         arrays.add(column == null ? file.array(dataset) : file.column(dataset, column));
                         out.writeByte(ChildPool.OK);
                     } catch (RuntimeException e) {
@@ -185,6 +189,16 @@ public final class ChildMain {
                 out.flush();
             }
         }
+    }
+
+    /**
+     * Reads what {@link Hdf5File#reopenSettings()} gave the parent: empty for a local file; for a
+     * remote one (the location is then a URI) the remote options and Hadoop configuration.
+     */
+    private static byte[] readSettings(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return b;
     }
 
     private static ByteBuffer segment(Map<Long, MappedByteBuffer> segments, FileChannel ch, long start, int size)

@@ -157,7 +157,7 @@ public final class ChildPool implements AutoCloseable {
         if (maxFailures < 1) {
             throw new InvalidConfigurationException("maxFailures must be at least 1, got " + maxFailures);
         }
-        this.file = file.toAbsolutePath();
+        this.file = file == null ? null : file.toAbsolutePath();
         this.arena = arena;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.maxFailures = maxFailures;
@@ -661,7 +661,12 @@ public final class ChildPool implements AutoCloseable {
         }
 
         private void writeDataset(DataOutputStream o, Dataset a) throws IOException {
-            o.writeUTF(a.file().toAbsolutePath().toString());
+            // a local file's absolute path or a remote file's URI, then how to open it (remote
+            // options with the Hadoop configuration; private: stdin or the authenticated socket)
+            o.writeUTF(a.array().file().location());
+            byte[] how = a.array().file().reopenSettings();
+            o.writeInt(how.length);
+            o.write(how);
             o.writeUTF(a.path());
             o.writeBoolean(a.column() != null);
             if (a.column() != null) {
