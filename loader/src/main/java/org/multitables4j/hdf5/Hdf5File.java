@@ -48,6 +48,13 @@ public final class Hdf5File implements AutoCloseable {
     private final long fileSize;
     private final Map<String, Hdf5Array> arrays = new ConcurrentHashMap<>();
     private volatile byte[] reopen;
+    /** Chunk reads started ahead of need (remote files only), by file address. */
+    private final Map<Long, Prefetch> ahead = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong aheadBytes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.util.concurrent.ExecutorService aheadPool;
+
+    private record Prefetch(int length, java.util.concurrent.CompletableFuture<ByteBuffer> bytes) {
+    }
 
     private Hdf5File(Path path, URI remoteUri, RemoteOptions remoteOptions, HdfFile hdf, ByteSource source) {
         this.path = path;
@@ -314,6 +321,20 @@ public final class Hdf5File implements AutoCloseable {
             throw new CorruptDataException(what + ": bytes [" + pos + ", " + (pos + want)
                     + ") lie outside the file of " + fileSize + " bytes (" + where() + ")");
         }
+        Prefetch pre = ahead.isEmpty() ? null : ahead.remove(address);
+        if (pre != null) {
+            ByteBuffer got = null;
+            try {
+                got = pre.bytes().join();
+            } catch (RuntimeException failed) {
+                // read again below: a failed read-ahead is a retry, not an error yet
+            }
+            aheadBytes.addAndGet(-pre.length());
+            if (got != null && pre.length() == want) {
+                dst.put(got.duplicate());
+                return;
+            }
+        }
         try {
             source.readFully(pos, dst);
         } catch (EOFException e) {
@@ -331,9 +352,82 @@ public final class Hdf5File implements AutoCloseable {
         }
     }
 
+    /** Bytes of chunk data a remote file reads ahead at most. */
+    private static final long AHEAD_BUDGET = 64L << 20;
+
+    /**
+     * Starts reading the stored chunks of a block in the background, so that the read the block's
+     * decode makes later finds them in memory: the workers call this with the blocks the epoch
+     * plan needs next. Only remote files read ahead (a local read costs no round trip); a chunk
+     * already requested, or beyond 64 MiB in flight, is skipped. Each prefetched chunk is
+     * consumed by exactly one {@code readFully} of the same address, so no byte is read twice.
+     *
+     * @param array a dataset of this file
+     * @param block the block that will be decoded soon
+     */
+    public void prefetchBlock(Hdf5Array array, int block) {
+        if (remoteUri == null || array.chunkCount() == 0 || block < 0 || block >= array.blockCount()) {
+            return;
+        }
+        int per = array.chunkCount() / array.blockCount();
+        for (int c = block * per; c < (block + 1) * per; c++) {
+            long addr = array.chunkAddress(c);
+            if (addr >= 0) {
+                prefetch(addr, array.chunkStoredSize(c));
+            }
+        }
+    }
+
+    private void prefetch(long address, int length) {
+        if (ahead.containsKey(address) || aheadBytes.get() + length > AHEAD_BUDGET
+                || address < 0 || address + baseAddress + length > fileSize) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<ByteBuffer> f = new java.util.concurrent.CompletableFuture<>();
+        if (ahead.putIfAbsent(address, new Prefetch(length, f)) != null) {
+            return;
+        }
+        aheadBytes.addAndGet(length);
+        pool().execute(() -> {
+            try {
+                ByteBuffer b = ByteBuffer.allocate(length);
+                source.readFully(address + baseAddress, b);
+                if (stats != null) {
+                    stats.addDataRead(length);
+                }
+                f.complete(b.flip());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+    }
+
+    private java.util.concurrent.ExecutorService pool() {
+        java.util.concurrent.ExecutorService p = aheadPool;
+        if (p == null) {
+            synchronized (this) {
+                p = aheadPool;
+                if (p == null) {
+                    p = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+                        Thread t = new Thread(r, "multitables4j-read-ahead");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    aheadPool = p;
+                }
+            }
+        }
+        return p;
+    }
+
     /** Closes the file. Idempotent. */
     @Override
     public void close() {
+        java.util.concurrent.ExecutorService p = aheadPool;
+        if (p != null) {
+            p.shutdownNow();
+        }
+        ahead.clear();
         closeQuietly(source);
         try {
             hdf.close();

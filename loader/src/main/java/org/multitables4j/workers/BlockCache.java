@@ -373,11 +373,43 @@ final class BlockCache {
         return true;
     }
 
+    /** Blocks of a remote file whose chunk reads start ahead of their decode. */
+    private static final int READ_AHEAD_BLOCKS = 4;
+
+    /**
+     * Starts the chunk reads of the next blocks in first-use order that nobody decodes yet
+     * (remote files only: a round trip per chunk is what read-ahead hides; see
+     * {@code Hdf5File.prefetchBlock}).
+     */
+    private void readAhead(BlockIo dec) {
+        if (!dec.inThisProcess() || !array.file().isRemote()) {
+            return;
+        }
+        int[] next = new int[READ_AHEAD_BLOCKS];
+        int k = 0;
+        lock.lock();
+        try {
+            int n = aheadOrder == null ? buf.length : aheadOrder.length;
+            for (int i = aheadCursor; i < n && k < next.length; i++) {
+                int c = aheadOrder == null ? i : aheadOrder[i];
+                if (state[c] == ABSENT && remaining[c] > 0) {
+                    next[k++] = c;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < k; i++) {
+            array.file().prefetchBlock(array, next[i]);
+        }
+    }
+
     /**
      * Decodes block {@code blk} (marked LOADING) into {@code b} without holding the lock, then
      * publishes it (pinned for the caller when {@code pin}) or, on failure, gives the buffer back.
      */
     private void decodeUnlocked(int blk, ByteBuffer b, BlockIo dec, boolean pin) {
+        readAhead(dec);
         boolean ok = false;
         try {
             dec.readBlock(array, blk, b);

@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.RemoteOptions;
 import org.multitables4j.hdf5.ByteSource;
@@ -31,7 +32,13 @@ public final class HadoopAccess implements RemoteAccess {
     @Override
     public ByteSource open(URI uri, RemoteOptions options) throws IOException {
         Configuration conf = configuration(options);
-        FileSystem fs = FileSystem.newInstance(uri, conf);
+        FileSystem fs;
+        try {
+            fs = FileSystem.newInstance(uri, conf);
+        } catch (UnsupportedFileSystemException e) {
+            throw new InvalidConfigurationException("No Hadoop FileSystem for the scheme '" + uri.getScheme() + "' of "
+                    + uri + " (is its connector, e.g. hadoop-aws for s3a, on the classpath?): " + e.getMessage(), e);
+        }
         try {
             Path path = new Path(uri);
             FileStatus status = fs.getFileStatus(path);
