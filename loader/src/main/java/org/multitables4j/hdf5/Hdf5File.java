@@ -388,7 +388,7 @@ public final class Hdf5File implements AutoCloseable {
             return;
         }
         aheadBytes.addAndGet(length);
-        pool().execute(() -> {
+        Runnable read = () -> {
             try {
                 ByteBuffer b = ByteBuffer.allocate(length);
                 source.readFully(address + baseAddress, b);
@@ -399,7 +399,13 @@ public final class Hdf5File implements AutoCloseable {
             } catch (Throwable t) {
                 f.completeExceptionally(t);
             }
-        });
+        };
+        try {
+            pool().execute(read);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closed meanwhile: the worker reads it itself (and finds the file closed)
+            f.completeExceptionally(closed);
+        }
     }
 
     private java.util.concurrent.ExecutorService pool() {
@@ -427,6 +433,8 @@ public final class Hdf5File implements AutoCloseable {
         if (p != null) {
             p.shutdownNow();
         }
+        // a read-ahead dropped by the shutdown must not leave a worker waiting for it
+        ahead.values().forEach(a -> a.bytes().completeExceptionally(new IOException("closed")));
         ahead.clear();
         closeQuietly(source);
         try {
