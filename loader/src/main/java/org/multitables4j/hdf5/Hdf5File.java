@@ -48,13 +48,8 @@ public final class Hdf5File implements AutoCloseable {
     private final long fileSize;
     private final Map<String, Hdf5Array> arrays = new ConcurrentHashMap<>();
     private volatile byte[] reopen;
-    /** Chunk reads started ahead of need (remote files only), by file address. */
-    private final Map<Long, Prefetch> ahead = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong aheadBytes = new java.util.concurrent.atomic.AtomicLong();
-    private volatile java.util.concurrent.ExecutorService aheadPool;
-
-    private record Prefetch(int length, java.util.concurrent.CompletableFuture<ByteBuffer> bytes) {
-    }
+    /** Chunk reads started ahead of need; null for a local file. */
+    private final ReadAhead ahead;
 
     private Hdf5File(Path path, URI remoteUri, RemoteOptions remoteOptions, HdfFile hdf, ByteSource source) {
         this.path = path;
@@ -65,6 +60,7 @@ public final class Hdf5File implements AutoCloseable {
         this.source = source;
         this.baseAddress = hdf.getUserBlockSize();
         this.fileSize = source.size();
+        this.ahead = remoteUri == null ? null : new ReadAhead(source, baseAddress, fileSize, stats);
     }
 
     /**
@@ -321,19 +317,8 @@ public final class Hdf5File implements AutoCloseable {
             throw new CorruptDataException(what + ": bytes [" + pos + ", " + (pos + want)
                     + ") lie outside the file of " + fileSize + " bytes (" + where() + ")");
         }
-        Prefetch pre = ahead.isEmpty() ? null : ahead.remove(address);
-        if (pre != null) {
-            ByteBuffer got = null;
-            try {
-                got = pre.bytes().join();
-            } catch (RuntimeException failed) {
-                // read again below: a failed read-ahead is a retry, not an error yet
-            }
-            aheadBytes.addAndGet(-pre.length());
-            if (got != null && pre.length() == want) {
-                dst.put(got.duplicate());
-                return;
-            }
+        if (ahead != null && ahead.take(address, dst)) {
+            return;
         }
         try {
             source.readFully(pos, dst);
@@ -352,90 +337,35 @@ public final class Hdf5File implements AutoCloseable {
         }
     }
 
-    /** Bytes of chunk data a remote file reads ahead at most. */
-    private static final long AHEAD_BUDGET = 64L << 20;
-
     /**
      * Starts reading the stored chunks of a block in the background, so that the read the block's
      * decode makes later finds them in memory: the workers call this with the blocks the epoch
-     * plan needs next. Only remote files read ahead (a local read costs no round trip); a chunk
-     * already requested, or beyond 64 MiB in flight, is skipped. Each prefetched chunk is
-     * consumed by exactly one {@code readFully} of the same address, so no byte is read twice.
+     * plan needs next. Only remote files read ahead (a local read costs no round trip); see
+     * {@link ReadAhead} for the limits. Each prefetched chunk is consumed by exactly one read of
+     * the same address, so no byte is read twice.
      *
      * @param array a dataset of this file
      * @param block the block that will be decoded soon
      */
     public void prefetchBlock(Hdf5Array array, int block) {
-        if (remoteUri == null || array.chunkCount() == 0 || block < 0 || block >= array.blockCount()) {
+        if (ahead == null || array.chunkCount() == 0 || block < 0 || block >= array.blockCount()) {
             return;
         }
         int per = array.chunkCount() / array.blockCount();
         for (int c = block * per; c < (block + 1) * per; c++) {
             long addr = array.chunkAddress(c);
             if (addr >= 0) {
-                prefetch(addr, array.chunkStoredSize(c));
+                ahead.prefetch(addr, array.chunkStoredSize(c));
             }
         }
-    }
-
-    private void prefetch(long address, int length) {
-        if (ahead.containsKey(address) || aheadBytes.get() + length > AHEAD_BUDGET
-                || address < 0 || address + baseAddress + length > fileSize) {
-            return;
-        }
-        java.util.concurrent.CompletableFuture<ByteBuffer> f = new java.util.concurrent.CompletableFuture<>();
-        if (ahead.putIfAbsent(address, new Prefetch(length, f)) != null) {
-            return;
-        }
-        aheadBytes.addAndGet(length);
-        Runnable read = () -> {
-            try {
-                ByteBuffer b = ByteBuffer.allocate(length);
-                source.readFully(address + baseAddress, b);
-                if (stats != null) {
-                    stats.addDataRead(length);
-                }
-                f.complete(b.flip());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        };
-        try {
-            pool().execute(read);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // closed meanwhile: the worker reads it itself (and finds the file closed)
-            f.completeExceptionally(closed);
-        }
-    }
-
-    private java.util.concurrent.ExecutorService pool() {
-        java.util.concurrent.ExecutorService p = aheadPool;
-        if (p == null) {
-            synchronized (this) {
-                p = aheadPool;
-                if (p == null) {
-                    p = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
-                        Thread t = new Thread(r, "multitables4j-read-ahead");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                    aheadPool = p;
-                }
-            }
-        }
-        return p;
     }
 
     /** Closes the file. Idempotent. */
     @Override
     public void close() {
-        java.util.concurrent.ExecutorService p = aheadPool;
-        if (p != null) {
-            p.shutdownNow();
+        if (ahead != null) {
+            ahead.close();
         }
-        // a read-ahead dropped by the shutdown must not leave a worker waiting for it
-        ahead.values().forEach(a -> a.bytes().completeExceptionally(new IOException("closed")));
-        ahead.clear();
         closeQuietly(source);
         try {
             hdf.close();
