@@ -385,22 +385,21 @@ final class BlockCache {
         if (!dec.inThisProcess() || !array.file().isRemote()) {
             return;
         }
-        int[] next = new int[READ_AHEAD_BLOCKS];
-        int k = 0;
+        // under the lock: a block another worker marks LOADING after this look finds its read
+        // already registered (prefetchBlock only records and queues), so it is never read twice
         lock.lock();
         try {
             int n = aheadOrder == null ? buf.length : aheadOrder.length;
-            for (int i = aheadCursor; i < n && k < next.length; i++) {
+            int k = 0;
+            for (int i = aheadCursor; i < n && k < READ_AHEAD_BLOCKS; i++) {
                 int c = aheadOrder == null ? i : aheadOrder[i];
                 if (state[c] == ABSENT && remaining[c] > 0) {
-                    next[k++] = c;
+                    array.file().prefetchBlock(array, c);
+                    k++;
                 }
             }
         } finally {
             lock.unlock();
-        }
-        for (int i = 0; i < k; i++) {
-            array.file().prefetchBlock(array, next[i]);
         }
     }
 
