@@ -59,7 +59,7 @@ public final class RemoteBench {
                     new org.apache.hadoop.fs.Path("/bench/data.h5"));
             URI uri = URI.create(cluster.getFileSystem().getUri() + "/bench/data.h5");
             ReadStats stats = new ReadStats();
-            RemoteOptions remote = RemoteOptions.defaults().hadoopConfiguration(conf).stats(stats);
+            RemoteOptions remote = RemoteOptions.defaults().withHadoopConfiguration(conf).withStats(stats);
             Hdf5DataSetIterator.Builder local = Hdf5DataSetIterator.builder(file).features("/x").batchSize(batch)
                     .order(order).seed(1).workers(workers);
             Hdf5DataSetIterator.Builder hdfs = Hdf5DataSetIterator.builder(uri, remote).features("/x").batchSize(batch)

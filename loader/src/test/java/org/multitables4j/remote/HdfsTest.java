@@ -75,7 +75,7 @@ class HdfsTest {
     }
 
     private static RemoteOptions remote() {
-        return RemoteOptions.defaults().hadoopConfiguration(conf);
+        return RemoteOptions.defaults().withHadoopConfiguration(conf);
     }
 
     private static Hdf5DataSetIterator.Builder builder(RemoteOptions remote, org.multitables4j.Order order) {
@@ -131,7 +131,7 @@ class HdfsTest {
         ReadStats stats = new ReadStats();
         long[] x = RemoteFixture.chunkInfo("/x");
         long[] y = RemoteFixture.chunkInfo("/y");
-        RemoteOptions small = remote().metadataBlockBytes(4096).stats(stats);
+        RemoteOptions small = remote().withMetadataBlockBytes(4096).withStats(stats);
         for (org.multitables4j.Order order : new org.multitables4j.Order[] {org.multitables4j.Order.ORDERED,
             org.multitables4j.Order.SHUFFLED}) {
             try (Hdf5DataSetIterator it = builder(small, order).build()) {
@@ -153,7 +153,7 @@ class HdfsTest {
     @Order(4)
     void metadataBlocksCoalesceJhdfsSmallReads() throws IOException {
         ReadStats stats = new ReadStats();
-        try (Hdf5File f = Hdf5File.open(uri, remote().stats(stats))) {
+        try (Hdf5File f = Hdf5File.open(uri, remote().withStats(stats))) {
             assertEquals(Files.size(RemoteFixture.file()), f.size());
             assertEquals(RemoteFixture.ROWS, f.array("/x").rows());
             assertTrue(f.isRemote());

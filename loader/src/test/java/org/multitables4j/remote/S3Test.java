@@ -52,15 +52,15 @@ class S3Test {
             Thread.sleep(10);
         }
         options = RemoteOptions.defaults()
-                .property("fs.s3a.endpoint", "http://127.0.0.1:" + proxy.getPort())
-                .property("fs.s3a.endpoint.region", "us-east-1")
-                .property("fs.s3a.path.style.access", "true")
-                .property("fs.s3a.connection.ssl.enabled", "false")
-                .property("fs.s3a.access.key", KEY)
-                .property("fs.s3a.secret.key", SECRET)
-                .property("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
-                .property("fs.s3a.attempts.maximum", "1")
-                .property("fs.s3a.retry.limit", "1");
+                .withProperty("fs.s3a.endpoint", "http://127.0.0.1:" + proxy.getPort())
+                .withProperty("fs.s3a.endpoint.region", "us-east-1")
+                .withProperty("fs.s3a.path.style.access", "true")
+                .withProperty("fs.s3a.connection.ssl.enabled", "false")
+                .withProperty("fs.s3a.access.key", KEY)
+                .withProperty("fs.s3a.secret.key", SECRET)
+                .withProperty("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
+                .withProperty("fs.s3a.attempts.maximum", "1")
+                .withProperty("fs.s3a.retry.limit", "1");
     }
 
     @AfterAll
@@ -77,7 +77,7 @@ class S3Test {
     void streamsAndServesRequestsFromS3() throws Exception {
         URI uri = URI.create("s3a://bucket/data/remote.h5");
         ReadStats stats = new ReadStats();
-        RemoteOptions o = options.metadataBlockBytes(4096).stats(stats);
+        RemoteOptions o = options.withMetadataBlockBytes(4096).withStats(stats);
         for (Order order : new Order[] {Order.ORDERED, Order.SHUFFLED}) {
             stats.reset();
             try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(uri, o).features("/x").labels("/y").batchSize(100)

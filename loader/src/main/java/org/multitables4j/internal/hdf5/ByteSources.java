@@ -132,7 +132,7 @@ public final class ByteSources {
             for (int i = 0; i < n; i++) {
                 all.put(readString(in), readString(in));
             }
-            return RemoteOptions.defaults().metadataBlockBytes(block).metadataCacheBytes(cache).withOnlyProperties(all);
+            return new RemoteOptions(null, all, block, cache, null);
         } catch (IOException e) {
             throw new InvalidConfigurationException("Unreadable remote options: " + e, e);
         }
