@@ -2,6 +2,7 @@ package org.multitables4j.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,9 +24,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.multitables4j.Backend;
+import org.multitables4j.FileChangedException;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.MultitablesException;
+import org.multitables4j.ProcessOptions;
 import org.multitables4j.ReadStats;
 import org.multitables4j.RemoteOptions;
 import org.multitables4j.RemoteReadException;
@@ -182,6 +185,55 @@ class HdfsTest {
                 }
                 RemoteFixture.checkRows(reader.request(ds.rows(2900, 2970), stage).get(), range);
             }
+        }
+    }
+
+    /**
+     * A worker process reads the file the parent opened or none: the remote file is replaced
+     * (overwritten with the same bytes: a new length-and-modification-time identity) after the
+     * reader opened it, and the child started after the old one died refuses it with
+     * {@link FileChangedException} naming the URI instead of reading the new file. Before that,
+     * an iterator streams through the reader's worker process.
+     */
+    @Test
+    @Order(8)
+    void aChildRefusesARemoteFileReplacedSinceTheParentOpenedIt() throws Exception {
+        org.apache.hadoop.fs.FileSystem fs = cluster.getFileSystem();
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path("/data/replaced.h5");
+        org.apache.hadoop.fs.Path local = new org.apache.hadoop.fs.Path(RemoteFixture.file().toUri());
+        fs.copyFromLocalFile(false, true, local, p);
+        URI replaced = URI.create(fs.getUri() + "/data/replaced.h5");
+        ProcessOptions po = ProcessOptions.defaults().withSharedMemoryDir(tmp).withRestarts(2);
+        // a store of one block: the read after the replacement misses it and goes to the child
+        try (Hdf5Reader reader = Hdf5Reader.open(replaced, remote(), 1, 0, po)) {
+            assertNull(reader.path());
+            assertEquals(replaced, reader.uri());
+            try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(reader).features("/x").labels("/y").batchSize(100)
+                    .order(org.multitables4j.Order.ORDERED).workers(1).build()) {
+                List<Integer> ids = RemoteFixture.epochIds(it);
+                RemoteFixture.assertEachRowOnce(ids);
+                assertEquals(0, ids.get(0));
+            }
+            InvalidConfigurationException table = assertThrows(InvalidConfigurationException.class, () -> reader.table("/x"));
+            assertTrue(table.getMessage().contains(replaced.toString()), table.getMessage());
+            Hdf5Dataset ds = reader.dataset("/x");
+            Stage stage = ds.createStage(64, DataType.DOUBLE);
+            long[] idx = {5, 2999, 17};
+            RemoteFixture.checkRows(reader.request(ds.rows(idx), stage).get(), idx);
+            long before = fs.getFileStatus(p).getModificationTime();
+            Thread.sleep(5); // the replacement's modification time differs
+            fs.copyFromLocalFile(false, true, local, p);
+            assertTrue(fs.getFileStatus(p).getModificationTime() != before);
+            List<Long> pids = reader.workerPids();
+            assertEquals(1, pids.size());
+            ProcessHandle child = ProcessHandle.of(pids.get(0)).orElseThrow();
+            child.destroyForcibly();
+            child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            long[] twoBlocks = {5, 2999};
+            FileChangedException changed = assertThrows(FileChangedException.class,
+                    () -> reader.request(ds.rows(twoBlocks), stage).get());
+            assertTrue(changed.getMessage().contains(replaced.toString()) && changed.getMessage().contains("changed"),
+                    changed.getMessage());
         }
     }
 
