@@ -5,9 +5,9 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
 import java.lang.reflect.Array;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.multitables4j.internal.hdf5.Hdf5File;
 
 /**
  * The class names of a labels dataset, for {@code getLabels()} (so that DL4J's
@@ -23,16 +23,17 @@ final class ClassNames {
     }
 
     /**
-     * @param file   the (first) file
+     * @param file   the (first) file, open (local or remote)
      * @param labels the labels dataset path, or null
      * @return the names, or null when neither the dataset, its groups nor the root carry them
      * @throws CorruptDataException when the attribute exists but is not an array of strings
      */
-    static List<String> read(Path file, String labels) {
+    static List<String> read(Hdf5File file, String labels) {
         if (labels == null) {
             return null;
         }
-        try (HdfFile hdf = new HdfFile(file)) {
+        try {
+            HdfFile hdf = file.tree();
             String at = labels.startsWith("/") ? labels : "/" + labels;
             while (true) {
                 Node node;
@@ -43,7 +44,7 @@ final class ClassNames {
                 }
                 Attribute a = node == null ? null : node.getAttribute(ATTRIBUTE);
                 if (a != null) {
-                    return strings(a.getData(), file, at);
+                    return strings(a.getData(), file.name(), at);
                 }
                 if (at.equals("/")) {
                     return null;
@@ -52,12 +53,12 @@ final class ClassNames {
                 at = cut <= 0 ? "/" : at.substring(0, cut);
             }
         } catch (HdfException e) {
-            throw new CorruptDataException("Cannot read the " + ATTRIBUTE + " attribute of '" + labels + "' in " + file
+            throw new CorruptDataException("Cannot read the " + ATTRIBUTE + " attribute of '" + labels + "' in " + file.name()
                     + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<String> strings(Object data, Path file, String at) {
+    private static List<String> strings(Object data, String file, String at) {
         if (data instanceof String s) {
             return List.of(s);
         }

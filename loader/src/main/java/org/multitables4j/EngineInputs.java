@@ -16,7 +16,7 @@ final class EngineInputs {
         for (Input in : inputs) {
             sb.append(in.name()).append('|').append(in.classes()).append('|');
         }
-        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.sequences).append('|').append(cfg.files.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
+        sb.append(rows).append('|').append(cfg.range).append('|').append(cfg.sequences).append('|').append(cfg.locations.size()).append('|').append(first.blockRows()).append('|').append(cfg.batchSize).append('|')
                 .append(cfg.order).append('|').append(cfg.seed).append('|').append(cfg.shuffleWindow).append('|')
                 .append(cfg.dropLast).append('|').append(cfg.shardIndex).append('/').append(cfg.shardCount).append('|')
                 .append(cfg.shardMode).append('|').append(cfg.effectiveSamples()).append('|')

@@ -90,17 +90,54 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         if (reader == null) {
             throw new InvalidConfigurationException("the reader is null");
         }
-        Builder b = new Builder(reader.path());
+        Builder b = reader.path() != null ? new Builder(reader.path()) : new Builder(List.of(reader.uri()), null);
         b.reader = reader;
         return b;
     }
 
+    /**
+     * Starts a builder over a file named by a URI: {@code hdfs://nn:8020/d/train.h5},
+     * {@code s3a://bucket/train.h5} (any scheme of a Hadoop {@code FileSystem}; Hadoop must be on
+     * the classpath), or {@code file:} / no scheme for a local file. Remote files are read with
+     * {@link RemoteOptions#defaults()}.
+     *
+     * @param file the HDF5 file
+     * @return a builder with default options
+     */
+    public static Builder builder(java.net.URI file) {
+        return builder(java.util.List.of(file), RemoteOptions.defaults());
+    }
+
+    /**
+     * Starts a builder over a file named by a URI, read with the given remote options (Hadoop
+     * configuration, metadata cache, read counters).
+     *
+     * @param file   the HDF5 file
+     * @param remote how remote files are read
+     * @return a builder with default options
+     */
+    public static Builder builder(java.net.URI file, RemoteOptions remote) {
+        return builder(java.util.List.of(file), remote);
+    }
+
+    /**
+     * Starts a builder over several files named by URIs (local and remote may mix), read as
+     * {@link #builder(java.util.List)} reads paths.
+     *
+     * @param files  the HDF5 files, in row order
+     * @param remote how remote files are read; null: {@link RemoteOptions#defaults()}
+     * @return a builder with default options
+     */
+    public static Builder builder(java.util.List<java.net.URI> files, RemoteOptions remote) {
+        return new Builder(files, remote);
+    }
+
     private Hdf5DataSetIterator(Builder b) {
         if (b.features == null) {
-            throw new InvalidConfigurationException("features(path) is required (" + b.file + ")");
+            throw new InvalidConfigurationException("features(path) is required (" + b.describeFiles() + ")");
         }
         if (b.oneHot > 0 && b.labels == null) {
-            throw new InvalidConfigurationException("oneHot(" + b.oneHot + ") needs labels(path) (" + b.file + ")");
+            throw new InvalidConfigurationException("oneHot(" + b.oneHot + ") needs labels(path) (" + b.describeFiles() + ")");
         }
         List<StreamEngine.Input> inputs = new ArrayList<>();
         inputs.add(new StreamEngine.Input(b.features, "features", 0, b.featureShape, b.featuresColumn,
@@ -118,7 +155,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         List<String> names = b.labelNames;
         try {
             if (names == null && b.labels != null) {
-                names = ClassNames.read(b.file, b.labels);
+                names = ClassNames.read(engine.firstFile(), b.labels);
                 if (names != null && b.oneHot == 0 && names.size() != totalOutcomes) {
                     names = null; // class ids delivered as they are (no oneHot): the names do not name columns
                 }
@@ -126,7 +163,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
             if (names != null && b.labels != null && names.size() != totalOutcomes) {
                 throw new InvalidConfigurationException((b.labelNames != null ? "labelNames(...) gives "
                         : "the " + ClassNames.ATTRIBUTE + " attribute of '" + b.labels + "' lists ") + names.size()
-                        + " names for " + totalOutcomes + " label columns (" + b.file + ")");
+                        + " names for " + totalOutcomes + " label columns (" + b.describeFiles() + ")");
             }
         } catch (RuntimeException e) {
             engine.close();
@@ -324,6 +361,10 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
 
         private Builder(java.util.List<Path> files) {
             super(files);
+        }
+
+        private Builder(java.util.List<java.net.URI> files, RemoteOptions remote) {
+            super(files, remote);
         }
 
         /**

@@ -59,9 +59,46 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         return new Builder(files);
     }
 
+    /**
+     * Starts a builder over a file named by a URI: {@code hdfs://nn:8020/d/train.h5},
+     * {@code s3a://bucket/train.h5} (any scheme of a Hadoop {@code FileSystem}; Hadoop must be on
+     * the classpath), or {@code file:} / no scheme for a local file. Remote files are read with
+     * {@link RemoteOptions#defaults()}.
+     *
+     * @param file the HDF5 file
+     * @return a builder with default options
+     */
+    public static Builder builder(java.net.URI file) {
+        return builder(java.util.List.of(file), RemoteOptions.defaults());
+    }
+
+    /**
+     * Starts a builder over a file named by a URI, read with the given remote options (Hadoop
+     * configuration, metadata cache, read counters).
+     *
+     * @param file   the HDF5 file
+     * @param remote how remote files are read
+     * @return a builder with default options
+     */
+    public static Builder builder(java.net.URI file, RemoteOptions remote) {
+        return builder(java.util.List.of(file), remote);
+    }
+
+    /**
+     * Starts a builder over several files named by URIs (local and remote may mix), read as
+     * {@link #builder(java.util.List)} reads paths.
+     *
+     * @param files  the HDF5 files, in row order
+     * @param remote how remote files are read; null: {@link RemoteOptions#defaults()}
+     * @return a builder with default options
+     */
+    public static Builder builder(java.util.List<java.net.URI> files, RemoteOptions remote) {
+        return new Builder(files, remote);
+    }
+
     private Hdf5MultiDataSetIterator(Builder b) {
         if (b.inputs.isEmpty()) {
-            throw new InvalidConfigurationException("at least one input(path) is required (" + b.file + ")");
+            throw new InvalidConfigurationException("at least one input(path) is required (" + b.describeFiles() + ")");
         }
         List<StreamEngine.Input> all = new ArrayList<>(b.inputs);
         all.addAll(b.outputs);
@@ -236,6 +273,10 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
 
         private Builder(java.util.List<Path> files) {
             super(files);
+        }
+
+        private Builder(java.util.List<java.net.URI> files, RemoteOptions remote) {
+            super(files, remote);
         }
 
         @Override

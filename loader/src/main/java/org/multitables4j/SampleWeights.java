@@ -31,7 +31,7 @@ final class SampleWeights {
                 Hdf5Array a = f.array(cfg.sampleWeightsPath);
                 if (a.rowElements() != 1 || at + a.rows() > rows) {
                     throw new InvalidConfigurationException("sample weights '" + cfg.sampleWeightsPath + "' must hold one value per row ("
-                            + rows + " in all), not shape " + Arrays.toString(a.shape()) + " (" + f.path() + ")");
+                            + rows + " in all), not shape " + Arrays.toString(a.shape()) + " (" + f.name() + ")");
                 }
                 java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(a.blockBytes());
                 java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * a.blockRows()).order(java.nio.ByteOrder.nativeOrder());

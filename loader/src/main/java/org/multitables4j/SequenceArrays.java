@@ -243,11 +243,11 @@ final class SequenceArrays {
     List<ChildPool.Dataset> childDatasets() {
         List<ChildPool.Dataset> d = new ArrayList<>();
         for (Hdf5Array a : xs) {
-            d.add(new ChildPool.Dataset(a, a.file().path(), a.path(), null));
+            d.add(new ChildPool.Dataset(a, a.path(), null));
         }
         for (Label l : ys) {
             if (l.perStep()) {
-                d.add(new ChildPool.Dataset(l.array(), l.array().file().path(), l.array().path(), null));
+                d.add(new ChildPool.Dataset(l.array(), l.array().path(), null));
             }
         }
         return d;

@@ -105,8 +105,13 @@ final class StreamEngine {
             if (lent != null) {
                 opened.add(lent.file());
             } else {
-                for (java.nio.file.Path p : cfg.files) {
-                    opened.add(org.multitables4j.internal.workers.FileIdentity.open(p));
+                for (String loc : cfg.locations) {
+                    java.nio.file.Path local = cfg.remote == null ? java.nio.file.Path.of(loc)
+                            : org.multitables4j.internal.hdf5.ByteSources.localPath(loc);
+                    // a local file: the parent's identity is recorded for the worker processes;
+                    // a remote one: its length and modification time (see Hdf5File.open(String, RemoteOptions))
+                    opened.add(local != null ? org.multitables4j.internal.workers.FileIdentity.open(local)
+                            : Hdf5File.open(loc, cfg.remote));
                 }
             }
             Hdf5File f = opened.get(0);
@@ -141,17 +146,17 @@ final class StreamEngine {
                             : in.column() == null ? fk.array(in.path()) : fk.column(in.path(), in.column());
                     if (k > 0 && !Arrays.equals(a.rowShape(), ps.get(0).rowShape())) {
                         throw new InvalidConfigurationException(in.role() + " '" + in.path() + "' have rows of shape "
-                                + Arrays.toString(a.rowShape()) + " in " + fk.path() + " but " + Arrays.toString(ps.get(0).rowShape())
-                                + " in " + f.path());
+                                + Arrays.toString(a.rowShape()) + " in " + fk.name() + " but " + Arrays.toString(ps.get(0).rowShape())
+                                + " in " + f.name());
                     }
                     if (i > 0 && a.rows() != parts.get(0).get(k).rows()) {
                         throw new InvalidConfigurationException(inputs.get(0).role() + " '" + inputs.get(0).path() + "' have "
                                 + parts.get(0).get(k).rows() + " rows but " + in.role() + " '" + in.path() + "' have " + a.rows()
-                                + " rows (" + fk.path() + ")");
+                                + " rows (" + fk.name() + ")");
                     }
                     ps.add(a);
                     rowsHere += a.rows();
-                    childSources.add(new org.multitables4j.internal.workers.ChildPool.Dataset(a, fk.path(), in.path(), in.column()));
+                    childSources.add(new org.multitables4j.internal.workers.ChildPool.Dataset(a, in.path(), in.column()));
                 }
                 parts.add(ps);
                 if (i == 0) {
@@ -167,7 +172,7 @@ final class StreamEngine {
                         if (t.isFloating() || pa.rowElements() != 1) {
                             throw new InvalidConfigurationException("oneHot needs one integer class id per row, but " + in.role()
                                     + " '" + in.path() + "' are " + t + " with row shape " + Arrays.toString(pa.rowShape())
-                                    + " (" + pa.file().path() + ")");
+                                    + " (" + pa.file().name() + ")");
                         }
                     }
                     out = cfg.dataType == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
@@ -178,7 +183,7 @@ final class StreamEngine {
                         if (!ElementConverter.supports(pa.elementType(), out)) {
                             throw new InvalidConfigurationException("'" + in.path() + "' stores " + pa.elementType()
                                     + ", which cannot be delivered as " + out + "; use FLOAT, DOUBLE or storedDataType() ("
-                                    + pa.file().path() + ")");
+                                    + pa.file().name() + ")");
                         }
                     }
                     selection[i] = InnerSelection.of(in, EngineInputs.atLeastOne(a.rowShape()), where);
@@ -259,7 +264,7 @@ final class StreamEngine {
             if (lent != null) {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, i -> lent.newIo(), lent.blockAllocator());
             } else if (be.processes()) {
-                be.startChildren(childSources, cfg.file);
+                be.startChildren(childSources, cfg.describeFiles());
                 WorkerBackend started = be;
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, started::io, allocator);
                 this.workers.prepare();
@@ -282,6 +287,11 @@ final class StreamEngine {
             }
             throw e;
         }
+    }
+
+    /** @return the first file, open until {@link #close()} */
+    Hdf5File firstFile() {
+        return files.get(0);
     }
 
     /** @return the position after the batches delivered so far */
@@ -356,10 +366,10 @@ final class StreamEngine {
      */
     Slot next() {
         if (closed) {
-            throw new IteratorClosedException("the iterator over " + cfg.file + " is closed");
+            throw new IteratorClosedException("the iterator over " + cfg.describeFiles() + " is closed");
         }
         if (!hasNext()) {
-            throw new NoSuchElementException("epoch " + epoch + " of " + cfg.file + " is exhausted; call reset()");
+            throw new NoSuchElementException("epoch " + epoch + " of " + cfg.describeFiles() + " is exhausted; call reset()");
         }
         if (cursor >= plan.batches()) {
             advanceEpoch();
@@ -406,7 +416,7 @@ final class StreamEngine {
 
     void reset() {
         if (closed) {
-            throw new IteratorClosedException("the iterator over " + cfg.file + " is closed");
+            throw new IteratorClosedException("the iterator over " + cfg.describeFiles() + " is closed");
         }
         advanceEpoch();
     }

@@ -41,16 +41,42 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
     Backend backend = Backend.THREADS;
     ProcessOptions processes = ProcessOptions.defaults();
 
-    final java.util.List<Path> files;
     /** An open reader whose file, block stores and backend are used, or null. */
     Object reader;
+    /** What {@link StreamEngine} opens, one per file in row order: a path, or a URI (see {@link RemoteOptions}). */
+    final java.util.List<String> locations;
+    /** How remote files are read; null for builders made from paths. */
+    final RemoteOptions remote;
 
     StreamOptions(Path file) {
+        this(java.util.List.of(checked(file)));
+    }
+
+    private static Path checked(Path file) {
         if (file == null) {
             throw new InvalidConfigurationException("the file must not be null");
         }
-        this.file = file;
-        this.files = java.util.List.of(file);
+        return file;
+    }
+
+    /**
+     * Files named by URIs: local ones ({@code file:} or no scheme) and remote ones may mix;
+     * {@link #file} is the first file's path, or null when it is remote.
+     */
+    StreamOptions(java.util.List<java.net.URI> uris, RemoteOptions remote) {
+        if (uris == null || uris.isEmpty()) {
+            throw new InvalidConfigurationException("at least one file is needed");
+        }
+        java.util.List<String> locs = new java.util.ArrayList<>();
+        for (java.net.URI u : uris) {
+            if (u == null) {
+                throw new InvalidConfigurationException("the files must not contain null");
+            }
+            locs.add(u.getScheme() == null ? u.getPath() : u.toString());
+        }
+        this.locations = java.util.List.copyOf(locs);
+        this.file = org.multitables4j.internal.hdf5.ByteSources.localPath(locs.get(0));
+        this.remote = remote == null ? RemoteOptions.defaults() : remote;
     }
 
     StreamOptions(java.util.List<Path> files) {
@@ -62,13 +88,15 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
                 throw new InvalidConfigurationException("the files must not contain null");
             }
         }
-        this.files = java.util.List.copyOf(files);
-        this.file = this.files.get(0);
+        this.file = files.get(0);
+        this.locations = files.stream().map(Path::toString).toList();
+        this.remote = null;
     }
 
     /** @return the file, or the first file and how many more, for messages */
     String describeFiles() {
-        return files.size() == 1 ? file.toString() : file + " and " + (files.size() - 1) + " more file(s)";
+        String first = locations.get(0);
+        return locations.size() == 1 ? first : first + " and " + (locations.size() - 1) + " more file(s)";
     }
 
     /**

@@ -440,7 +440,7 @@ class ProcessBackendTest {
         try (org.multitables4j.internal.hdf5.Hdf5File file = org.multitables4j.internal.hdf5.Hdf5File.open(fixture);
              org.multitables4j.internal.workers.SharedArena arena = org.multitables4j.internal.workers.SharedArena.create(tmp, 1 << 20);
              org.multitables4j.internal.workers.ChildPool pool = new org.multitables4j.internal.workers.ChildPool(
-                     List.of(new org.multitables4j.internal.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+                     List.of(new org.multitables4j.internal.workers.ChildPool.Dataset(file.array("/x"), "/x", null)),
                      arena, List.of(), 2).readTimeout(java.time.Duration.ofSeconds(2))
                      .startTimeout(java.time.Duration.ofSeconds(2))) {
             org.multitables4j.internal.hdf5.Hdf5Array x = file.array("/x");
@@ -492,7 +492,7 @@ class ProcessBackendTest {
         try (org.multitables4j.internal.hdf5.Hdf5File file = org.multitables4j.internal.hdf5.Hdf5File.open(fixture);
              org.multitables4j.internal.workers.SharedArena arena = org.multitables4j.internal.workers.SharedArena.create(tmp, 1 << 20);
              org.multitables4j.internal.workers.ChildPool pool = new org.multitables4j.internal.workers.ChildPool(
-                     List.of(new org.multitables4j.internal.workers.ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+                     List.of(new org.multitables4j.internal.workers.ChildPool.Dataset(file.array("/x"), "/x", null)),
                      arena, List.of(), 2).startTimeout(java.time.Duration.ofSeconds(2))
                      .readTimeout(java.time.Duration.ofSeconds(2))) {
             org.multitables4j.internal.hdf5.Hdf5Array x = file.array("/x");

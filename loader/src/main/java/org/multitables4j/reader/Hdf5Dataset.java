@@ -104,7 +104,7 @@ public final class Hdf5Dataset {
         long k = r < 0 ? r + n : r;
         if (k < 0 || k >= n) {
             throw new IndexOutOfRangeException(what + ": row " + r + " is outside the " + n + " rows of '" + path()
-                    + "' in " + array.file().path());
+                    + "' in " + array.file().name());
         }
         return k;
     }
@@ -115,7 +115,7 @@ public final class Hdf5Dataset {
         long e = end < 0 ? end + n : end;
         if (s < 0 || e > n || s > e) {
             throw new IndexOutOfRangeException(what + ": the rows [" + start + ", " + end + ") leave the " + n
-                    + " rows of '" + path() + "' in " + array.file().path());
+                    + " rows of '" + path() + "' in " + array.file().name());
         }
         return new long[] {s, e};
     }

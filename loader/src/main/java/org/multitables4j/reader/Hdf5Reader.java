@@ -1,5 +1,6 @@
 package org.multitables4j.reader;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.multitables4j.IteratorClosedException;
 import org.multitables4j.Backend;
 import org.multitables4j.CacheStats;
 import org.multitables4j.ProcessOptions;
+import org.multitables4j.RemoteOptions;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.hdf5.Hdf5File;
 import org.multitables4j.internal.ring.BufferAllocator;
@@ -69,6 +71,11 @@ public final class Hdf5Reader implements AutoCloseable {
     private boolean fileClosed;
 
     private Hdf5Reader(Path path, int workers, long cacheBytes, Backend backend, ProcessOptions po) {
+        this(path, null, null, workers, cacheBytes, backend, po);
+    }
+
+    private Hdf5Reader(Path path, URI uri, RemoteOptions remote, int workers, long cacheBytes, Backend backend,
+                       ProcessOptions po) {
         if (workers < 1) {
             throw new InvalidConfigurationException("workers must be at least 1, got " + workers);
         }
@@ -78,9 +85,12 @@ public final class Hdf5Reader implements AutoCloseable {
         if (cacheBytes < -1) {
             throw new InvalidConfigurationException("cacheBytes must not be negative, got " + cacheBytes);
         }
-        this.file = org.multitables4j.internal.workers.FileIdentity.open(path);
+        Path local = uri == null ? path : localPath(uri);
+        // a local file: its identity is recorded for the worker processes; a remote one is
+        // identified by its length and modification time
+        this.file = local != null ? org.multitables4j.internal.workers.FileIdentity.open(local) : Hdf5File.open(uri, remote);
         try {
-            this.backend = WorkerBackend.open(backend, po).startChildren(List.of(), path);
+            this.backend = WorkerBackend.open(backend, po).startChildren(List.of(), file.location());
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -197,9 +207,53 @@ public final class Hdf5Reader implements AutoCloseable {
                 processes == null ? ProcessOptions.defaults() : processes);
     }
 
-    /** @return the file's path */
+    /**
+     * Opens a file named by a URI ({@code hdfs://...}, {@code s3a://...}, any scheme of a Hadoop
+     * {@code FileSystem}, or {@code file:}); Hadoop must be on the classpath for remote files.
+     * With {@link Backend#PROCESSES} each worker process opens the URI itself, with the same
+     * options (the Hadoop configuration travels over the process's private channel).
+     *
+     * @param uri        the HDF5 file
+     * @param remote     how remote files are read; null: {@link RemoteOptions#defaults()}
+     * @param workers    worker threads (each paired with a child JVM with {@link Backend#PROCESSES})
+     * @param cacheBytes decoded chunk bytes kept per dataset
+     * @param backend    where reads and decodes run
+     * @return the reader
+     */
+    public static Hdf5Reader open(URI uri, RemoteOptions remote, int workers, long cacheBytes, Backend backend) {
+        return new Hdf5Reader(null, uri, remote, workers, cacheBytes, backend, ProcessOptions.defaults());
+    }
+
+    /**
+     * Opens a file named by a URI whose reads run in worker processes with the given settings.
+     *
+     * @param uri        the HDF5 file
+     * @param remote     how remote files are read; null: {@link RemoteOptions#defaults()}
+     * @param workers    worker threads, each paired with a child JVM
+     * @param cacheBytes decoded chunk bytes kept per dataset (in shared memory)
+     * @param processes  the worker processes' settings
+     * @return the reader
+     */
+    public static Hdf5Reader open(URI uri, RemoteOptions remote, int workers, long cacheBytes, ProcessOptions processes) {
+        return new Hdf5Reader(null, uri, remote, workers, cacheBytes, Backend.PROCESSES,
+                processes == null ? ProcessOptions.defaults() : processes);
+    }
+
+    private static Path localPath(URI uri) {
+        if (uri == null) {
+            throw new InvalidConfigurationException("the URI must not be null");
+        }
+        return org.multitables4j.internal.hdf5.ByteSources.localPath(uri.getScheme() == null ? uri.getPath() : uri.toString());
+    }
+
+    /** @return the file's path; null for a remote file (see {@link #uri()}) */
     public Path path() {
         return file.path();
+    }
+
+    /** @return the file: a remote file's URI, or a local file's {@code file:} URI */
+    public URI uri() {
+        return file.isRemote() ? URI.create(file.location()) : file.path().toUri();
     }
 
     /** @return the allocator of decoded blocks: the heap, or the shared memory of worker processes */
@@ -213,7 +267,7 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     private Hdf5Dataset open(Hdf5Array array, String path, String column) {
-        backend.register(new ChildPool.Dataset(array, file.path(), path, column));
+        backend.register(new ChildPool.Dataset(array, path, column));
         long decoded = Math.multiplyExact(array.rows(), (long) array.rowBytes());
         long budget = cacheBytes >= 0 ? Math.max(cacheBytes, array.blockBytes()) : Defaults.cacheBytes(-1, true, decoded,
                 backend.processes() ? Long.MAX_VALUE / 4 : Defaults.heapAvailable());
@@ -253,10 +307,12 @@ public final class Hdf5Reader implements AutoCloseable {
      *
      * @param path the compound dataset's path
      * @return the table (made once)
-     * @throws InvalidConfigurationException if there is no such dataset or it is not a table
+     * @throws InvalidConfigurationException if there is no such dataset or it is not a table, or
+     *     the file is remote (tables read local files only)
      */
     public Hdf5Table table(String path) {
         checkOpen();
+        localOnly("table");
         return tables.computeIfAbsent(path, p -> new Hdf5Table(this, file.path(), p));
     }
 
@@ -266,11 +322,20 @@ public final class Hdf5Reader implements AutoCloseable {
      *
      * @param path the dataset's path
      * @return the dataset (made once)
-     * @throws InvalidConfigurationException if there is no such dataset or it is not one of sequences
+     * @throws InvalidConfigurationException if there is no such dataset or it is not one of
+     *     sequences, or the file is remote (VLArrays read local files only)
      */
     public Hdf5VLArray vlarray(String path) {
         checkOpen();
+        localOnly("vlarray");
         return vlarrays.computeIfAbsent(path, p -> new Hdf5VLArray(this, file.path(), p));
+    }
+
+    private void localOnly(String what) {
+        if (file.isRemote()) {
+            throw new InvalidConfigurationException(what + "(...) reads local files only, not " + file.name()
+                    + "; read its columns with column(table, column), or copy the file to a local disk");
+        }
     }
 
     /**
@@ -288,7 +353,7 @@ public final class Hdf5Reader implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IteratorClosedException("the reader of " + file.path() + " is closed");
+            throw new IteratorClosedException("the reader of " + file.name() + " is closed");
         }
     }
 
@@ -389,7 +454,7 @@ public final class Hdf5Reader implements AutoCloseable {
             }
         } catch (RejectedExecutionException e) {
             // closed meanwhile by another thread: fail the request once the parts already queued are done
-            IteratorClosedException closedNow = new IteratorClosedException("the reader of " + file.path() + " is closed");
+            IteratorClosedException closedNow = new IteratorClosedException("the reader of " + file.name() + " is closed");
             if (parts2.isEmpty()) {
                 stage.release();
                 throw closedNow;
@@ -464,7 +529,7 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     private void shutdown(long waitNanos, boolean cancel) {
-        String why = "the reader of " + file.path() + (cancel ? " was stopped" : " is closed");
+        String why = "the reader of " + file.name() + (cancel ? " was stopped" : " is closed");
         synchronized (life) {
             closed = true;
             StoreSource.unregister(this);

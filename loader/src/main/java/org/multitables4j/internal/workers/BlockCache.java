@@ -387,11 +387,42 @@ public final class BlockCache {
         return true;
     }
 
+    /** Blocks of a remote file whose chunk reads start ahead of their decode. */
+    private static final int READ_AHEAD_BLOCKS = 4;
+
+    /**
+     * Starts the chunk reads of the next blocks in first-use order that nobody decodes yet
+     * (remote files only: a round trip per chunk is what read-ahead hides; see
+     * {@code Hdf5File.prefetchBlock}).
+     */
+    private void readAhead(BlockIo dec) {
+        if (!dec.inThisProcess() || !array.file().isRemote()) {
+            return;
+        }
+        // under the lock: a block another worker marks LOADING after this look finds its read
+        // already registered (prefetchBlock only records and queues), so it is never read twice
+        lock.lock();
+        try {
+            int n = aheadOrder == null ? buf.length : aheadOrder.length;
+            int k = 0;
+            for (int i = aheadCursor; i < n && k < READ_AHEAD_BLOCKS; i++) {
+                int c = aheadOrder == null ? i : aheadOrder[i];
+                if (state[c] == ABSENT && remaining[c] > 0) {
+                    array.file().prefetchBlock(array, c);
+                    k++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Decodes block {@code blk} (marked LOADING) into {@code b} without holding the lock, then
      * publishes it (pinned for the caller when {@code pin}) or, on failure, gives the buffer back.
      */
     private void decodeUnlocked(int blk, ByteBuffer b, BlockIo dec, boolean pin) {
+        readAhead(dec);
         boolean ok = false;
         try {
             dec.readBlock(array, blk, b);

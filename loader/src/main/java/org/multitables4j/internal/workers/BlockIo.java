@@ -47,10 +47,23 @@ public interface BlockIo extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * @return whether reads happen in this process (then a remote file's read-ahead in this
+     *     process serves them; a worker process reads for itself)
+     */
+    default boolean inThisProcess() {
+        return false;
+    }
+
     /** @return reads on the calling thread, with a decoder of its own */
     static BlockIo local() {
         org.multitables4j.internal.hdf5.BlockDecoder dec = new org.multitables4j.internal.hdf5.BlockDecoder();
         return new BlockIo() {
+            @Override
+            public boolean inThisProcess() {
+                return true;
+            }
+
             @Override
             public void readBlock(Hdf5Array array, int block, ByteBuffer dst) {
                 array.readBlock(block, dec, dst);

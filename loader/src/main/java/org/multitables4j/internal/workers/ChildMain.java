@@ -120,7 +120,10 @@ public final class ChildMain {
         serve(in, out, files, arrays, channel);
     }
 
-    /** The HDF5 files this child opened: the parent's, found by {@link FileIdentity#locate}. */
+    /**
+     * The HDF5 files this child opened: the parent's, found by {@link FileIdentity#locate}, or a
+     * remote file checked by {@link RemoteRef#open}.
+     */
     private static final class OpenedFiles {
         private final long parentPid;
         private final Map<String, Hdf5File> byParentPath = new HashMap<>();
@@ -134,12 +137,16 @@ public final class ChildMain {
         Hdf5Array array(Wire.DatasetRef s) {
             Hdf5File file = byParentPath.get(s.file());
             if (file == null) {
-                Path p = Path.of(s.file());
-                Path at = s.identity() == null ? p : s.identity().locate(p, parentPid);
-                file = Hdf5File.open(at);
-                if (!at.equals(p)) {
-                    names.put(file.path().toString(), s.file());
-                    names.put(at.toString(), s.file());
+                if (s.remote() != null) {
+                    file = s.remote().open(s.file());
+                } else {
+                    Path p = Path.of(s.file());
+                    Path at = s.identity() == null ? p : s.identity().locate(p, parentPid);
+                    file = Hdf5File.open(at);
+                    if (!at.equals(p)) {
+                        names.put(file.path().toString(), s.file());
+                        names.put(at.toString(), s.file());
+                    }
                 }
                 byParentPath.put(s.file(), file);
             }

@@ -33,7 +33,10 @@ import org.multitables4j.internal.hdf5.Hdf5Array;
  * and a child opens the parent's descriptor of that inode (see {@link FileIdentity#locate}). A
  * file replaced by a rename after the iterator was built is therefore never mixed in, also not by
  * a restarted child; where the parent's descriptor cannot be reached and the path names another
- * file, the read fails with {@link org.multitables4j.FileChangedException}.
+ * file, the read fails with {@link org.multitables4j.FileChangedException}. A remote file
+ * ({@code hdfs://}, {@code s3a://}) is opened by each child through its URI with the parent's
+ * settings, and must have the length and modification time the parent saw ({@link RemoteRef}),
+ * else the read fails with the same exception.
  *
  * <p><b>Faults.</b> A child that dies (signal, {@code OutOfMemoryError}, crash) is noticed at
  * once: its socket reaches end of file while its worker waits for the answer. A child that dies
@@ -70,29 +73,28 @@ public final class ChildPool implements AutoCloseable {
     /**
      * A dataset the children read.
      *
-     * @param array    the parent's description of it
-     * @param file     the HDF5 file holding it
+     * @param array    the parent's description of it (its file is what the children open)
      * @param path     its path in the file
      * @param column   a column of the compound dataset at {@code path}, or null
-     * @param identity what the parent opened at {@code file} (see {@link FileIdentity}); null
-     *                 where the platform has none
+     * @param identity what the parent opened (see {@link FileIdentity}); null for a remote file
+     *                 (identified by {@link RemoteRef}) or where the platform has none
      */
-    public record Dataset(Hdf5Array array, Path file, String path, String column, FileIdentity identity) {
+    public record Dataset(Hdf5Array array, String path, String column, FileIdentity identity) {
         /**
          * A dataset of a file the parent opened with {@link FileIdentity#open} (whose identity
-         * was recorded then), or else of the file its path names now.
+         * was recorded then), of a remote file, or else of the file its path names now.
          *
          * @param array  the parent's description of it
-         * @param file   the HDF5 file holding it
          * @param path   its path in the file
          * @param column a column of the compound dataset at {@code path}, or null
          */
-        public Dataset(Hdf5Array array, Path file, String path, String column) {
-            this(array, file, path, column, FileIdentity.opened(array.file()));
+        public Dataset(Hdf5Array array, String path, String column) {
+            this(array, path, column, FileIdentity.opened(array.file()));
         }
 
         PoolState.Entry entry() {
-            return new PoolState.Entry(array, new Wire.DatasetRef(file.toAbsolutePath().toString(), identity, path, column));
+            return new PoolState.Entry(array, new Wire.DatasetRef(array.file().location(), identity,
+                    RemoteRef.of(array.file()), path, column));
         }
     }
 
@@ -106,7 +108,7 @@ public final class ChildPool implements AutoCloseable {
      *                    before its read fails
      */
     public ChildPool(List<Dataset> arrays, SharedArena arena, List<String> jvmOptions, int maxFailures) {
-        this(arrays.get(0).file(), arena, jvmOptions, maxFailures);
+        this(arrays.get(0).array().file().location(), arena, jvmOptions, maxFailures);
         for (Dataset d : arrays) {
             state.sources.add(d.entry());
         }
@@ -116,7 +118,7 @@ public final class ChildPool implements AutoCloseable {
      * A pool whose datasets are added later with {@link #register} (the Reader opens datasets on
      * demand).
      *
-     * @param file        the file named in messages
+     * @param file        the file named in messages (a path or a URI)
      * @param arena       the shared memory all buffers come from; the control sockets are bound
      *                    in its directory
      * @param jvmOptions  options of the child JVMs, after the defaults so they win (see the class
@@ -124,11 +126,11 @@ public final class ChildPool implements AutoCloseable {
      * @param maxFailures failures in a row (deaths, failed starts, timeouts) of one worker's child
      *                    before its read fails
      */
-    public ChildPool(Path file, SharedArena arena, List<String> jvmOptions, int maxFailures) {
+    public ChildPool(String file, SharedArena arena, List<String> jvmOptions, int maxFailures) {
         if (maxFailures < 1) {
             throw new InvalidConfigurationException("maxFailures must be at least 1, got " + maxFailures);
         }
-        this.state = new PoolState(file.toAbsolutePath(), arena, maxFailures);
+        this.state = new PoolState(file, arena, maxFailures);
         this.launcher = new ChildLauncher(state, jvmOptions);
     }
 

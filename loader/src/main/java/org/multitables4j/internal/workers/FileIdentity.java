@@ -87,9 +87,12 @@ public record FileIdentity(long dev, long ino, long size, long modifiedNanos) {
     /**
      * @param file a file opened by {@link #open}
      * @return the identity recorded when it was opened; for a file opened otherwise, its path's
-     *         identity now (or null when there is none)
+     *         identity now (or null when there is none); null for a remote file
      */
     static FileIdentity opened(Hdf5File file) {
+        if (file.isRemote()) {
+            return null;
+        }
         FileIdentity id = OPENED.get(file);
         if (id != null) {
             return id;

@@ -1,6 +1,5 @@
 package org.multitables4j.internal.workers;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +16,8 @@ final class PoolState {
     record Entry(Hdf5Array array, Wire.DatasetRef source) {
     }
 
-    final Path file;
+    /** The file named in messages: a path or a URI. */
+    final String file;
     final SharedArena arena;
     final int maxFailures;
     final List<Entry> sources = new CopyOnWriteArrayList<>();
@@ -26,7 +26,7 @@ final class PoolState {
     volatile long readTimeoutNanos;
     volatile long startTimeoutNanos = TimeUnit.SECONDS.toNanos(60);
 
-    PoolState(Path file, SharedArena arena, int maxFailures) {
+    PoolState(String file, SharedArena arena, int maxFailures) {
         this.file = file;
         this.arena = arena;
         this.maxFailures = maxFailures;

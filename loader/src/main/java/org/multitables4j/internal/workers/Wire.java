@@ -2,6 +2,7 @@ package org.multitables4j.internal.workers;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.util.ArrayList;
@@ -16,8 +17,10 @@ import org.multitables4j.MultitablesException;
  *
  * <p>Configuration, on the child's stdin: {@link #MAGIC}, the child's and the parent's token, the
  * connect timeout, the parent's process id, the sources ({@link #writeSource}) and the path of
- * the shared memory. Requests: an op byte ({@link #OP_BLOCK}, {@link #OP_RUNS}, {@link #OP_OPEN})
- * and its arguments. Answers: {@link #OK}, or {@link #ERROR} followed by the exception
+ * the shared memory. A remote file's source carries its settings ({@link RemoteRef}: the Hadoop
+ * configuration with its credentials), which is why sources travel only on stdin or the
+ * authenticated socket, never on the command line. Requests: an op byte ({@link #OP_BLOCK},
+ * {@link #OP_RUNS}, {@link #OP_OPEN}) and its arguments. Answers: {@link #OK}, or {@link #ERROR} followed by the exception
  * ({@link #writeError}).
  */
 final class Wire {
@@ -36,6 +39,8 @@ final class Wire {
     private static final int MAX_FRAMES = 64;
     private static final int MAX_CAUSES = 8;
     private static final int MAX_MESSAGE = 16000;
+    /** Largest remote settings accepted (a flattened Hadoop configuration is some 100 KB). */
+    private static final int MAX_SETTINGS = 64 << 20;
 
     private Wire() {
     }
@@ -43,12 +48,14 @@ final class Wire {
     /**
      * A dataset as the child learns it.
      *
-     * @param file     the file the parent opened
-     * @param identity what the parent opened there (null where the platform has no inode numbers)
+     * @param file     the file the parent opened: a local file's absolute path, a remote file's URI
+     * @param identity what the parent opened there (null for a remote file, or where the
+     *                 platform has no inode numbers)
+     * @param remote   how to open a remote file and what identifies it; null for a local file
      * @param path     the dataset's path in the file
      * @param column   a column of the compound dataset, or null
      */
-    record DatasetRef(String file, FileIdentity identity, String path, String column) {
+    record DatasetRef(String file, FileIdentity identity, RemoteRef remote, String path, String column) {
     }
 
     /** A block request: decode {@code block} of source {@code source} into {@code len} bytes at {@code offset} of a segment. */
@@ -65,6 +72,14 @@ final class Wire {
             o.writeLong(id.size());
             o.writeLong(id.modifiedNanos());
         }
+        o.writeBoolean(s.remote() != null);
+        if (s.remote() != null) {
+            RemoteRef r = s.remote();
+            o.writeInt(r.settings().length);
+            o.write(r.settings());
+            o.writeLong(r.size());
+            o.writeLong(r.modificationTime());
+        }
         o.writeUTF(s.path());
         o.writeBoolean(s.column() != null);
         if (s.column() != null) {
@@ -75,9 +90,21 @@ final class Wire {
     static DatasetRef readSource(DataInputStream in) throws IOException {
         String file = in.readUTF();
         FileIdentity id = in.readBoolean() ? new FileIdentity(in.readLong(), in.readLong(), in.readLong(), in.readLong()) : null;
+        RemoteRef remote = null;
+        if (in.readBoolean()) {
+            int n = in.readInt();
+            if (n < 0 || n > MAX_SETTINGS) {
+                throw new IOException("malformed source: " + n + " bytes of remote settings");
+            }
+            byte[] settings = in.readNBytes(n);
+            if (settings.length != n) {
+                throw new EOFException("the remote settings of " + file + " ended early");
+            }
+            remote = new RemoteRef(settings, in.readLong(), in.readLong());
+        }
         String path = in.readUTF();
         String column = in.readBoolean() ? in.readUTF() : null;
-        return new DatasetRef(file, id, path, column);
+        return new DatasetRef(file, id, remote, path, column);
     }
 
     static void writeOpen(DataOutputStream o, DatasetRef s) throws IOException {

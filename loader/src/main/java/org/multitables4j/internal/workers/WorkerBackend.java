@@ -1,7 +1,6 @@
 package org.multitables4j.internal.workers;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import org.multitables4j.Backend;
 import org.multitables4j.ProcessOptions;
@@ -53,10 +52,11 @@ public final class WorkerBackend implements AutoCloseable {
      *
      * @param datasets the datasets the children read, or an empty list when they are registered
      *                 on demand ({@link #register})
-     * @param file     the file (for a pool whose datasets come later)
+     * @param file     the file named in messages (for a pool whose datasets come later): a path
+     *                 or a URI
      * @return this backend
      */
-    public WorkerBackend startChildren(List<ChildPool.Dataset> datasets, Path file) {
+    public WorkerBackend startChildren(List<ChildPool.Dataset> datasets, String file) {
         if (arena != null && children == null) {
             ChildPool p = datasets.isEmpty()
                     ? new ChildPool(file, arena, options.jvmOptions(), options.restarts())

@@ -112,7 +112,7 @@ class ChildErrorsTest {
         Path fixture = Path.of(ChildErrorsTest.class.getResource("/iter/iter.h5").toURI());
         try (Hdf5File file = Hdf5File.open(fixture);
              SharedArena arena = SharedArena.create(tmp, 1 << 20);
-             ChildPool pool = new ChildPool(List.of(new ChildPool.Dataset(file.array("/x"), fixture, "/x", null)),
+             ChildPool pool = new ChildPool(List.of(new ChildPool.Dataset(file.array("/x"), "/x", null)),
                      arena, List.of(), 2)) {
             Hdf5Array x = file.array("/x");
             BlockIo child = pool.io(0);
