@@ -5,14 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.multitables4j.internal.hdf5.ElementConverter;
 import org.multitables4j.internal.hdf5.ElementType;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.hdf5.Hdf5File;
 import org.multitables4j.internal.plan.EpochPlan;
 import org.multitables4j.internal.ring.SlotRing;
-import org.multitables4j.internal.ring.SlotRing.Slot;
+import org.multitables4j.internal.ring.Slot;
 import org.multitables4j.internal.workers.RowSelection;
 import org.multitables4j.internal.workers.Source;
 import org.multitables4j.internal.workers.StoreSource;
@@ -82,7 +82,7 @@ final class StreamEngine {
     private long waitNanos;
     private long epochsStarted;
 
-    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Function<Slot, Object> publish) {
         this(cfg, inputs, inputs.size() > 1 ? 1 : inputs.size(), publish);
     }
 
@@ -93,7 +93,7 @@ final class StreamEngine {
      *                    differ between inputs and outputs)
      * @param publish     runs on the worker after a slot is filled
      */
-    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, int outputsFrom, Consumer<Slot> publish) {
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, int outputsFrom, Function<Slot, Object> publish) {
         cfg.validate();
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
@@ -378,10 +378,10 @@ final class StreamEngine {
         Slot s = workers.take(cfg.order.inSequence() ? cursor : -1);
         waitNanos += System.nanoTime() - t0;
         cursor++;
-        lastBatch = s.batch;
-        rows += s.rows;
+        lastBatch = s.batch();
+        rows += s.rows();
         batches++;
-        bytes += s.rows * rowBytes;
+        bytes += s.rows() * rowBytes;
         held.add(s);
         return s;
     }
