@@ -67,6 +67,14 @@ final class StreamEngine {
     private volatile boolean closed;
     private final boolean ownsFiles;
     private int lastBatch = -1;
+    /** Positions left out of the last batch delivered (skipped chunks), or null. */
+    private int[] lastDropped;
+    /** With SKIP, the next batch, taken ahead by {@link #hasNext()} (a batch may lose every row). */
+    private Slot pending;
+    /** The failure {@link #hasNext()} met while looking ahead, thrown by the next {@link #next()}. */
+    private RuntimeException pendingError;
+    /** The plan the workers were last started on (a failed batch starts them again on the same). */
+    private EpochPlan startedPlan;
 
     private final long optionsHash;
     private final double[] cumulativeWeights;
@@ -262,9 +270,14 @@ final class StreamEngine {
                 be.startChildren(childSources, cfg.file);
                 WorkerBackend started = be;
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, started::io, allocator);
-                this.workers.prepare();
             } else {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
+            }
+            if (cfg.corruptChunks == CorruptChunkPolicy.SKIP) {
+                this.workers.skipCorruptChunks();
+            }
+            if (be != null && be.processes()) {
+                this.workers.prepare();
             }
             this.workers.orderedDelivery(cfg.order.inSequence());
             if (cfg.order.windowed()) {
@@ -291,7 +304,7 @@ final class StreamEngine {
                     + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.describeFiles() + ")");
         }
         long e = epoch;
-        int b = plan == null ? startBatch : cursor;
+        int b = plan == null ? startBatch : cursor; // a batch taken ahead by hasNext() is not delivered yet
         if (plan != null && cursor >= plan.batches()) {
             e++;
             b = 0;
@@ -330,6 +343,11 @@ final class StreamEngine {
     }
 
     private void advanceEpoch() {
+        if (pending != null) {
+            workers.release(pending);
+            pending = null;
+        }
+        pendingError = null;
         releaseHeld(0);
         if (running) {
             workers.stop();
@@ -340,6 +358,7 @@ final class StreamEngine {
         }
         plan = null;
         lastBatch = -1;
+        lastDropped = null;
     }
 
     boolean hasNext() {
@@ -347,12 +366,31 @@ final class StreamEngine {
             return false;
         }
         ensurePlan();
-        return cursor < plan.batches() || cfg.cyclic && plan.batches() > 0;
+        if (pending != null || pendingError != null) {
+            return true;
+        }
+        boolean cycles = cfg.cyclic && plan.batches() > 0;
+        if (cursor >= plan.batches() || cfg.corruptChunks != CorruptChunkPolicy.SKIP) {
+            return cursor < plan.batches() || cycles;
+        }
+        // with SKIP a batch whose rows all lie in undecodable chunks is not delivered: look ahead
+        try {
+            pending = fetch();
+        } catch (RuntimeException e) {
+            pendingError = e;
+            return true;
+        }
+        return pending != null || cycles;
     }
 
     /**
      * Waits for the next batch. The slot stays valid until {@code holdBatches} later calls, or
      * is released at once in copy mode by {@link #releaseNow(Slot)}.
+     *
+     * <p>A batch that failed is thrown here, after every batch before it was delivered. In the
+     * resumable orders the cursor stays on it ({@link #state()} is exact) and the workers stop;
+     * the next call starts them again at that batch. In AS_AVAILABLE the failure takes the
+     * batch's place in completion order and the epoch goes on.
      */
     Slot next() {
         if (closed) {
@@ -361,24 +399,33 @@ final class StreamEngine {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " of " + cfg.file + " is exhausted; call reset()");
         }
-        if (cursor >= plan.batches()) {
-            advanceEpoch();
-            ensurePlan();
+        if (pendingError != null) {
+            RuntimeException e = pendingError;
+            pendingError = null;
+            throw e;
         }
-        if (!running) {
-            workers.start(plan, cursor);
-            running = true;
-            epochsStarted++;
-            if (startNanos < 0) {
-                startNanos = System.nanoTime();
+        int keep = cfg.copyBatches ? 0 : cfg.holdBatches - 1;
+        Slot s = pending;
+        pending = null;
+        if (s == null) {
+            if (cursor >= plan.batches()) {
+                advanceEpoch();
+                ensurePlan();
             }
+            releaseHeld(keep);
+            s = fetch();
+            if (s == null) {
+                // SKIP, cyclic, and every row of the new epoch is in chunks that cannot be decoded
+                throw new CorruptDataException("no row of epoch " + epoch + " can be decoded: every batch lost all its "
+                        + "rows to skipped chunks (" + cfg.describeFiles() + ")");
+            }
+        } else {
+            releaseHeld(keep);
         }
-        releaseHeld(cfg.copyBatches ? 0 : cfg.holdBatches - 1);
-        long t0 = System.nanoTime();
-        Slot s = workers.take(cfg.order.inSequence() ? cursor : -1);
-        waitNanos += System.nanoTime() - t0;
         cursor++;
         lastBatch = s.batch();
+        int[] gone = s.dropped();
+        lastDropped = gone.length == 0 ? null : gone;
         rows += s.rows();
         batches++;
         bytes += s.rows() * rowBytes;
@@ -386,14 +433,67 @@ final class StreamEngine {
         return s;
     }
 
+    /**
+     * Takes the next batch of this epoch that has rows, starting the workers when they are not
+     * running; batches that lost every row to skipped chunks are passed over.
+     *
+     * @return the slot, or null when the epoch has no batch left
+     */
+    private Slot fetch() {
+        while (cursor < plan.batches()) {
+            if (!running) {
+                workers.start(plan, cursor);
+                running = true;
+                if (startedPlan != plan) {
+                    epochsStarted++;
+                    startedPlan = plan;
+                }
+                if (startNanos < 0) {
+                    startNanos = System.nanoTime();
+                }
+            }
+            long t0 = System.nanoTime();
+            Slot s;
+            try {
+                s = workers.take(cfg.order.inSequence() ? cursor : -1);
+            } catch (IteratorClosedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (cfg.order.resumable()) {
+                    // the cursor stays on the failed batch; the next call tries it again
+                    workers.stop();
+                    running = false;
+                } else {
+                    cursor++;
+                }
+                throw e;
+            } finally {
+                waitNanos += System.nanoTime() - t0;
+            }
+            if (s.rows() > 0) {
+                return s;
+            }
+            workers.release(s);
+            cursor++;
+        }
+        return null;
+    }
+
     /** @return the dataset rows of the last batch delivered, in order, or null before the first */
     long[] lastIndices() {
         if (lastBatch < 0 || plan == null) {
             return null;
         }
-        long[] r = new long[plan.batchRows(lastBatch)];
-        for (int k = 0; k < r.length; k++) {
-            r[k] = plan.row(lastBatch, k);
+        int n = plan.batchRows(lastBatch);
+        long[] r = new long[n - (lastDropped == null ? 0 : lastDropped.length)];
+        int w = 0;
+        int d = 0;
+        for (int k = 0; k < n; k++) {
+            if (lastDropped != null && d < lastDropped.length && lastDropped[d] == k) {
+                d++;
+                continue;
+            }
+            r[w++] = plan.row(lastBatch, k);
         }
         return r;
     }
@@ -438,7 +538,8 @@ final class StreamEngine {
         long wall = startNanos < 0 ? 0 : System.nanoTime() - startNanos;
         CacheStats cache = CacheStats.of(workers.cacheStats());
         return new IteratorStats(rows, batches, bytes, wall, waitNanos, workers.busyNanos(),
-                cache.blocksDecoded(), cache.blocksNeeded(), epochsStarted, cache);
+                cache.blocksDecoded(), cache.blocksNeeded(), epochsStarted, cache, workers.skippedChunks(),
+                workers.skippedRows());
     }
 
     void close() {

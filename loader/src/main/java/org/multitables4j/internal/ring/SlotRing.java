@@ -65,6 +65,8 @@ public final class SlotRing {
     private ClaimOrder claims = ClaimOrder.NONE;
     private boolean inSequence = true;
     private boolean stopped = true;
+    /** A batch failed in an in-sequence epoch: every batch before it is claimed already, no more claims. */
+    private boolean claimsClosed;
     private boolean closed;
     private int producers;
     private Throwable producerError;
@@ -142,6 +144,7 @@ public final class SlotRing {
             this.producers = producers;
             this.producerError = null;
             this.stopped = false;
+            this.claimsClosed = false;
             completed.clear();
         } finally {
             lock.unlock();
@@ -163,7 +166,7 @@ public final class SlotRing {
         try {
             while (true) {
                 int next = claims.peek();
-                if (stopped || next < 0) {
+                if (stopped || claimsClosed || next < 0) {
                     return null;
                 }
                 Slot s = free.poll();
@@ -222,6 +225,9 @@ public final class SlotRing {
 
     /**
      * Publishes a batch that could not be made: the consumer that takes it gets {@code error}.
+     * When the consumer takes batches by index, no batch is claimed after this one (the consumer
+     * stops at the failed batch, and every batch before it was claimed before it); in completion
+     * order the epoch goes on.
      *
      * @param s     a slot from {@link #claim}
      * @param error why
@@ -239,6 +245,10 @@ public final class SlotRing {
             s.state(Slot.State.FAILED);
             if (!inSequence) {
                 completed.add(s);
+            } else {
+                // the consumer stops at this batch; the ones before it are all claimed already
+                claimsClosed = true;
+                freed.signalAll();
             }
             published.signalAll();
         } finally {

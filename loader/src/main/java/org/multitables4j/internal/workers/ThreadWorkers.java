@@ -41,6 +41,8 @@ public final class ThreadWorkers implements AutoCloseable {
     private final java.util.function.IntFunction<BlockIo> ioFactory;
     private final BufferAllocator allocator;
     private final BatchFiller[][] scratch;
+    private final ChunkSkips.Batch[] drops;
+    private volatile ChunkSkips skips;
 
     private volatile EpochPlan plan;
     private volatile boolean cancelled = true;
@@ -81,6 +83,27 @@ public final class ThreadWorkers implements AutoCloseable {
         this.threadSeq = SEQ.incrementAndGet();
         this.decoders = new BlockIo[workers];
         this.scratch = new BatchFiller[workers][];
+        this.drops = new ChunkSkips.Batch[workers];
+    }
+
+    /**
+     * Leaves the rows of chunks that cannot be decoded out of their batches instead of failing
+     * the batch. Call before the first epoch.
+     */
+    public void skipCorruptChunks() {
+        this.skips = new ChunkSkips();
+    }
+
+    /** @return chunks whose rows were left out (each once per epoch), 0 unless skipping */
+    public long skippedChunks() {
+        ChunkSkips k = skips;
+        return k == null ? 0 : k.chunks();
+    }
+
+    /** @return rows left out of batches, 0 unless skipping */
+    public long skippedRows() {
+        ChunkSkips k = skips;
+        return k == null ? 0 : k.rows();
     }
 
     /**
@@ -110,6 +133,9 @@ public final class ThreadWorkers implements AutoCloseable {
             // start fails) or sees every thread to stop
             if (closed) {
                 throw new IteratorClosedException("the iterator is closed");
+            }
+            if (skips != null && p != plan) {
+                skips.startEpoch(); // not when the same epoch starts again after a failed batch
             }
             plan = p;
             cancelled = false;
@@ -245,6 +271,10 @@ public final class ThreadWorkers implements AutoCloseable {
             decoders[index] = dec;
             scratch[index] = new BatchFiller[sources.length];
             RowGather gather = new RowGather(dec, allocator);
+            if (skips != null) {
+                drops[index] = skips.batch();
+                gather.skipCorrupt(drops[index]);
+            }
             for (int i = 0; i < sources.length; i++) {
                 scratch[index][i] = new BatchFiller(sources[i], gather);
             }
@@ -255,6 +285,7 @@ public final class ThreadWorkers implements AutoCloseable {
     private void work(int index) {
         BatchFiller[] fillers = scratch(index);
         BlockIo dec = decoders[index];
+        ChunkSkips.Batch dropped = drops[index];
         EpochPlan p = plan;
         int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
         Throwable fatal = null;
@@ -267,10 +298,19 @@ public final class ThreadWorkers implements AutoCloseable {
                 int b = s.batch();
                 try {
                     long t0 = System.nanoTime();
+                    if (dropped != null) {
+                        dropped.reset();
+                    }
                     for (int i = 0; i < fillers.length; i++) {
                         fillers[i].fill(p, b, s.array(i).memory(), b + lookahead);
                     }
-                    ring.publish(s, p.batchRows(b), null, onFilled);
+                    int rows = p.batchRows(b);
+                    int[] gone = null;
+                    if (dropped != null && dropped.any()) {
+                        gone = dropped.compact(s, rows);
+                        rows -= gone.length;
+                    }
+                    ring.publish(s, rows, gone, rows == 0 ? null : onFilled);
                     busyNanos.addAndGet(System.nanoTime() - t0);
                 } catch (EpochCancelled c) {
                     ring.abandon(s);
