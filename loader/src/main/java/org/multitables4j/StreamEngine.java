@@ -1,6 +1,5 @@
 package org.multitables4j;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,34 +60,17 @@ final class StreamEngine {
     private final SequenceArrays sequences;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
+    private final EpochDelivery delivery;
     private final WorkerBackend backend;
     private final long rowBytes;
-    private final ArrayDeque<Slot> held = new ArrayDeque<>();
     private volatile boolean closed;
     private final boolean ownsFiles;
-    private int lastBatch = -1;
-    /** Positions left out of the last batch delivered (skipped chunks), or null. */
-    private int[] lastDropped;
-    /** With SKIP, the next batch, taken ahead by {@link #hasNext()} (a batch may lose every row). */
-    private Slot pending;
-    /** The failure {@link #hasNext()} met while looking ahead, thrown by the next {@link #next()}. */
-    private RuntimeException pendingError;
-    /** The plan the workers were last started on (a failed batch starts them again on the same). */
-    private EpochPlan startedPlan;
 
     private final long optionsHash;
     private final double[] cumulativeWeights;
     private int startBatch;
     private long epoch;
     private EpochPlan plan;
-    private boolean running;
-    private int cursor;
-    private long startNanos = -1;
-    private long rows;
-    private long batches;
-    private long bytes;
-    private long waitNanos;
-    private long epochsStarted;
 
     StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Function<Slot, Object> publish) {
         this(cfg, inputs, inputs.size() > 1 ? 1 : inputs.size(), publish);
@@ -284,6 +266,11 @@ final class StreamEngine {
                 long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
                 this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
             }
+            this.delivery = new EpochDelivery(workers, cfg, rb);
+            if (plan != null) {
+                delivery.begin(plan, startBatch);
+                startBatch = 0;
+            }
             this.files = opened;
             this.backend = be;
         } catch (RuntimeException e) {
@@ -304,8 +291,8 @@ final class StreamEngine {
                     + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.describeFiles() + ")");
         }
         long e = epoch;
-        int b = plan == null ? startBatch : cursor; // a batch taken ahead by hasNext() is not delivered yet
-        if (plan != null && cursor >= plan.batches()) {
+        int b = plan == null ? startBatch : delivery.cursor();
+        if (plan != null && delivery.cursor() >= plan.batches()) {
             e++;
             b = 0;
         }
@@ -331,34 +318,18 @@ final class StreamEngine {
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigurationException(e.getMessage() + " (" + cfg.describeFiles() + ")", e);
             }
-            cursor = Math.min(startBatch, plan.batches());
-            startBatch = 0;
-        }
-    }
-
-    private void releaseHeld(int keep) {
-        while (held.size() > keep) {
-            workers.release(held.poll());
+            if (delivery != null) { // null while the constructor checks a state to resume from
+                delivery.begin(plan, startBatch);
+                startBatch = 0;
+            }
         }
     }
 
     private void advanceEpoch() {
-        if (pending != null) {
-            workers.release(pending);
-            pending = null;
-        }
-        pendingError = null;
-        releaseHeld(0);
-        if (running) {
-            workers.stop();
-            running = false;
-        }
-        if (plan != null && cursor > 0) {
+        if (delivery.end()) {
             epoch++;
         }
         plan = null;
-        lastBatch = -1;
-        lastDropped = null;
     }
 
     boolean hasNext() {
@@ -366,31 +337,12 @@ final class StreamEngine {
             return false;
         }
         ensurePlan();
-        if (pending != null || pendingError != null) {
-            return true;
-        }
-        boolean cycles = cfg.cyclic && plan.batches() > 0;
-        if (cursor >= plan.batches() || cfg.corruptChunks != CorruptChunkPolicy.SKIP) {
-            return cursor < plan.batches() || cycles;
-        }
-        // with SKIP a batch whose rows all lie in undecodable chunks is not delivered: look ahead
-        try {
-            pending = fetch();
-        } catch (RuntimeException e) {
-            pendingError = e;
-            return true;
-        }
-        return pending != null || cycles;
+        return delivery.hasNext() || cfg.cyclic && plan.batches() > 0;
     }
 
     /**
-     * Waits for the next batch. The slot stays valid until {@code holdBatches} later calls, or
-     * is released at once in copy mode by {@link #releaseNow(Slot)}.
-     *
-     * <p>A batch that failed is thrown here, after every batch before it was delivered. In the
-     * resumable orders the cursor stays on it ({@link #state()} is exact) and the workers stop;
-     * the next call starts them again at that batch. In AS_AVAILABLE the failure takes the
-     * batch's place in completion order and the epoch goes on.
+     * Waits for the next batch (see {@link EpochDelivery#next()}: failures, held slots); a
+     * cyclic iterator goes on with the next epoch.
      */
     Slot next() {
         if (closed) {
@@ -399,109 +351,27 @@ final class StreamEngine {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " of " + cfg.file + " is exhausted; call reset()");
         }
-        if (pendingError != null) {
-            RuntimeException e = pendingError;
-            pendingError = null;
-            throw e;
+        if (!delivery.hasNext()) {
+            advanceEpoch();
+            ensurePlan();
         }
-        int keep = cfg.copyBatches ? 0 : cfg.holdBatches - 1;
-        Slot s = pending;
-        pending = null;
+        Slot s = delivery.next();
         if (s == null) {
-            if (cursor >= plan.batches()) {
-                advanceEpoch();
-                ensurePlan();
-            }
-            releaseHeld(keep);
-            s = fetch();
-            if (s == null) {
-                // SKIP, cyclic, and every row of the new epoch is in chunks that cannot be decoded
-                throw new CorruptDataException("no row of epoch " + epoch + " can be decoded: every batch lost all its "
-                        + "rows to skipped chunks (" + cfg.describeFiles() + ")");
-            }
-        } else {
-            releaseHeld(keep);
+            // SKIP, cyclic, and every row of the new epoch is in chunks that cannot be decoded
+            throw new CorruptDataException("no row of epoch " + epoch + " can be decoded: every batch lost all its "
+                    + "rows to skipped chunks (" + cfg.describeFiles() + ")");
         }
-        cursor++;
-        lastBatch = s.batch();
-        int[] gone = s.dropped();
-        lastDropped = gone.length == 0 ? null : gone;
-        rows += s.rows();
-        batches++;
-        bytes += s.rows() * rowBytes;
-        held.add(s);
         return s;
-    }
-
-    /**
-     * Takes the next batch of this epoch that has rows, starting the workers when they are not
-     * running; batches that lost every row to skipped chunks are passed over.
-     *
-     * @return the slot, or null when the epoch has no batch left
-     */
-    private Slot fetch() {
-        while (cursor < plan.batches()) {
-            if (!running) {
-                workers.start(plan, cursor);
-                running = true;
-                if (startedPlan != plan) {
-                    epochsStarted++;
-                    startedPlan = plan;
-                }
-                if (startNanos < 0) {
-                    startNanos = System.nanoTime();
-                }
-            }
-            long t0 = System.nanoTime();
-            Slot s;
-            try {
-                s = workers.take(cfg.order.inSequence() ? cursor : -1);
-            } catch (IteratorClosedException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (cfg.order.resumable()) {
-                    // the cursor stays on the failed batch; the next call tries it again
-                    workers.stop();
-                    running = false;
-                } else {
-                    cursor++;
-                }
-                throw e;
-            } finally {
-                waitNanos += System.nanoTime() - t0;
-            }
-            if (s.rows() > 0) {
-                return s;
-            }
-            workers.release(s);
-            cursor++;
-        }
-        return null;
     }
 
     /** @return the dataset rows of the last batch delivered, in order, or null before the first */
     long[] lastIndices() {
-        if (lastBatch < 0 || plan == null) {
-            return null;
-        }
-        int n = plan.batchRows(lastBatch);
-        long[] r = new long[n - (lastDropped == null ? 0 : lastDropped.length)];
-        int w = 0;
-        int d = 0;
-        for (int k = 0; k < n; k++) {
-            if (lastDropped != null && d < lastDropped.length && lastDropped[d] == k) {
-                d++;
-                continue;
-            }
-            r[w++] = plan.row(lastBatch, k);
-        }
-        return r;
+        return delivery.lastIndices();
     }
 
     /** Gives back the most recent slot at once (copy mode, after copying). */
     void releaseNow(Slot s) {
-        held.remove(s);
-        workers.release(s);
+        delivery.releaseNow(s);
     }
 
     void reset() {
@@ -535,11 +405,7 @@ final class StreamEngine {
     }
 
     IteratorStats stats() {
-        long wall = startNanos < 0 ? 0 : System.nanoTime() - startNanos;
-        CacheStats cache = CacheStats.of(workers.cacheStats());
-        return new IteratorStats(rows, batches, bytes, wall, waitNanos, workers.busyNanos(),
-                cache.blocksDecoded(), cache.blocksNeeded(), epochsStarted, cache, workers.skippedChunks(),
-                workers.skippedRows());
+        return delivery.stats(CacheStats.of(workers.cacheStats()));
     }
 
     void close() {

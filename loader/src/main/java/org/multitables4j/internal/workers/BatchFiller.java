@@ -66,20 +66,17 @@ final class BatchFiller {
                 long first = Math.max(local0, blk * br);
                 long last = Math.min(local1, (blk + 1) * br);
                 int k = (int) (first + part.offset() - r0);
-                try {
-                    if (identity && first == blk * br && last == (blk + 1) * br && part.cache().claimDirect((int) blk)) {
-                        // a whole block of this batch, needed by no other: decoded straight into the slot
-                        boolean ok = false;
-                        try {
-                            gather.io().readBlock(a, (int) blk, dst, k * outRowBytes);
-                            ok = true;
-                        } finally {
-                            part.cache().finishDirect((int) blk, ok);
-                        }
-                        continue;
+                if (identity && first == blk * br && last == (blk + 1) * br && part.cache().claimDirect((int) blk)) {
+                    // a whole block of this batch, needed by no other: decoded straight into the slot
+                    boolean ok = false;
+                    try {
+                        gather.io().readBlock(a, (int) blk, dst, k * outRowBytes);
+                        ok = true;
+                    } catch (CorruptDataException e) {
+                        skipOrThrow(a, (int) blk, e, k, (int) (last - first));
+                    } finally {
+                        part.cache().finishDirect((int) blk, ok);
                     }
-                } catch (CorruptDataException e) {
-                    skipOrThrow(a, (int) blk, e, k, (int) (last - first));
                     continue;
                 }
                 ByteBuffer src;
