@@ -3,7 +3,7 @@ package org.multitables4j;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.multitables4j.internal.ring.SlotRing.Slot;
+import org.multitables4j.internal.ring.Slot;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -173,7 +173,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
     }
 
     /** Runs on the worker that filled the slot: wraps the slot's views and applies the preprocessor. */
-    private void publish(Slot s) {
+    private Object publish(Slot s) {
         DataSet ds;
         SequenceArrays sq = engine.sequences();
         if (sq != null) {
@@ -181,15 +181,15 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
             ds = new DataSet(sb.features()[0], sb.labels().length == 0 ? null : sb.labels()[0], sb.featuresMasks()[0],
                     sb.labelsMasks().length == 0 ? null : sb.labelsMasks()[0]);
         } else {
-            INDArray f = s.features().array(s.rows);
-            INDArray l = s.labels() == null ? null : s.labels().array(s.rows);
+            INDArray f = s.features().array(s.rows());
+            INDArray l = s.labels() == null ? null : s.labels().array(s.rows());
             ds = new DataSet(f, l);
         }
         DataSetPreProcessor pp = preProcessor;
         if (pp != null) {
             pp.preProcess(ds);
         }
-        s.payload = ds;
+        return ds;
     }
 
     @Override
@@ -200,7 +200,7 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
     @Override
     public DataSet next() {
         Slot s = engine.next();
-        DataSet ds = (DataSet) s.payload;
+        DataSet ds = (DataSet) s.payload();
         if (copyBatches) {
             DataSet copy = ds.copy();
             engine.releaseNow(s);

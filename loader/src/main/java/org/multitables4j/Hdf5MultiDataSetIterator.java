@@ -3,7 +3,7 @@ package org.multitables4j;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.multitables4j.internal.ring.SlotRing.Slot;
+import org.multitables4j.internal.ring.Slot;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
@@ -108,7 +108,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         this.engine = new StreamEngine(b, all, nInputs, this::publish);
     }
 
-    private void publish(Slot s) {
+    private Object publish(Slot s) {
         SequenceArrays sq = engine.sequences();
         if (sq != null) {
             SequenceBatch sb = SequenceBatch.of(s, sq);
@@ -118,13 +118,12 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
             if (pp != null) {
                 pp.preProcess(mds);
             }
-            s.payload = mds;
-            return;
+            return mds;
         }
         INDArray[] f = new INDArray[nInputs];
         INDArray[] l = new INDArray[s.arrays() - nInputs];
         for (int i = 0; i < s.arrays(); i++) {
-            INDArray a = s.array(i).array(s.rows);
+            INDArray a = s.array(i).array(s.rows());
             if (i < nInputs) {
                 f[i] = a;
             } else {
@@ -136,7 +135,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
         if (pp != null) {
             pp.preProcess(mds);
         }
-        s.payload = mds;
+        return mds;
     }
 
     @Override
@@ -147,7 +146,7 @@ public final class Hdf5MultiDataSetIterator implements MultiDataSetIterator, Aut
     @Override
     public MultiDataSet next() {
         Slot s = engine.next();
-        MultiDataSet mds = (MultiDataSet) s.payload;
+        MultiDataSet mds = (MultiDataSet) s.payload();
         if (copyBatches) {
             INDArray[] f = dupAll(mds.getFeatures());
             INDArray[] l = dupAll(mds.getLabels());

@@ -15,10 +15,33 @@ package org.multitables4j;
  * @param epochs             epochs started
  * @param cache              the block stores' counters (hits, misses, decoded bytes), the same
  *                           vocabulary as {@code Hdf5Reader.cacheStats()}
+ * @param skippedChunks      undecodable chunks whose rows were left out with
+ *                           {@link CorruptChunkPolicy#SKIP}, each counted once per epoch
+ * @param skippedRows        rows left out of batches with {@link CorruptChunkPolicy#SKIP}
  */
 public record IteratorStats(long rows, long batches, long bytes, long wallNanos, long consumerWaitNanos,
                             long workerBusyNanos, long blocksDecoded, long blocksNeeded, long epochs,
-                            CacheStats cache) {
+                            CacheStats cache, long skippedChunks, long skippedRows) {
+
+    /**
+     * Counters without skipped chunks (both 0).
+     *
+     * @param rows              rows delivered
+     * @param batches           batches delivered
+     * @param bytes             bytes delivered
+     * @param wallNanos         nanoseconds since the first batch was requested
+     * @param consumerWaitNanos nanoseconds the caller spent blocked in {@code next()}
+     * @param workerBusyNanos   nanoseconds the workers spent filling batches
+     * @param blocksDecoded     blocks decoded
+     * @param blocksNeeded      distinct blocks needed
+     * @param epochs            epochs started
+     * @param cache             the block stores' counters
+     */
+    public IteratorStats(long rows, long batches, long bytes, long wallNanos, long consumerWaitNanos,
+                         long workerBusyNanos, long blocksDecoded, long blocksNeeded, long epochs, CacheStats cache) {
+        this(rows, batches, bytes, wallNanos, consumerWaitNanos, workerBusyNanos, blocksDecoded, blocksNeeded, epochs,
+                cache, 0, 0);
+    }
 
     /** @return megabytes (10^6 bytes) delivered */
     public double megabytes() {
@@ -52,14 +75,17 @@ public record IteratorStats(long rows, long batches, long bytes, long wallNanos,
                 new CacheStats(cache.hits() - earlier.cache.hits(), cache.misses() - earlier.cache.misses(),
                         cache.blocksDecoded() - earlier.cache.blocksDecoded(),
                         cache.decodedBytes() - earlier.cache.decodedBytes(),
-                        cache.blocksNeeded() - earlier.cache.blocksNeeded()));
+                        cache.blocksNeeded() - earlier.cache.blocksNeeded()),
+                skippedChunks - earlier.skippedChunks, skippedRows - earlier.skippedRows);
     }
 
     @Override
     public String toString() {
         return String.format("%d rows, %d batches, %.1f MB in %.3f s (%.0f rows/s), caller waited %.1f%%, "
-                        + "workers busy %.3f s, %d blocks decoded (amplification %.2f), %d epochs",
+                        + "workers busy %.3f s, %d blocks decoded (amplification %.2f), %d epochs%s",
                 rows, batches, megabytes(), wallNanos / 1e9, rowsPerSecond(), 100 * stallShare(),
-                workerBusyNanos / 1e9, blocksDecoded, readAmplification(), epochs);
+                workerBusyNanos / 1e9, blocksDecoded, readAmplification(), epochs,
+                skippedChunks == 0 && skippedRows == 0 ? ""
+                        : String.format(", %d corrupt chunks skipped (%d rows)", skippedChunks, skippedRows));
     }
 }

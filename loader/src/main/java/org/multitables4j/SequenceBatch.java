@@ -1,7 +1,7 @@
 package org.multitables4j;
 
-import org.multitables4j.internal.ring.SlotRing.Slot;
-import org.multitables4j.internal.ring.SlotRing.SlotArray;
+import org.multitables4j.internal.ring.Slot;
+import org.multitables4j.internal.ring.SlotArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,7 +23,7 @@ record SequenceBatch(INDArray[] features, INDArray[] labels, INDArray[] features
      * @return the views
      */
     static SequenceBatch of(Slot s, SequenceArrays sq) {
-        int n = s.rows;
+        int n = s.rows();
         SlotArray lengths = s.array(s.arrays() - 1);
         boolean dbl = lengths.spec().type() == DataType.DOUBLE;
         int lb = 0;

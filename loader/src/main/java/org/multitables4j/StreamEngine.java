@@ -1,18 +1,17 @@
 package org.multitables4j;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.multitables4j.internal.hdf5.ElementConverter;
 import org.multitables4j.internal.hdf5.ElementType;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.hdf5.Hdf5File;
 import org.multitables4j.internal.plan.EpochPlan;
 import org.multitables4j.internal.ring.SlotRing;
-import org.multitables4j.internal.ring.SlotRing.Slot;
+import org.multitables4j.internal.ring.Slot;
 import org.multitables4j.internal.workers.RowSelection;
 import org.multitables4j.internal.workers.Source;
 import org.multitables4j.internal.workers.StoreSource;
@@ -61,28 +60,19 @@ final class StreamEngine {
     private final SequenceArrays sequences;
     private final SlotRing.ArraySpec[] specs;
     private final ThreadWorkers workers;
+    private final EpochDelivery delivery;
     private final WorkerBackend backend;
     private final long rowBytes;
-    private final ArrayDeque<Slot> held = new ArrayDeque<>();
     private volatile boolean closed;
     private final boolean ownsFiles;
-    private int lastBatch = -1;
 
     private final long optionsHash;
     private final double[] cumulativeWeights;
     private int startBatch;
     private long epoch;
     private EpochPlan plan;
-    private boolean running;
-    private int cursor;
-    private long startNanos = -1;
-    private long rows;
-    private long batches;
-    private long bytes;
-    private long waitNanos;
-    private long epochsStarted;
 
-    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Consumer<Slot> publish) {
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, Function<Slot, Object> publish) {
         this(cfg, inputs, inputs.size() > 1 ? 1 : inputs.size(), publish);
     }
 
@@ -93,7 +83,7 @@ final class StreamEngine {
      *                    differ between inputs and outputs)
      * @param publish     runs on the worker after a slot is filled
      */
-    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, int outputsFrom, Consumer<Slot> publish) {
+    StreamEngine(StreamOptions<?> cfg, List<Input> inputs, int outputsFrom, Function<Slot, Object> publish) {
         cfg.validate();
         this.cfg = cfg;
         this.epoch = cfg.firstEpoch;
@@ -267,14 +257,24 @@ final class StreamEngine {
                 be.startChildren(childSources, cfg.describeFiles());
                 WorkerBackend started = be;
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, started::io, allocator);
-                this.workers.prepare();
             } else {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish);
+            }
+            if (cfg.corruptChunks == CorruptChunkPolicy.SKIP) {
+                this.workers.skipCorruptChunks();
+            }
+            if (be != null && be.processes()) {
+                this.workers.prepare();
             }
             this.workers.orderedDelivery(cfg.order.inSequence());
             if (cfg.order.windowed()) {
                 long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
                 this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
+            }
+            this.delivery = new EpochDelivery(workers, cfg, rb);
+            if (plan != null) {
+                delivery.begin(plan, startBatch);
+                startBatch = 0;
             }
             this.files = opened;
             this.backend = be;
@@ -301,8 +301,8 @@ final class StreamEngine {
                     + "completion order; use ORDERED, SHUFFLED or RANDOM to checkpoint (" + cfg.describeFiles() + ")");
         }
         long e = epoch;
-        int b = plan == null ? startBatch : cursor;
-        if (plan != null && cursor >= plan.batches()) {
+        int b = plan == null ? startBatch : delivery.cursor();
+        if (plan != null && delivery.cursor() >= plan.batches()) {
             e++;
             b = 0;
         }
@@ -328,28 +328,18 @@ final class StreamEngine {
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigurationException(e.getMessage() + " (" + cfg.describeFiles() + ")", e);
             }
-            cursor = Math.min(startBatch, plan.batches());
-            startBatch = 0;
-        }
-    }
-
-    private void releaseHeld(int keep) {
-        while (held.size() > keep) {
-            workers.release(held.poll());
+            if (delivery != null) { // null while the constructor checks a state to resume from
+                delivery.begin(plan, startBatch);
+                startBatch = 0;
+            }
         }
     }
 
     private void advanceEpoch() {
-        releaseHeld(0);
-        if (running) {
-            workers.stop();
-            running = false;
-        }
-        if (plan != null && cursor > 0) {
+        if (delivery.end()) {
             epoch++;
         }
         plan = null;
-        lastBatch = -1;
     }
 
     boolean hasNext() {
@@ -357,12 +347,12 @@ final class StreamEngine {
             return false;
         }
         ensurePlan();
-        return cursor < plan.batches() || cfg.cyclic && plan.batches() > 0;
+        return delivery.hasNext() || cfg.cyclic && plan.batches() > 0;
     }
 
     /**
-     * Waits for the next batch. The slot stays valid until {@code holdBatches} later calls, or
-     * is released at once in copy mode by {@link #releaseNow(Slot)}.
+     * Waits for the next batch (see {@link EpochDelivery#next()}: failures, held slots); a
+     * cyclic iterator goes on with the next epoch.
      */
     Slot next() {
         if (closed) {
@@ -371,47 +361,27 @@ final class StreamEngine {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " of " + cfg.describeFiles() + " is exhausted; call reset()");
         }
-        if (cursor >= plan.batches()) {
+        if (!delivery.hasNext()) {
             advanceEpoch();
             ensurePlan();
         }
-        if (!running) {
-            workers.start(plan, cursor);
-            running = true;
-            epochsStarted++;
-            if (startNanos < 0) {
-                startNanos = System.nanoTime();
-            }
+        Slot s = delivery.next();
+        if (s == null) {
+            // SKIP, cyclic, and every row of the new epoch is in chunks that cannot be decoded
+            throw new CorruptDataException("no row of epoch " + epoch + " can be decoded: every batch lost all its "
+                    + "rows to skipped chunks (" + cfg.describeFiles() + ")");
         }
-        releaseHeld(cfg.copyBatches ? 0 : cfg.holdBatches - 1);
-        long t0 = System.nanoTime();
-        Slot s = workers.take(cfg.order.inSequence() ? cursor : -1);
-        waitNanos += System.nanoTime() - t0;
-        cursor++;
-        lastBatch = s.batch;
-        rows += s.rows;
-        batches++;
-        bytes += s.rows * rowBytes;
-        held.add(s);
         return s;
     }
 
     /** @return the dataset rows of the last batch delivered, in order, or null before the first */
     long[] lastIndices() {
-        if (lastBatch < 0 || plan == null) {
-            return null;
-        }
-        long[] r = new long[plan.batchRows(lastBatch)];
-        for (int k = 0; k < r.length; k++) {
-            r[k] = plan.row(lastBatch, k);
-        }
-        return r;
+        return delivery.lastIndices();
     }
 
     /** Gives back the most recent slot at once (copy mode, after copying). */
     void releaseNow(Slot s) {
-        held.remove(s);
-        workers.release(s);
+        delivery.releaseNow(s);
     }
 
     void reset() {
@@ -445,10 +415,7 @@ final class StreamEngine {
     }
 
     IteratorStats stats() {
-        long wall = startNanos < 0 ? 0 : System.nanoTime() - startNanos;
-        CacheStats cache = CacheStats.of(workers.cacheStats());
-        return new IteratorStats(rows, batches, bytes, wall, waitNanos, workers.busyNanos(),
-                cache.blocksDecoded(), cache.blocksNeeded(), epochsStarted, cache);
+        return delivery.stats(CacheStats.of(workers.cacheStats()));
     }
 
     void close() {

@@ -40,6 +40,7 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
     String sampleWeightsPath;
     Backend backend = Backend.THREADS;
     ProcessOptions processes = ProcessOptions.defaults();
+    CorruptChunkPolicy corruptChunks = CorruptChunkPolicy.FAIL;
 
     /** An open reader whose file, block stores and backend are used, or null. */
     Object reader;
@@ -112,6 +113,10 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
                 throw new InvalidConfigurationException(opt + " needs order(RANDOM_WITH_REPLACEMENT), not " + order
                         + " (" + describeFiles() + ")");
             }
+        }
+        if (corruptChunks == CorruptChunkPolicy.SKIP && sequences != null) {
+            throw new InvalidConfigurationException("onCorruptChunk(SKIP) does not apply to sequences; use FAIL ("
+                    + describeFiles() + ")");
         }
         if (samplesPerEpoch > 0 && batchesPerEpoch > 0) {
             throw new InvalidConfigurationException("set samplesPerEpoch or batchesPerEpoch, not both (" + describeFiles() + ")");
@@ -224,6 +229,21 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
             throw new InvalidConfigurationException("holdBatches must be at least 1, got " + batches);
         }
         this.holdBatches = batches;
+        return self();
+    }
+
+    /**
+     * @param policy what to do with a chunk that cannot be decoded: {@link CorruptChunkPolicy#FAIL}
+     *               (default: the {@code next()} that needs it throws, after every batch before it)
+     *               or {@link CorruptChunkPolicy#SKIP} (its rows are left out of their batches,
+     *               logged and counted in {@code stats()})
+     * @return this builder
+     */
+    public B onCorruptChunk(CorruptChunkPolicy policy) {
+        if (policy == null) {
+            throw new InvalidConfigurationException("onCorruptChunk needs FAIL or SKIP, not null");
+        }
+        this.corruptChunks = policy;
         return self();
     }
 

@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link Hdf5Future#get()}, {@link Hdf5Future#getDirect}) or the {@link StagedArray} is closed.
  */
 public final class Stage {
-    private final SlotRing.Slot slot;
+    private final org.multitables4j.internal.ring.Slot slot;
     private final int capacity;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Hdf5Dataset dataset;

@@ -68,7 +68,7 @@ public final class Hdf5File implements AutoCloseable {
      *
      * @param path the HDF5 file
      * @return the open file
-     * @throws InvalidConfigurationException if the file does not exist
+     * @throws InvalidConfigurationException if the file does not exist or may not be read (permission denied)
      * @throws CorruptDataException if it is not a readable HDF5 file
      */
     public static Hdf5File open(Path path) {
@@ -85,6 +85,9 @@ public final class Hdf5File implements AutoCloseable {
         } catch (NoSuchFileException e) {
             closeQuietly(metaChannel, dataSource);
             throw new InvalidConfigurationException("HDF5 file not found: " + path, e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            closeQuietly(metaChannel, dataSource);
+            throw new InvalidConfigurationException("HDF5 file cannot be read: permission denied: " + path, e);
         } catch (IOException | HdfException | IllegalArgumentException | IllegalStateException
                  | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
             closeQuietly(metaChannel, dataSource);

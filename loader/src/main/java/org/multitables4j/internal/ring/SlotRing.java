@@ -1,12 +1,15 @@
 package org.multitables4j.internal.ring;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.bytedeco.javacpp.BytePointer;
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
+import org.multitables4j.IteratorClosedException;
+import org.multitables4j.MultitablesException;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A fixed set of off-heap slots, each holding one batch: features and (optionally) labels.
@@ -20,8 +23,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>With worker processes the slots are slices of a shared-memory file ({@link BufferAllocator}),
  * mapped by the parent and every child, so a child writes the rows the parent's INDArrays see.
  *
- * <p>The ring itself holds no scheduling state; {@link org.multitables4j.internal.workers.ThreadWorkers}
- * and the iterator decide which slot holds which batch.
+ * <h2>Protocol</h2>
+ * The ring owns the life of every slot: <b>claim</b> (a producer takes a free slot and, with it,
+ * the next batch of the {@link ClaimOrder}), <b>publish</b> (filled: the consumer may take it) or
+ * <b>fail</b> (the batch could not be made: the consumer gets the exception when it takes that
+ * batch, and the batches before it are unaffected), <b>take</b> (the consumer, by batch index or
+ * in completion order) and <b>release</b> (back to the producers). Because a producer takes a
+ * slot before it learns its batch, every claimed batch owns a slot, and in-order delivery cannot
+ * deadlock for any ring size (see {@link ClaimOrder}). The ring decides nothing about which batch
+ * comes next, and nothing about how a slot is filled.
+ *
+ * <p>An epoch is {@link #open opened} with its claim order and number of producers, {@link #stop
+ * stopped} (every wait ends) and, once the producers are gone, {@link #reclaim reclaimed}: every
+ * slot the consumer does not hold is free again.
  */
 public final class SlotRing {
     /** Memory layout of one array of a slot: element type and the shape of one row. */
@@ -42,6 +56,20 @@ public final class SlotRing {
     }
 
     private final Slot[] slots;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition freed = lock.newCondition();
+    private final Condition published = lock.newCondition();
+    private final ArrayDeque<Slot> free = new ArrayDeque<>();
+    /** Published slots in completion order (delivery in completion order only). */
+    private final ArrayDeque<Slot> completed = new ArrayDeque<>();
+    private ClaimOrder claims = ClaimOrder.NONE;
+    private boolean inSequence = true;
+    private boolean stopped = true;
+    /** A batch failed in an in-sequence epoch: every batch before it is claimed already, no more claims. */
+    private boolean claimsClosed;
+    private boolean closed;
+    private int producers;
+    private Throwable producerError;
 
     /**
      * Allocates the slots.
@@ -69,6 +97,7 @@ public final class SlotRing {
         slots = new Slot[count];
         for (int i = 0; i < count; i++) {
             slots[i] = new Slot(i, batchRows, arrays, allocator);
+            free.add(slots[i]);
         }
     }
 
@@ -89,145 +118,315 @@ public final class SlotRing {
     public long bytes() {
         long b = 0;
         for (Slot s : slots) {
-            for (SlotArray a : s.arrays) {
-                b += a.memory.capacity();
+            for (SlotArray a : s.arrayList()) {
+                b += a.memory().capacity();
             }
         }
         return b;
     }
 
-    /** One array of a slot: its memory and INDArray views (full batch and a cached partial one). */
-    public static final class SlotArray {
-        private final ArraySpec spec;
-        private final int batchRows;
-        private final ByteBuffer memory;
-        private final DataBuffer dataBuffer;
-        private final INDArray full;
-        private INDArray partial;
-        private int partialRows = -1;
-
-        SlotArray(int batchRows, ArraySpec spec, BufferAllocator allocator) {
-            this.spec = spec;
-            this.batchRows = batchRows;
-            long bytes = Math.multiplyExact(spec.rowBytes(), batchRows);
-            if (bytes > Integer.MAX_VALUE - 128) {
-                throw new IllegalArgumentException("a batch of " + bytes + " bytes does not fit one slot (2 GiB at most)");
+    /**
+     * Starts an epoch. The previous one must have been stopped and reclaimed (or none run yet).
+     *
+     * @param claims     which batch each claim gets
+     * @param inSequence true: the consumer takes batches by index; false: in completion order
+     * @param producers  threads that will claim, each calling {@link #producerExited} once
+     * @throws IteratorClosedException when the ring was closed
+     */
+    public void open(ClaimOrder claims, boolean inSequence, int producers) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IteratorClosedException("the iterator is closed");
             }
-            this.memory = allocator.allocate((int) Math.max(bytes, 1)).limit((int) bytes).order(ByteOrder.nativeOrder());
-            long elements = Math.max(1, spec.rowElements() * batchRows);
-            this.dataBuffer = Nd4j.createBuffer(new BytePointer(memory), elements, spec.type());
-            this.full = view(batchRows);
-        }
-
-        private INDArray view(int rows) {
-            long[] shape = new long[spec.rowShape().length + 1];
-            shape[0] = rows;
-            System.arraycopy(spec.rowShape(), 0, shape, 1, spec.rowShape().length);
-            long[] stride = new long[shape.length];
-            long s = 1;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                stride[d] = s;
-                s *= Math.max(1, shape[d]);
-            }
-            return Nd4j.create(dataBuffer, shape, stride, 0, 'c', spec.type());
-        }
-
-        /** @return the slot memory (native order; position 0, limit = full batch bytes); share, do not resize */
-        public ByteBuffer memory() {
-            return memory;
-        }
-
-        /** @return the layout */
-        public ArraySpec spec() {
-            return spec;
-        }
-
-        /**
-         * @param rows rows in the batch (at most the slot's batch size)
-         * @return a view over the first {@code rows} rows; made once per distinct row count
-         */
-        public INDArray array(int rows) {
-            if (rows == batchRows) {
-                return full;
-            }
-            if (rows != partialRows) {
-                partial = view(rows);
-                partialRows = rows;
-            }
-            return partial;
-        }
-
-        /**
-         * A new view over the slot memory with another row shape (same element count or fewer).
-         *
-         * @param rows     rows
-         * @param rowShape shape of one row
-         * @return the view
-         */
-        public INDArray view(int rows, long[] rowShape) {
-            long[] shape = new long[rowShape.length + 1];
-            shape[0] = rows;
-            System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-            long[] stride = new long[shape.length];
-            long st = 1;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                stride[d] = st;
-                st *= Math.max(1, shape[d]);
-            }
-            return Nd4j.create(dataBuffer, shape, stride, 0, 'c', spec.type());
-        }
-
-        /** @return the native address of the slot memory (for zero-copy checks) */
-        public long address() {
-            return dataBuffer.address();
+            this.claims = claims;
+            this.inSequence = inSequence;
+            this.producers = producers;
+            this.producerError = null;
+            this.stopped = false;
+            this.claimsClosed = false;
+            completed.clear();
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** A slot: its arrays (features, then labels for a DataSet) and the batch it currently holds. */
-    public static final class Slot {
-        private final int index;
-        private final SlotArray[] arrays;
-        /** Batch index held (set by the worker that fills it). */
-        public int batch = -1;
-        /** Rows held. */
-        public int rows;
-        /** The DataSet handed out for this slot (set by the worker, after the preprocessor). */
-        public Object payload;
-
-        Slot(int index, int batchRows, java.util.List<ArraySpec> specs, BufferAllocator allocator) {
-            this.index = index;
-            this.arrays = new SlotArray[specs.size()];
-            for (int i = 0; i < arrays.length; i++) {
-                arrays[i] = new SlotArray(batchRows, specs.get(i), allocator);
+    /**
+     * Claims a free slot and, with it, the next batch of the claim order ({@link Slot#batch()}).
+     * While no slot is free, {@code whileFull} runs without the ring's lock, given the batch the
+     * next claim would get; when it did nothing useful (returns false) the producer waits for a
+     * release.
+     *
+     * @param whileFull work to do while waiting (decoding ahead), or null
+     * @return the claimed slot, or null when no batch is left or the epoch is stopped
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public Slot claim(IntPredicate whileFull) throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                int next = claims.peek();
+                if (stopped || claimsClosed || next < 0) {
+                    return null;
+                }
+                Slot s = free.poll();
+                if (s != null) {
+                    claims.advance();
+                    s.claimed(next);
+                    return s;
+                }
+                boolean did = false;
+                if (whileFull != null) {
+                    lock.unlock();
+                    try {
+                        did = whileFull.test(next);
+                    } finally {
+                        lock.lock();
+                    }
+                }
+                if (!did && free.isEmpty() && !stopped) {
+                    freed.await(50, TimeUnit.MILLISECONDS);
+                }
             }
-        }
-
-        /**
-         * @param i array index, in the order the ring was made with
-         * @return that array
-         */
-        public SlotArray array(int i) {
-            return arrays[i];
-        }
-
-        /** @return the number of arrays */
-        public int arrays() {
-            return arrays.length;
-        }
-
-        /** @return this slot's index in the ring */
-        public int index() {
-            return index;
-        }
-
-        /** @return the first array (the features of a DataSet) */
-        public SlotArray features() {
-            return arrays[0];
-        }
-
-        /** @return the second array (the labels of a DataSet), or null */
-        public SlotArray labels() {
-            return arrays.length > 1 ? arrays[1] : null;
+        } finally {
+            lock.unlock();
         }
     }
+
+    /**
+     * Publishes a filled slot. {@code wrap} runs first, on the calling producer, and may throw:
+     * the slot then stays claimed, for {@link #fail} or {@link #abandon}.
+     *
+     * @param s       a slot from {@link #claim}
+     * @param rows    rows of the batch
+     * @param dropped positions left out of the batch (ascending), or null
+     * @param wrap    makes the payload the consumer gets (views, preprocessing), or null
+     */
+    public void publish(Slot s, int rows, int[] dropped, Function<Slot, Object> wrap) {
+        s.filled(rows, dropped);
+        Object p = wrap == null ? null : wrap.apply(s);
+        lock.lock();
+        try {
+            expect(s, Slot.State.CLAIMED);
+            if (stopped) {
+                freeLocked(s);
+                return;
+            }
+            s.payload(p);
+            s.state(Slot.State.READY);
+            if (!inSequence) {
+                completed.add(s);
+            }
+            published.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Publishes a batch that could not be made: the consumer that takes it gets {@code error}.
+     * When the consumer takes batches by index, no batch is claimed after this one (the consumer
+     * stops at the failed batch, and every batch before it was claimed before it); in completion
+     * order the epoch goes on.
+     *
+     * @param s     a slot from {@link #claim}
+     * @param error why
+     */
+    public void fail(Slot s, Throwable error) {
+        lock.lock();
+        try {
+            expect(s, Slot.State.CLAIMED);
+            if (stopped) {
+                freeLocked(s);
+                return;
+            }
+            s.error(error);
+            s.payload(null);
+            s.state(Slot.State.FAILED);
+            if (!inSequence) {
+                completed.add(s);
+            } else {
+                // the consumer stops at this batch; the ones before it are all claimed already
+                claimsClosed = true;
+                freed.signalAll();
+            }
+            published.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives a claimed slot back unfilled (the epoch was stopped while it was being filled).
+     *
+     * @param s a slot from {@link #claim}
+     */
+    public void abandon(Slot s) {
+        lock.lock();
+        try {
+            if (s.state() == Slot.State.CLAIMED) {
+                freeLocked(s);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A producer of the epoch is gone. When all are gone, a consumer waiting for a batch nobody
+     * published gets {@code error} (or an {@link IllegalStateException}).
+     *
+     * @param error why it ended early, or null
+     */
+    public void producerExited(Throwable error) {
+        lock.lock();
+        try {
+            producers--;
+            if (error != null && producerError == null) {
+                producerError = error;
+            }
+            published.signalAll();
+            freed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for a published batch and hands its slot to the consumer, who holds it until
+     * {@link #release}. A batch published as failed frees its slot and throws its error.
+     *
+     * @param batch the batch wanted, or -1 for whichever was published first
+     * @return the slot
+     * @throws MultitablesException the failed batch's error (as is when it is one), or
+     *     {@link IteratorClosedException} when the ring is closed meanwhile
+     * @throws IllegalStateException when the epoch is stopped, or every producer is gone without
+     *     an error, before the batch was published
+     */
+    public Slot take(int batch) {
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new IteratorClosedException("the iterator was closed while waiting for a batch");
+                }
+                Slot s = batch < 0 ? completed.poll() : published(batch);
+                if (s != null) {
+                    if (s.state() == Slot.State.FAILED) {
+                        Throwable e = s.error();
+                        freeLocked(s);
+                        throw unchecked(e);
+                    }
+                    s.state(Slot.State.HELD);
+                    return s;
+                }
+                if (stopped) {
+                    throw new IllegalStateException("no batch " + batch + ": the epoch was stopped");
+                }
+                if (producers <= 0) {
+                    if (producerError != null) {
+                        throw unchecked(producerError);
+                    }
+                    throw new IllegalStateException("no producer is left to publish batch " + batch);
+                }
+                try {
+                    published.await(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MultitablesException("Interrupted while waiting for a batch", e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives a slot the consumer holds back to the producers; a slot not held is left alone.
+     *
+     * @param s a slot from {@link #take}
+     */
+    public void release(Slot s) {
+        lock.lock();
+        try {
+            if (s.state() == Slot.State.HELD) {
+                freeLocked(s);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the epoch: claims return null, waits end; published slots are dropped at {@link #reclaim}. */
+    public void stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            freed.signalAll();
+            published.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After {@link #stop} and once no producer runs: every slot the consumer does not hold is free. */
+    public void reclaim() {
+        lock.lock();
+        try {
+            completed.clear();
+            for (Slot s : slots) {
+                if (s.state() != Slot.State.HELD && s.state() != Slot.State.FREE) {
+                    freeLocked(s);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops for good: waits end, {@link #take} and {@link #open} throw {@link IteratorClosedException}. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        stop();
+    }
+
+    private Slot published(int batch) {
+        for (Slot s : slots) {
+            if (s.batch() == batch && (s.state() == Slot.State.READY || s.state() == Slot.State.FAILED)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void freeLocked(Slot s) {
+        completed.remove(s);
+        s.state(Slot.State.FREE);
+        s.payload(null);
+        s.error(null);
+        free.add(s);
+        freed.signal();
+    }
+
+    private static void expect(Slot s, Slot.State st) {
+        if (s.state() != st) {
+            throw new IllegalStateException("slot " + s.index() + " is " + s.state() + ", not " + st);
+        }
+    }
+
+    private static RuntimeException unchecked(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new MultitablesException("A loader worker failed: " + e, e);
+    }
+
 }

@@ -2,6 +2,7 @@ package org.multitables4j.internal.workers;
 
 import java.nio.ByteBuffer;
 import java.util.function.IntToLongFunction;
+import org.multitables4j.CorruptDataException;
 import org.multitables4j.internal.plan.EpochPlan;
 
 /**
@@ -71,12 +72,20 @@ final class BatchFiller {
                     try {
                         gather.io().readBlock(a, (int) blk, dst, k * outRowBytes);
                         ok = true;
+                    } catch (CorruptDataException e) {
+                        skipOrThrow(a, (int) blk, e, k, (int) (last - first));
                     } finally {
                         part.cache().finishDirect((int) blk, ok);
                     }
                     continue;
                 }
-                ByteBuffer src = part.cache().acquire((int) blk, gather.io(), horizon);
+                ByteBuffer src;
+                try {
+                    src = part.cache().acquire((int) blk, gather.io(), horizon);
+                } catch (CorruptDataException e) {
+                    skipOrThrow(a, (int) blk, e, k, (int) (last - first));
+                    continue;
+                }
                 try {
                     RowGather.convertRows(a, src, (int) (first - blk * br) * a.rowBytes(), (int) (last - first), first,
                             dst, k, f);
@@ -86,5 +95,13 @@ final class BatchFiller {
             }
             at = stop;
         }
+    }
+
+    private void skipOrThrow(org.multitables4j.internal.hdf5.Hdf5Array a, int blk, CorruptDataException e, int k, int m) {
+        ChunkSkips.Batch skips = gather.skips();
+        if (skips == null) {
+            throw e;
+        }
+        skips.drop(a, blk, e, k, m);
     }
 }

@@ -383,7 +383,14 @@ public final class BlockCache {
         } finally {
             lock.unlock();
         }
-        decodeUnlocked(blk, b, dec, false);
+        try {
+            decodeUnlocked(blk, b, dec, false);
+        } catch (EpochCancelled e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // not this worker's batch: the block stays absent, and the batch that needs it decodes
+            // it itself and fails (or skips it) at exactly that batch
+        }
         return true;
     }
 

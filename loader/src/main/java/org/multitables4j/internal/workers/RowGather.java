@@ -60,6 +60,8 @@ public final class RowGather {
     private final BufferAllocator allocator;
     private final boolean readsIntoDestination;
     private ByteBuffer scratch;
+    /** Where positions of undecodable blocks go ({@code onCorruptChunk(SKIP)}), or null to throw. */
+    private ChunkSkips.Batch skips;
     private long[] runRows = new long[16];
     private int[] runCounts = new int[16];
     private int[] runOffsets = new int[16];
@@ -89,6 +91,16 @@ public final class RowGather {
     /** @return this thread's reads */
     public BlockIo io() {
         return io;
+    }
+
+    /** @param batch positions of undecodable blocks are marked here instead of thrown; null to throw */
+    void skipCorrupt(ChunkSkips.Batch batch) {
+        this.skips = batch;
+    }
+
+    /** @return where positions of undecodable blocks go, or null when their failure is thrown */
+    ChunkSkips.Batch skips() {
+        return skips;
     }
 
     /**
@@ -175,7 +187,18 @@ public final class RowGather {
             Hdf5Array a = part.array();
             int blk = (int) (global - bases[pi]);
             long first = (long) blk * a.blockRows();
-            ByteBuffer src = part.cache().acquire(blk, io, horizon);
+            ByteBuffer src;
+            try {
+                src = part.cache().acquire(blk, io, horizon);
+            } catch (CorruptDataException e) {
+                if (skips == null) {
+                    throw e;
+                }
+                for (; i < to && keys[i] >>> bits == global; i++) {
+                    skips.drop(a, blk, e, (int) (keys[i] & mask));
+                }
+                continue;
+            }
             try {
                 for (; i < to && keys[i] >>> bits == global; i++) {
                     int k = (int) (keys[i] & mask);

@@ -1,46 +1,39 @@
 package org.multitables4j.internal.workers;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.multitables4j.IteratorClosedException;
 import org.multitables4j.MultitablesException;
-import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.plan.EpochPlan;
 import org.multitables4j.internal.ring.BufferAllocator;
+import org.multitables4j.internal.ring.ClaimOrder;
+import org.multitables4j.internal.ring.Slot;
 import org.multitables4j.internal.ring.SlotRing;
-import org.multitables4j.internal.ring.SlotRing.Slot;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Worker threads that execute the batches of an epoch plan and write them into ring slots.
  *
- * <p>A worker first takes a free slot, then claims the next batch index, so every claimed batch
- * owns a slot and the consumer waiting for batch {@code t} in order can never be starved by later
- * batches. A batch is a task {@code (epoch plan, batch index, slot)}: a pure description that a
- * process backend can execute the same way in another JVM over shared slot memory.
+ * <p>Each worker claims a slot of the {@link SlotRing} (which hands it the next batch of the
+ * epoch, in batch order), fills it and publishes it; the ring's protocol keeps ordered delivery
+ * deadlock-free. While no slot is free a worker decodes blocks ahead. A batch is a task
+ * {@code (epoch plan, batch index, slot)}: a pure description that a process backend can execute
+ * the same way in another JVM over shared slot memory.
+ *
+ * <p>A batch that fails is published as failed, carrying its exception: the consumer gets it when
+ * it takes that batch, after every batch before it, and the workers go on with later batches.
  *
  * <p>Workers are never interrupted (an interrupt closes the shared {@code FileChannel}); they
- * wait on conditions with a cancel flag instead. A worker's exception stops the epoch and is
- * rethrown to the consumer with its cause.
+ * wait on conditions with a cancel flag instead.
  */
 public final class ThreadWorkers implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
     private final SlotRing ring;
     private final int workers;
     private final Source[] sources;
-    private final Consumer<Slot> onFilled;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition slotFree = lock.newCondition();
-    private final Condition ready = lock.newCondition();
-    private final ArrayDeque<Slot> free = new ArrayDeque<>();
-    private final ArrayDeque<Slot> readyQueue = new ArrayDeque<>();
-    private final Slot[] readyByBatch;
-    private final boolean[] held;
+    private final Function<Slot, Object> onFilled;
     private final AtomicLong busyNanos = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private final int threadSeq;
@@ -48,21 +41,23 @@ public final class ThreadWorkers implements AutoCloseable {
     private final java.util.function.IntFunction<BlockIo> ioFactory;
     private final BufferAllocator allocator;
     private final BatchFiller[][] scratch;
+    private final ChunkSkips.Batch[] drops;
+    private volatile ChunkSkips skips;
 
-    private EpochPlan plan;
-    private int nextClaim;
-    private boolean cancelled = true;
+    private volatile EpochPlan plan;
+    private volatile boolean cancelled = true;
     private boolean closed;
-    private Throwable error;
-    private int exited;
+    private volatile boolean orderedDelivery = true;
+    private volatile int lookaheadBatches;
 
     /**
      * @param ring     the slots
      * @param workers  number of threads
-     * @param sources  values from {@link #source}, one per array of a slot, in the ring's order
-     * @param onFilled runs on the worker after a slot is filled (makes the DataSet, preprocessing)
+     * @param sources  sources, one per array of a slot, in the ring's order
+     * @param onFilled runs on the worker after a slot is filled and makes what the consumer gets
+     *                 (the DataSet, preprocessed)
      */
-    public ThreadWorkers(SlotRing ring, int workers, List<Source> sources, Consumer<Slot> onFilled) {
+    public ThreadWorkers(SlotRing ring, int workers, List<Source> sources, Function<Slot, Object> onFilled) {
         this(ring, workers, sources, onFilled, i -> BlockIo.local(), BufferAllocator.DIRECT);
     }
 
@@ -72,12 +67,12 @@ public final class ThreadWorkers implements AutoCloseable {
      *
      * @param ring      the slots (from {@code allocator})
      * @param workers   number of worker threads
-     * @param sources   values from {@link #source}, one per array of a slot, in the ring's order
-     * @param onFilled  runs on the worker after a slot is filled (makes the DataSet, preprocessing)
+     * @param sources   sources, one per array of a slot, in the ring's order
+     * @param onFilled  runs on the worker after a slot is filled and makes what the consumer gets
      * @param ioFactory the reads of worker {@code i}; made once per worker and kept across epochs
      * @param allocator where scratch buffers come from
      */
-    public ThreadWorkers(SlotRing ring, int workers, List<Source> sources, Consumer<Slot> onFilled,
+    public ThreadWorkers(SlotRing ring, int workers, List<Source> sources, Function<Slot, Object> onFilled,
                          java.util.function.IntFunction<BlockIo> ioFactory, BufferAllocator allocator) {
         this.ioFactory = ioFactory;
         this.allocator = allocator;
@@ -85,17 +80,31 @@ public final class ThreadWorkers implements AutoCloseable {
         this.workers = workers;
         this.sources = sources.toArray(new Source[0]);
         this.onFilled = onFilled;
-        this.readyByBatch = new Slot[ring.size()];
-        this.held = new boolean[ring.size()];
-        for (int i = 0; i < ring.size(); i++) {
-            free.add(ring.slot(i));
-        }
         this.threadSeq = SEQ.incrementAndGet();
         this.decoders = new BlockIo[workers];
         this.scratch = new BatchFiller[workers][];
+        this.drops = new ChunkSkips.Batch[workers];
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Leaves the rows of chunks that cannot be decoded out of their batches instead of failing
+     * the batch. Call before the first epoch.
+     */
+    public void skipCorruptChunks() {
+        this.skips = new ChunkSkips();
+    }
+
+    /** @return chunks whose rows were left out (each once per epoch), 0 unless skipping */
+    public long skippedChunks() {
+        ChunkSkips k = skips;
+        return k == null ? 0 : k.chunks();
+    }
+
+    /** @return rows left out of batches, 0 unless skipping */
+    public long skippedRows() {
+        ChunkSkips k = skips;
+        return k == null ? 0 : k.rows();
+    }
 
     /**
      * Starts the workers on an epoch. The previous epoch must have been stopped.
@@ -104,23 +113,13 @@ public final class ThreadWorkers implements AutoCloseable {
      * @param firstBatch the first batch to execute (a resumed epoch skips the batches before)
      */
     public void start(EpochPlan p, int firstBatch) {
-        lock.lock();
-        try {
+        synchronized (threads) {
             if (closed) {
                 throw new IteratorClosedException("the iterator is closed");
             }
             if (!threads.isEmpty()) {
                 throw new IllegalStateException("an epoch is running");
             }
-            plan = p;
-            nextClaim = firstBatch;
-            cancelled = false;
-            error = null;
-            exited = 0;
-            readyQueue.clear();
-            java.util.Arrays.fill(readyByBatch, null);
-        } finally {
-            lock.unlock();
         }
         for (Source s : sources) {
             if (!s.direct(p)) {
@@ -129,13 +128,18 @@ public final class ThreadWorkers implements AutoCloseable {
                 }
             }
         }
-        lock.lock();
-        try {
+        synchronized (threads) {
             // under the lock, so that a close() from another thread either comes first (and this
             // start fails) or sees every thread to stop
             if (closed) {
                 throw new IteratorClosedException("the iterator is closed");
             }
+            if (skips != null && p != plan) {
+                skips.startEpoch(); // not when the same epoch starts again after a failed batch
+            }
+            plan = p;
+            cancelled = false;
+            ring.open(ClaimOrder.sequential(firstBatch, p.batches()), orderedDelivery, workers);
             for (int i = 0; i < workers; i++) {
                 int index = i;
                 Thread t = new Thread(() -> work(index), "multitables4j-" + threadSeq + "-worker-" + i);
@@ -143,8 +147,6 @@ public final class ThreadWorkers implements AutoCloseable {
                 threads.add(t);
                 t.start();
             }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -153,25 +155,16 @@ public final class ThreadWorkers implements AutoCloseable {
      * consumer does not hold. Safe to call repeatedly.
      */
     public void stop() {
-        lock.lock();
-        try {
-            cancelled = true;
-            slotFree.signalAll();
-            ready.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        cancelled = true;
+        ring.stop();
         for (Source s : sources) {
             for (Source.Part part : s.parts()) {
                 part.cache().cancel();
             }
         }
         List<Thread> running;
-        lock.lock();
-        try {
+        synchronized (threads) {
             running = new ArrayList<>(threads);
-        } finally {
-            lock.unlock();
         }
         boolean interrupted = false;
         for (Thread t : running) {
@@ -183,20 +176,10 @@ public final class ThreadWorkers implements AutoCloseable {
                 }
             }
         }
-        lock.lock();
-        try {
+        synchronized (threads) {
             threads.removeAll(running);
-            free.clear();
-            readyQueue.clear();
-            java.util.Arrays.fill(readyByBatch, null);
-            for (int i = 0; i < ring.size(); i++) {
-                if (!held[i]) {
-                    free.add(ring.slot(i));
-                }
-            }
-        } finally {
-            lock.unlock();
         }
+        ring.reclaim();
         for (Source s : sources) {
             for (Source.Part part : s.parts()) {
                 part.cache().clear();
@@ -212,51 +195,11 @@ public final class ThreadWorkers implements AutoCloseable {
      *
      * @param batch the batch index wanted, or -1 for whichever is ready first
      * @return the slot holding it, now held by the consumer until {@link #release}
-     * @throws MultitablesException with the worker's failure as cause, or
-     *     {@link IteratorClosedException} when closed meanwhile
+     * @throws MultitablesException the failure of that batch (as thrown by the worker when it is
+     *     one), or {@link IteratorClosedException} when closed meanwhile
      */
     public Slot take(int batch) {
-        lock.lock();
-        try {
-            while (true) {
-                if (error != null) {
-                    Throwable e = error;
-                    if (e instanceof MultitablesException me) {
-                        throw me;
-                    }
-                    throw new MultitablesException("A loader worker failed: " + e, e);
-                }
-                if (closed) {
-                    throw new IteratorClosedException("the iterator was closed while waiting for a batch");
-                }
-                Slot s;
-                if (batch < 0) {
-                    s = readyQueue.poll();
-                } else {
-                    s = readyByBatch[batch % readyByBatch.length];
-                    if (s != null && s.batch == batch) {
-                        readyByBatch[batch % readyByBatch.length] = null;
-                    } else {
-                        s = null;
-                    }
-                }
-                if (s != null) {
-                    held[s.index()] = true;
-                    return s;
-                }
-                if (cancelled || exited == workers) {
-                    throw new IllegalStateException("no worker will deliver batch " + batch + " (epoch stopped)");
-                }
-                try {
-                    ready.await(100, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new MultitablesException("Interrupted while waiting for a batch", e);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+        return ring.take(batch);
     }
 
     /**
@@ -265,18 +208,7 @@ public final class ThreadWorkers implements AutoCloseable {
      * @param s a slot returned by {@link #take}
      */
     public void release(Slot s) {
-        lock.lock();
-        try {
-            if (!held[s.index()]) {
-                return;
-            }
-            held[s.index()] = false;
-            s.payload = null;
-            free.add(s);
-            slotFree.signal();
-        } finally {
-            lock.unlock();
-        }
+        ring.release(s);
     }
 
     /** @return nanoseconds workers spent filling batches, over all epochs */
@@ -304,13 +236,10 @@ public final class ThreadWorkers implements AutoCloseable {
     /** Stops the workers for good. Idempotent; wakes a waiting consumer. */
     @Override
     public void close() {
-        lock.lock();
-        try {
+        synchronized (threads) {
             closed = true;
-            ready.signalAll();
-        } finally {
-            lock.unlock();
         }
+        ring.close();
         stop();
         synchronized (this) {
             for (int i = 0; i < decoders.length; i++) {
@@ -342,6 +271,10 @@ public final class ThreadWorkers implements AutoCloseable {
             decoders[index] = dec;
             scratch[index] = new BatchFiller[sources.length];
             RowGather gather = new RowGather(dec, allocator);
+            if (skips != null) {
+                drops[index] = skips.batch();
+                gather.skipCorrupt(drops[index]);
+            }
             for (int i = 0; i < sources.length; i++) {
                 scratch[index][i] = new BatchFiller(sources[i], gather);
             }
@@ -352,100 +285,52 @@ public final class ThreadWorkers implements AutoCloseable {
     private void work(int index) {
         BatchFiller[] fillers = scratch(index);
         BlockIo dec = decoders[index];
+        ChunkSkips.Batch dropped = drops[index];
+        EpochPlan p = plan;
         int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
-        Slot s = null;
+        Throwable fatal = null;
         try {
             while (true) {
-                int b;
-                int horizon;
-                lock.lock();
-                try {
-                    while (true) {
-                        if (cancelled || error != null || nextClaim >= plan.batches()) {
-                            return;
-                        }
-                        s = free.poll();
-                        if (s != null) {
-                            b = nextClaim++;
-                            horizon = b + lookahead;
-                            break;
-                        }
-                        int h = nextClaim + lookahead;
-                        lock.unlock();
-                        boolean did;
-                        try {
-                            did = decodeAhead(dec, h);
-                        } finally {
-                            lock.lock();
-                        }
-                        if (!did && free.isEmpty() && !cancelled && error == null) {
-                            slotFree.await(50, TimeUnit.MILLISECONDS);
-                        }
-                    }
-                } finally {
-                    lock.unlock();
+                Slot s = ring.claim(next -> !cancelled && decodeAhead(p, dec, next + lookahead));
+                if (s == null) {
+                    return;
                 }
-                long t0 = System.nanoTime();
-                s.batch = b;
-                s.rows = plan.batchRows(b);
-                for (int i = 0; i < fillers.length; i++) {
-                    fillers[i].fill(plan, b, s.array(i).memory(), horizon);
-                }
-                onFilled.accept(s);
-                busyNanos.addAndGet(System.nanoTime() - t0);
-                lock.lock();
+                int b = s.batch();
                 try {
-                    if (cancelled) {
-                        free.add(s);
-                    } else if (readyByBatch.length > 0 && orderedDelivery) {
-                        readyByBatch[b % readyByBatch.length] = s;
-                    } else {
-                        readyQueue.add(s);
+                    long t0 = System.nanoTime();
+                    if (dropped != null) {
+                        dropped.reset();
                     }
-                    s = null;
-                    ready.signalAll();
-                } finally {
-                    lock.unlock();
+                    for (int i = 0; i < fillers.length; i++) {
+                        fillers[i].fill(p, b, s.array(i).memory(), b + lookahead);
+                    }
+                    int rows = p.batchRows(b);
+                    int[] gone = null;
+                    if (dropped != null && dropped.any()) {
+                        gone = dropped.compact(s, rows);
+                        rows -= gone.length;
+                    }
+                    ring.publish(s, rows, gone, rows == 0 ? null : onFilled);
+                    busyNanos.addAndGet(System.nanoTime() - t0);
+                } catch (EpochCancelled c) {
+                    ring.abandon(s);
+                    return;
+                } catch (RuntimeException | Error e) {
+                    // this batch only: the consumer gets the error when it takes the batch, after
+                    // every batch before it; later batches go on
+                    ring.fail(s, e);
                 }
             }
         } catch (EpochCancelled c) {
             // epoch stopped
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            lock.lock();
-            try {
-                if (error == null) {
-                    error = t;
-                }
-                cancelled = true;
-                slotFree.signalAll();
-                ready.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            for (Source src : sources) {
-                for (Source.Part part : src.parts()) {
-                    part.cache().cancel();
-                }
-            }
+        } catch (RuntimeException | Error t) {
+            fatal = t;
         } finally {
-            lock.lock();
-            try {
-                if (s != null) {
-                    free.add(s);
-                }
-                exited++;
-                ready.signalAll();
-                slotFree.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            ring.producerExited(fatal);
         }
     }
-
-    private volatile boolean orderedDelivery = true;
-    private volatile int lookaheadBatches;
 
     /**
      * @param batches how many batches past the next unclaimed one idle workers may decode blocks
@@ -464,9 +349,9 @@ public final class ThreadWorkers implements AutoCloseable {
         this.orderedDelivery = ordered;
     }
 
-    private boolean decodeAhead(BlockIo dec, int horizon) {
+    private boolean decodeAhead(EpochPlan p, BlockIo dec, int horizon) {
         for (Source s : sources) {
-            if (!s.direct(plan)) {
+            if (!s.direct(p)) {
                 for (Source.Part part : s.parts()) {
                     if (part.cache().decodeAhead(dec, horizon)) {
                         return true;
