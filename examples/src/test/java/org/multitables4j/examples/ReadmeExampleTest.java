@@ -13,10 +13,15 @@ import java.util.regex.Pattern;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.URI;
 import org.multitables4j.Backend;
+import org.multitables4j.CorruptChunkPolicy;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.Hdf5Files;
+import org.multitables4j.IteratorStats;
 import org.multitables4j.Order;
+import org.multitables4j.ReadStats;
+import org.multitables4j.RemoteOptions;
 import org.multitables4j.SequenceAlignment;
 import org.multitables4j.datasets.ElementKind;
 import org.multitables4j.datasets.Generate;
@@ -172,6 +177,38 @@ class ReadmeExampleTest {
         INDArray row = vl.row(-1);
         // README-END
         return row;
+    }
+
+    void corruptChunkExample(MultiLayerNetwork network) {
+        // README-BEGIN
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(Path.of("train.h5"))
+                .features("/x").labels("/y").oneHot(10)
+                .onCorruptChunk(CorruptChunkPolicy.SKIP)   // leave out rows of undecodable chunks
+                .build()) {
+            network.fit(it, 5);
+            IteratorStats s = it.stats();
+            System.out.println(s.skippedChunks() + " chunks, " + s.skippedRows() + " rows skipped");
+        }
+        // README-END
+    }
+
+    void remoteExample(MultiLayerNetwork model) {
+        // README-BEGIN
+        ReadStats stats = new ReadStats();             // optional: read calls and bytes
+        RemoteOptions remote = RemoteOptions.defaults()          // Hadoop's defaults from the classpath
+                .withProperty("dfs.client.use.datanode.hostname", "true").withStats(stats);
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(URI.create("hdfs://nn:8020/data/train.h5"), remote)
+                .features("/x").labels("/y").oneHot(10).batchSize(256).order(Order.SHUFFLED).workers(4).build()) {
+            model.fit(it, 5);
+        }
+        RemoteOptions s3 = RemoteOptions.defaults()
+                .withProperty("fs.s3a.endpoint", "http://minio:9000")
+                .withProperty("fs.s3a.path.style.access", "true");
+        try (Hdf5Reader reader = Hdf5Reader.open(URI.create("s3a://bucket/train.h5"), s3, 4, 256L << 20, Backend.THREADS)) {
+            Hdf5Dataset ds = reader.dataset("/x");
+            INDArray rows = reader.request(ds.rows(new long[] {7, 3, 99}), ds.createStage(3)).get();
+        }
+        // README-END
     }
 
     static List<String> block(String text) {
