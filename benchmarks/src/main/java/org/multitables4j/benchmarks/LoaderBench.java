@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.multitables4j.Backend;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.IteratorStats;
 import org.multitables4j.Order;
@@ -44,11 +45,21 @@ public final class LoaderBench implements Callable<Integer> {
     @Option(names = "--prefetch", description = "ring slots (default: 2 per worker, at least 4)")
     int prefetch = -1;
 
+    @Option(names = "--backend", description = "THREADS or PROCESSES (default: ${DEFAULT-VALUE})")
+    Backend backend = Backend.THREADS;
+
+    @Option(names = "--interleave", description = "measure the orders in turns, one pass each per round, so that "
+            + "a machine shared with other work loads every order alike; prints the CPU seconds of each pass too")
+    boolean interleave;
+
     @Override
     public Integer call() {
+        if (interleave) {
+            return interleaved();
+        }
         for (Order order : orders) {
             Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(file).features(dataset)
-                    .batchSize(batch).order(order).workers(workers).seed(1);
+                    .batchSize(batch).order(order).workers(workers).seed(1).backend(backend);
             if (prefetch > 0) {
                 b = b.prefetch(prefetch);
             }
@@ -76,6 +87,48 @@ public final class LoaderBench implements Callable<Integer> {
             System.out.printf("loader=%s workers=%d mbps=%.1f all=%s%n", order, workers, mbps[repeat / 2],
                     Arrays.toString(Arrays.stream(mbps).map(v -> Math.round(v)).toArray()));
             System.out.println("# " + last);
+        }
+        return 0;
+    }
+
+    /** One pass of every order per round, a fresh iterator each (build included), after a warm-up round. */
+    private Integer interleaved() {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        double[][] mbps = new double[orders.size()][repeat];
+        double[][] cpu = new double[orders.size()][repeat];
+        for (int r = -1; r < repeat; r++) {
+            for (int o = 0; o < orders.size(); o++) {
+                Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(file).features(dataset)
+                        .batchSize(batch).order(orders.get(o)).workers(workers).seed(1 + Math.max(r, 0)).backend(backend);
+                if (prefetch > 0) {
+                    b = b.prefetch(prefetch);
+                }
+                long c0 = os.getProcessCpuTime();
+                long t0 = System.nanoTime();
+                try (Hdf5DataSetIterator it = b.build()) {
+                    long rows = 0;
+                    while (it.hasNext()) {
+                        rows += it.next().getFeatures().size(0);
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (rows != it.datasetRows() && !orders.get(o).withReplacement()) {
+                        throw new IllegalStateException("delivered " + rows + " of " + it.datasetRows() + " rows");
+                    }
+                    if (r >= 0) {
+                        mbps[o][r] = it.stats().bytes() / 1e6 / s;
+                        cpu[o][r] = (os.getProcessCpuTime() - c0) / 1e9;
+                    }
+                }
+            }
+        }
+        for (int o = 0; o < orders.size(); o++) {
+            double[] m = mbps[o].clone();
+            double[] c = cpu[o].clone();
+            Arrays.sort(m);
+            Arrays.sort(c);
+            System.out.printf("loader=%s workers=%d backend=%s mbps=%.1f cpu_s=%.2f all=%s%n", orders.get(o), workers,
+                    backend, m[repeat / 2], c[repeat / 2],
+                    Arrays.toString(Arrays.stream(mbps[o]).map(v -> Math.round(v)).toArray()));
         }
         return 0;
     }

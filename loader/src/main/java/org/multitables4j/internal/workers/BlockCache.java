@@ -257,7 +257,7 @@ public final class BlockCache {
                     ByteBuffer b = takeBuffer(true);
                     lock.unlock();
                     try {
-                        decodeUnlocked(blk, b, dec, true);
+                        b = decodeUnlocked(blk, b, dec, true);
                     } finally {
                         lock.lock();
                     }
@@ -425,13 +425,72 @@ public final class BlockCache {
     }
 
     /**
-     * Decodes block {@code blk} (marked LOADING) into {@code b} without holding the lock, then
-     * publishes it (pinned for the caller when {@code pin}) or, on failure, gives the buffer back.
+     * Pins every block of {@code blks[0 .. count)} that is decoded, in one pass under the lock
+     * (a batch of a random order touches hundreds of blocks: one lock round per block made the
+     * workers queue on this lock); the others are left for {@link #acquire}.
+     *
+     * @param blks  distinct blocks
+     * @param count how many
+     * @param out   receives each block's buffer, or null where it is not decoded
      */
-    private void decodeUnlocked(int blk, ByteBuffer b, BlockIo dec, boolean pin) {
+    void pinReady(int[] blks, int count, ByteBuffer[] out) {
+        lock.lock();
+        try {
+            if (cancelled) {
+                throw new EpochCancelled();
+            }
+            for (int i = 0; i < count; i++) {
+                int blk = blks[i];
+                if (state[blk] == READY) {
+                    pins[blk]++;
+                    hits++;
+                    out[i] = buf[blk];
+                } else {
+                    out[i] = null;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #release} of every block of {@code blks[0 .. count)} under one lock.
+     *
+     * @param blks  pinned blocks
+     * @param count how many
+     */
+    void releaseAll(int[] blks, int count) {
+        lock.lock();
+        try {
+            for (int i = 0; i < count; i++) {
+                int blk = blks[i];
+                pins[blk]--;
+                remaining[blk]--;
+                if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
+                    recycle(blk);
+                    state[blk] = ABSENT;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Decodes block {@code blk} (marked LOADING) into {@code b} (allocated here when null) without
+     * holding the lock, then publishes it (pinned for the caller when {@code pin}) or, on failure,
+     * gives the buffer back.
+     *
+     * @return the buffer holding the block
+     */
+    private ByteBuffer decodeUnlocked(int blk, ByteBuffer b, BlockIo dec, boolean pin) {
         readAhead(dec);
         boolean ok = false;
         try {
+            if (b == null) { // allocated here rather than under the lock: a fresh buffer is zeroed page by page
+                b = allocator.allocate(blockBytes).order(array.elementType().byteOrder());
+            }
             dec.readBlock(array, blk, b);
             ok = true;
         } finally {
@@ -450,7 +509,9 @@ public final class BlockCache {
                     }
                 } else {
                     state[blk] = ABSENT;
-                    pool.push(b);
+                    if (b != null) {
+                        pool.push(b);
+                    }
                     heldBytes -= blockBytes;
                 }
                 changed.signalAll();
@@ -458,6 +519,7 @@ public final class BlockCache {
                 lock.unlock();
             }
         }
+        return b;
     }
 
     private ByteBuffer takeBuffer(boolean mayEvict) {
@@ -470,7 +532,7 @@ public final class BlockCache {
         }
         heldBytes += blockBytes;
         ByteBuffer b = pool.poll();
-        return (b != null ? b : allocator.allocate(blockBytes)).order(array.elementType().byteOrder());
+        return b != null ? b.order(array.elementType().byteOrder()) : null; // null: the decoder allocates it
     }
 
     private void evictFarthest() {
