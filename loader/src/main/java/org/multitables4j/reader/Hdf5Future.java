@@ -22,12 +22,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the future fails with an {@link IteratorClosedException}.
  */
 public final class Hdf5Future {
-    private final CompletableFuture<Void> done;
+    private final CompletableFuture<?> done;
     private final Stage stage;
     private final Request request;
     private boolean taken;
+    /** the view made by the worker that ended the read, when it made one */
+    private StagedArray prepared;
 
-    Hdf5Future(CompletableFuture<Void> done, Stage stage, Request request) {
+    /**
+     * @param done    completes when the rows have landed; its value may be the request's view,
+     *                made on the worker thread (so the consumer does not make it), or null
+     * @param stage   the stage the rows land in
+     * @param request the request
+     */
+    Hdf5Future(CompletableFuture<?> done, Stage stage, Request request) {
         this.done = done;
         this.stage = stage;
         this.request = request;
@@ -81,7 +89,7 @@ public final class Hdf5Future {
         }
         taken = true;
         try {
-            done.get();
+            prepared = done.get() instanceof StagedArray v ? v : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             taken = false;
@@ -103,7 +111,7 @@ public final class Hdf5Future {
      */
     public INDArray get() {
         await();
-        StagedArray v = stage.revocable(request);
+        StagedArray v = view();
         try {
             return v.array().dup();
         } finally {
@@ -119,7 +127,7 @@ public final class Hdf5Future {
      */
     public void getDirect(Consumer<INDArray> use) {
         await();
-        try (StagedArray v = stage.revocable(request)) {
+        try (StagedArray v = view()) {
             use.accept(v.array());
         }
     }
@@ -130,7 +138,13 @@ public final class Hdf5Future {
      */
     public StagedArray acquire() {
         await();
-        return stage.revocable(request);
+        return view();
+    }
+
+    private StagedArray view() {
+        StagedArray v = prepared;
+        prepared = null;
+        return v != null ? v : stage.revocable(request);
     }
 
     /**

@@ -465,7 +465,11 @@ public final class Hdf5Reader implements AutoCloseable {
                     });
             return new Hdf5Future(failed, stage, request);
         }
-        return new Hdf5Future(CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0])), stage, request);
+        CompletableFuture<Void> landed = parts2.size() == 1 ? parts2.get(0)
+                : CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0]));
+        // the worker that ends the read also makes the revocable view (an ND4J array costs
+        // microseconds), so that the consumer only takes it
+        return new Hdf5Future(landed.thenApply(v -> stage.revocable(request)), stage, request);
     }
 
     private void gather(Request r, Source.Part[] parts, long[] keys, int from, int to, Stage stage, RowGather.Format f) {
