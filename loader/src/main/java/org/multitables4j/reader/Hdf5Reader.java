@@ -2,14 +2,11 @@ package org.multitables4j.reader;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.multitables4j.InvalidConfigurationException;
@@ -27,7 +24,6 @@ import org.multitables4j.internal.workers.BlockStats;
 import org.multitables4j.internal.workers.ChildPool;
 import org.multitables4j.internal.workers.Defaults;
 import org.multitables4j.internal.workers.RowGather;
-import org.multitables4j.internal.workers.Source;
 import org.multitables4j.internal.workers.StoreSource;
 import org.multitables4j.internal.workers.WorkerBackend;
 
@@ -410,81 +406,7 @@ public final class Hdf5Reader implements AutoCloseable {
             }
             checkOpen();
         }
-        if (request.dataset() != stage.dataset()) {
-            if (claimed) {
-                stage.release();
-            }
-            throw new InvalidConfigurationException("the stage belongs to '" + stage.dataset().path() + "', the request to '"
-                    + request.dataset().path() + "'");
-        }
-        long need = (long) request.size() * request.deliveredRowBytes(stage.dataType());
-        long room = (long) stage.capacity() * stage.rowBytes();
-        if (need > room) {
-            if (claimed) {
-                stage.release();
-            }
-            throw new InvalidConfigurationException("request " + request + " of " + request.size() + " rows ("
-                    + need + " bytes as " + stage.dataType() + ") does not fit a stage of " + stage.capacity() + " rows ("
-                    + room + " bytes)");
-        }
-        if (!claimed && !stage.tryClaim()) {
-            throw new IllegalStateException("the stage is still in use: take or release the previous result first");
-        }
-        Hdf5Dataset ds = request.dataset();
-        Source.Part[] parts = {new Source.Part(ds.array(), ds.store, 0)};
-        int n = request.size();
-        long[] keys = RowGather.blockKeys(parts, request::row, n, null);
-        RowGather.Format format = RowGather.Format.of(ds.array(), stage.dataType(), 0, request.selection());
-        // split the positions at block boundaries into one piece per worker
-        List<int[]> pieces = new ArrayList<>();
-        int per = Math.max(1, (n + workers - 1) / workers);
-        int from = 0;
-        while (from < n) {
-            int to = Math.min(n, from + per);
-            while (to < n && RowGather.blockOf(keys, to, n) == RowGather.blockOf(keys, to - 1, n)) {
-                to++;
-            }
-            pieces.add(new int[] {from, to});
-            from = to;
-        }
-        List<CompletableFuture<Void>> parts2 = new ArrayList<>();
-        try {
-            for (int[] piece : pieces) {
-                parts2.add(CompletableFuture.runAsync(() -> gather(request, parts, keys, piece[0], piece[1], stage, format), pool));
-            }
-        } catch (RejectedExecutionException e) {
-            // closed meanwhile by another thread: fail the request once the parts already queued are done
-            IteratorClosedException closedNow = new IteratorClosedException("the reader of " + file.name() + " is closed");
-            if (parts2.isEmpty()) {
-                stage.release();
-                throw closedNow;
-            }
-            CompletableFuture<Void> failed = CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0]))
-                    .handle((v, t) -> {
-                        throw closedNow;
-                    });
-            return new Hdf5Future(failed, stage, request);
-        }
-        CompletableFuture<Void> landed = parts2.size() == 1 ? parts2.get(0)
-                : CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0]));
-        // the worker that ends the read also makes the revocable view (an ND4J array costs
-        // microseconds), so that the consumer only takes it
-        return new Hdf5Future(landed.thenApply(v -> stage.revocable(request)), stage, request);
-    }
-
-    private void gather(Request r, Source.Part[] parts, long[] keys, int from, int to, Stage stage, RowGather.Format f) {
-        RowGather g = gathers.get();
-        int n = r.size();
-        if (parts[0].array().rowReadable()) {
-            int bits = RowGather.positionBits(n);
-            int[] positions = new int[to - from];
-            for (int i = from; i < to; i++) {
-                positions[i - from] = (int) (keys[i] & ((1L << bits) - 1));
-            }
-            g.readRuns(parts, r::row, positions, positions.length, stage.memory(), f);
-        } else {
-            g.gatherByBlock(parts, r::row, n, keys, from, to, stage.memory(), f, 0);
-        }
+        return RequestRun.schedule(request, stage, claimed, workers, pool, gathers, file.name());
     }
 
     ReaderLifecycle lifecycle() {
