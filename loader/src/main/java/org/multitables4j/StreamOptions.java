@@ -10,11 +10,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * returns it, so {@code b.batchSize(64);} takes effect without reassigning. {@code build()}
  * validates the options and hands the engine a frozen copy: changing the builder afterwards
  * (to build another iterator) does not affect iterators already built. Validation that needs the
- * file happens in {@code build()}.
+ * file happens in {@code build()}. Where the workers run (threads or worker processes) is set
+ * with the options of {@link BackendOptions}, which and what rows are served with those of
+ * {@link RowOptions}.
  *
  * @param <B> the concrete builder type
  */
-public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptions<B> implements Cloneable {
+public abstract class StreamOptions<B extends StreamOptions<B>> extends BackendOptions<B> implements Cloneable {
     final Path file;
     int batchSize = 32;
     Order order = Order.SHUFFLED;
@@ -38,8 +40,6 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
     int batchesPerEpoch;
     double[] sampleWeights;
     String sampleWeightsPath;
-    Backend backend = Backend.THREADS;
-    ProcessOptions processes = ProcessOptions.defaults();
     CorruptChunkPolicy corruptChunks = CorruptChunkPolicy.FAIL;
 
     /** An open reader whose file, block stores and backend are used, or null. */
@@ -424,92 +424,6 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends RowOptio
     public B sampleWeights(String datasetPath) {
         this.sampleWeightsPath = datasetPath;
         this.sampleWeights = null;
-        return self();
-    }
-
-    /**
-     * @param backend {@link Backend#THREADS} (default) or {@link Backend#PROCESSES}: one child JVM
-     *                per worker decoding into shared memory; the batches delivered are the same
-     * @return this builder
-     */
-    public B backend(Backend backend) {
-        if (backend == null) {
-            throw new InvalidConfigurationException("backend must not be null");
-        }
-        this.backend = backend;
-        return self();
-    }
-
-    /**
-     * @param dir directory of the shared-memory file of {@link Backend#PROCESSES} (default
-     *            {@code /dev/shm} when it is writable, else {@code java.io.tmpdir}); a memory-backed
-     *            file system avoids disk writes
-     * @return this builder
-     */
-    public B sharedMemoryDir(Path dir) {
-        if (dir == null) {
-            throw new InvalidConfigurationException("sharedMemoryDir must not be null");
-        }
-        this.processes = processes.withSharedMemoryDir(dir);
-        return self();
-    }
-
-    /**
-     * @param options extra options of the worker JVMs of {@link Backend#PROCESSES}, after the
-     *                defaults ({@code -Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}) so
-     *                they win, e.g. {@code "-Xmx4g"} for very large chunks
-     * @return this builder
-     */
-    public B workerJvmOptions(String... options) {
-        for (String o : options) {
-            if (o == null || o.isBlank()) {
-                throw new InvalidConfigurationException("workerJvmOptions must not contain null or blank options");
-            }
-        }
-        this.processes = processes.withJvmOptions(java.util.List.of(options));
-        return self();
-    }
-
-    /**
-     * @param attempts times a worker process may die in a row on the same read (each time it is
-     *                 restarted and the read repeated) before the iterator fails naming the
-     *                 cause; default 3
-     * @return this builder
-     */
-    public B workerRestarts(int attempts) {
-        if (attempts < 1) {
-            throw new InvalidConfigurationException("workerRestarts must be at least 1, got " + attempts);
-        }
-        this.processes = processes.withRestarts(attempts);
-        return self();
-    }
-
-    /**
-     * @param timeout with {@code Backend.PROCESSES}: a worker process that does not answer a read
-     *                within this time (alive but stopped or hung) is killed, restarted and the
-     *                read repeated, counted like a death towards {@link #workerRestarts}; null
-     *                (default) waits for as long as the child lives, and a hung child then blocks
-     *                {@code next()} until {@code close()} from another thread
-     * @return this builder
-     */
-    public B workerReadTimeout(java.time.Duration timeout) {
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new InvalidConfigurationException("workerReadTimeout must be positive, got " + timeout);
-        }
-        this.processes = processes.withReadTimeout(timeout);
-        return self();
-    }
-
-    /**
-     * @param options every setting of the worker processes at once (see {@link ProcessOptions});
-     *                the same value the Reader takes
-     * @return this builder
-     */
-    public B processOptions(ProcessOptions options) {
-        if (options == null) {
-            throw new InvalidConfigurationException("processOptions must not be null");
-        }
-        this.processes = options;
         return self();
     }
 }
