@@ -92,7 +92,7 @@ public final class ShardedDataSet extends ShardedHdf5Data {
     }
 
     private Hdf5DataSetIterator build(int shard, long epoch, IteratorState resume) {
-        Hdf5DataSetIterator.Builder b = options.apply(Hdf5DataSetIterator.builder(source().resolve()));
+        Hdf5DataSetIterator.Builder b = options.apply(source().dataSetBuilder());
         Hdf5DataSetIterator it = shardBuilder(b, shard, epoch, resume).build();
         if (preProcessor != null) {
             it.setPreProcessor(preProcessor);

@@ -91,7 +91,7 @@ public final class ShardedMultiDataSet extends ShardedHdf5Data {
     }
 
     private Hdf5MultiDataSetIterator build(int shard, long epoch, IteratorState resume) {
-        Hdf5MultiDataSetIterator.Builder b = options.apply(Hdf5MultiDataSetIterator.builder(source().resolve()));
+        Hdf5MultiDataSetIterator.Builder b = options.apply(source().multiDataSetBuilder());
         Hdf5MultiDataSetIterator it = shardBuilder(b, shard, epoch, resume).build();
         if (preProcessor != null) {
             it.setPreProcessor(preProcessor);
