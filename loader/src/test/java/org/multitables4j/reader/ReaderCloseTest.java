@@ -117,7 +117,15 @@ class ReaderCloseTest {
     void closeWithAShortWaitFailsWhatIsLeft() {
         Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 1, 0);
         Hdf5Dataset ds = reader.dataset("/test_byte_array");
-        List<Hdf5Future> fs = bigRequests(reader, ds, 12);
+        // the reads wait while the test holds the store's lock, so none can end before close()
+        java.util.concurrent.locks.ReentrantLock hold = ReaderTestAccess.monitor(ds);
+        hold.lock();
+        List<Hdf5Future> fs;
+        try {
+            fs = bigRequests(reader, ds, 60);
+        } finally {
+            hold.unlock();
+        }
         long t0 = System.nanoTime();
         reader.close(1, TimeUnit.MILLISECONDS);
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10));
@@ -130,16 +138,31 @@ class ReaderCloseTest {
                 failed++;
             }
         }
-        assertTrue(failed > 0, "12 reads of 200 000 compressed rows on one worker do not all end within 1 ms");
+        assertTrue(failed > 0, "60 reads of 200 000 compressed rows on one worker do not all end within 1 ms");
     }
 
     @Test
     void stopCancelsAndWakesAThreadWaitingForAFuture() throws Exception {
         Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 1, 0);
         Hdf5Dataset ds = reader.dataset("/test_byte_array");
-        List<Hdf5Future> fs = bigRequests(reader, ds, 300);
-        Hdf5Future last = fs.get(fs.size() - 1);
-        Throwable e = blockedThenClosed(last::get, reader::stop);
+        // the reads wait while the test holds the store's lock: the last one cannot have ended
+        // before stop(), which comes right after the lock is let go
+        java.util.concurrent.locks.ReentrantLock hold = ReaderTestAccess.monitor(ds);
+        hold.lock();
+        List<Hdf5Future> fs;
+        Hdf5Future last;
+        Throwable e;
+        try {
+            fs = bigRequests(reader, ds, 300);
+            last = fs.get(fs.size() - 1);
+        } catch (RuntimeException x) {
+            hold.unlock();
+            throw x;
+        }
+        e = blockedThenClosed(last::get, () -> {
+            hold.unlock();
+            reader.stop();
+        });
         assertTrue(e instanceof IteratorClosedException, String.valueOf(e));
         int failed = 0;
         for (Hdf5Future f : fs.subList(0, fs.size() - 1)) {
