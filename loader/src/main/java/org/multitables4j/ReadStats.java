@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts the reads a remote file's storage served: calls and bytes, for metadata (object headers,
  * chunk indexes, read through an aligned block cache) and for chunk data (one positional read per
- * chunk). Pass one to {@link RemoteOptions#stats(ReadStats)}; every remote file opened with those
+ * chunk). Pass one to {@link RemoteOptions#withStats(ReadStats)}; every remote file opened with those
  * options adds to it, from any thread. Reads made by worker processes ({@link Backend#PROCESSES})
  * happen in those processes and are not counted here.
  */

@@ -36,8 +36,8 @@ import org.multitables4j.internal.workers.WorkerBackend;
  * with their plan's policy), so random rows from the same chunk decode it once; contiguous data
  * is read by runs. By default a dataset's store holds the whole decoded dataset when it fits in
  * half the heap limit, else 256 MiB, the same rule as the streaming iterators' random orders.
- * {@code Hdf5DataSetIterator.builder(reader)} and {@link Hdf5SamplingIterator} stream batches
- * through a reader's stores and backend.
+ * {@code Hdf5DataSetIterator.builder(reader)} streams batches in any order (sampling with
+ * replacement included) through a reader's stores and backend.
  *
  * <pre>{@code
  * try (Hdf5Reader reader = Hdf5Reader.open(path, 2)) {
