@@ -406,7 +406,7 @@ public final class Hdf5Reader implements AutoCloseable {
             }
             checkOpen();
         }
-        return RequestRun.schedule(request, stage, claimed, workers, pool, gathers, file.name());
+        return RequestRun.schedule(request, stage, claimed, workers, pool, gathers, file.name(), !backend.processes());
     }
 
     ReaderLifecycle lifecycle() {

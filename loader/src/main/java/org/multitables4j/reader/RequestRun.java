@@ -16,7 +16,22 @@ import org.multitables4j.internal.workers.Source;
  * gather of the engine, and makes the result's view on the worker that ends the read.
  */
 final class RequestRun {
+    /**
+     * Requests of at most this many rows whose blocks are decoded already (or whose dataset is
+     * read by runs) are served on the calling thread.
+     */
+    static final int INLINE_ROWS = 64;
+
     private RequestRun() {
+    }
+
+    private static boolean allDecoded(Hdf5Dataset ds, long[] keys, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!ds.store.isDecoded((int) RowGather.blockOf(keys, i, n))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -30,10 +45,12 @@ final class RequestRun {
      * @param pool     the reader's workers
      * @param gathers  each worker's row gather
      * @param fileName the file, for messages
+     * @param inline   true when a small request may be served on the calling thread (worker
+     *                 threads; with worker processes every read goes to a child)
      * @return the future
      */
     static Hdf5Future schedule(Request request, Stage stage, boolean claimed, int workers, ExecutorService pool,
-                               ThreadLocal<RowGather> gathers, String fileName) {
+                               ThreadLocal<RowGather> gathers, String fileName, boolean inline) {
         if (request.dataset() != stage.dataset()) {
             if (claimed) {
                 stage.release();
@@ -59,6 +76,15 @@ final class RequestRun {
         int n = request.size();
         long[] keys = RowGather.blockKeys(parts, request::row, n, null);
         RowGather.Format format = RowGather.Format.of(ds.array(), stage.dataType(), 0, request.selection());
+        if (inline && n <= INLINE_ROWS && (ds.array().rowReadable() || allDecoded(ds, keys, n))) {
+            // nothing to decode: handing a few rows to a worker thread costs more than copying them
+            try {
+                gather(gathers.get(), request, parts, keys, 0, n, stage, format);
+                return new Hdf5Future(CompletableFuture.completedFuture(stage.revocable(request)), stage, request);
+            } catch (RuntimeException e) {
+                return new Hdf5Future(CompletableFuture.failedFuture(e), stage, request);
+            }
+        }
         // split the positions at block boundaries into one piece per worker
         List<int[]> pieces = new ArrayList<>();
         int per = Math.max(1, (n + workers - 1) / workers);

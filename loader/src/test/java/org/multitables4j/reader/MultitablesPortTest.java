@@ -518,13 +518,14 @@ class MultitablesPortTest {
         Files.copy(file(), copy);
         Hdf5Reader reader = Hdf5Reader.open(copy, N_PROCS);
         Hdf5Dataset array = reader.dataset("/test_array");
-        Stage stage = array.createStage(10, DataType.INT);
-        assertArrayEquals(rowsOf(MultitablesPortTest::arrayRow, range(0, 10)), values(reader.request(array.rows(0, 10), stage).get()));
+        // requests of more than RequestRun.INLINE_ROWS rows always run on the workers
+        Stage stage = array.createStage(100, DataType.INT);
+        assertArrayEquals(rowsOf(MultitablesPortTest::arrayRow, range(0, 100)), values(reader.request(array.rows(0, 100), stage).get()));
         List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("multitables4j-reader") && t.isAlive()).toList();
         assertFalse(workers.isEmpty());
         assertTrue(workers.stream().allMatch(Thread::isDaemon), "workers never hold the JVM open");
-        reader.request(array.rows(10, 20), stage); // pending at close
+        reader.request(array.rows(100, 200), stage); // pending at close
         reader.close();
         Files.delete(copy);
         assertFalse(Files.exists(copy));

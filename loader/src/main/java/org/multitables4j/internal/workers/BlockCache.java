@@ -138,6 +138,19 @@ public final class BlockCache {
         }
     }
 
+    /**
+     * @param blk a block
+     * @return true when the block is decoded and cached now (it may be evicted right after)
+     */
+    public boolean isDecoded(int blk) {
+        lock.lock();
+        try {
+            return state[blk] == READY;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** @return true when the budget holds every block of the dataset at once */
     boolean holdsAll() {
         return budget >= (long) buf.length * blockBytes;
