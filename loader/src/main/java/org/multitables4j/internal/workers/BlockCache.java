@@ -1,7 +1,11 @@
 package org.multitables4j.internal.workers;
 
+import static org.multitables4j.internal.workers.BlockTable.ABSENT;
+import static org.multitables4j.internal.workers.BlockTable.DIRECT;
+import static org.multitables4j.internal.workers.BlockTable.LOADING;
+import static org.multitables4j.internal.workers.BlockTable.READY;
+
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,12 +34,6 @@ import org.multitables4j.internal.ring.BufferAllocator;
  * misses on one block decode it once; if that decode fails, the waiters try again.
  */
 public final class BlockCache {
-    private static final byte ABSENT = 0;
-    private static final byte LOADING = 1;
-    private static final byte READY = 2;
-    /** Being decoded by its only remaining user straight into that batch's slot. */
-    private static final byte DIRECT = 3;
-
     private final Hdf5Array array;
     private final boolean lru;
     /** LRU order of the cached blocks (LRU policy only), least recently used first. */
@@ -44,25 +42,13 @@ public final class BlockCache {
     private long misses;
     private long decodedBytes;
     private final long rowOffset;
-    private final BufferAllocator allocator;
-    private final int blockBytes;
-    private final long budget;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
-    private final ByteBuffer[] buf;
-    private final byte[] state;
-    private final int[] pins;
-    private final int[] remaining;
-    private final int[] total;
-    private long heldBytes;
+    private final BlockTable table;
 
     // per epoch
-    private EpochPlan plan;
-    private int firstBatch;
-    private int[] usesStart; // CSR of batches per block (permuted plans only)
-    private int[] uses;
-    private int[] aheadOrder; // blocks in first-use order (permuted plans only)
+    private BlockUses uses;
+    /** the position in the first-use order from which decode-ahead looks for a block */
     private int aheadCursor;
     private volatile boolean cancelled;
     private long decodes;
@@ -87,15 +73,8 @@ public final class BlockCache {
         this.lru = lru;
         this.recency = lru ? new java.util.LinkedHashSet<>() : null;
         this.rowOffset = rowOffset;
-        this.allocator = allocator;
-        this.blockBytes = array.blockBytes();
-        this.budget = Math.max(budget, blockBytes);
-        int n = array.blockCount();
-        this.buf = new ByteBuffer[n];
-        this.state = new byte[n];
-        this.pins = new int[n];
-        this.remaining = new int[n];
-        this.total = new int[n];
+        this.table = new BlockTable(array.blockCount(),
+                new BlockBuffers(allocator, array.blockBytes(), budget, array.elementType().byteOrder()));
     }
 
     /**
@@ -145,7 +124,7 @@ public final class BlockCache {
     public boolean isDecoded(int blk) {
         lock.lock();
         try {
-            return state[blk] == READY;
+            return table.state[blk] == READY;
         } finally {
             lock.unlock();
         }
@@ -153,7 +132,7 @@ public final class BlockCache {
 
     /** @return true when the budget holds every block of the dataset at once */
     boolean holdsAll() {
-        return budget >= (long) buf.length * blockBytes;
+        return table.buffers.holds(table.blocks());
     }
 
     /** Drops every cached block (between epochs, no worker running); an LRU store keeps its blocks. */
@@ -163,14 +142,7 @@ public final class BlockCache {
         }
         lock.lock();
         try {
-            for (int i = 0; i < buf.length; i++) {
-                if (buf[i] != null) {
-                    recycle(i);
-                }
-                state[i] = ABSENT;
-                pins[i] = 0;
-                remaining[i] = 0;
-            }
+            table.clear();
             aheadCursor = 0;
         } finally {
             lock.unlock();
@@ -188,17 +160,12 @@ public final class BlockCache {
         clear();
         lock.lock();
         try {
-            plan = p;
-            this.firstBatch = firstBatch;
             cancelled = false;
-            BlockUses u = BlockUses.of(p, firstBatch, array.rows(), array.blockRows(), rowOffset);
-            System.arraycopy(u.total(), 0, total, 0, total.length);
-            usesStart = u.usesStart();
-            uses = u.uses();
-            aheadOrder = u.aheadOrder();
-            for (int blk = 0; blk < buf.length; blk++) {
-                remaining[blk] = total[blk];
-                if (total[blk] > 0) {
+            uses = BlockUses.of(p, firstBatch, array.rows(), array.blockRows(), rowOffset);
+            System.arraycopy(uses.total(), 0, table.total, 0, table.blocks());
+            for (int blk = 0; blk < table.blocks(); blk++) {
+                table.remaining[blk] = table.total[blk];
+                if (table.total[blk] > 0) {
                     needed++;
                 }
             }
@@ -224,21 +191,6 @@ public final class BlockCache {
         }
     }
 
-    private int firstUse(int blk) {
-        if (uses == null) {
-            return (int) Math.max(firstBatch, (rowOffset + (long) blk * array.blockRows()) / plan.batchSize());
-        }
-        return uses[usesStart[blk]];
-    }
-
-    private int nextUse(int blk) {
-        int done = total[blk] - remaining[blk];
-        if (uses == null) {
-            return firstUse(blk) + done;
-        }
-        return done < total[blk] ? uses[usesStart[blk] + done] : Integer.MAX_VALUE;
-    }
-
     /**
      * Returns block {@code blk} decoded and pinned; decodes it on this thread when nobody has.
      * While another worker decodes it, this one decodes ahead or waits.
@@ -250,21 +202,21 @@ public final class BlockCache {
                 if (cancelled) {
                     throw new EpochCancelled();
                 }
-                byte st = state[blk];
+                byte st = table.state[blk];
                 if (st == READY) {
-                    pins[blk]++;
+                    table.pins[blk]++;
                     hits++;
                     if (lru) {
                         recency.remove(blk);
                         recency.add(blk);
                     }
-                    return buf[blk];
+                    return table.buf[blk];
                 }
                 if (st == ABSENT) {
-                    state[blk] = LOADING;
+                    table.state[blk] = LOADING;
                     misses++;
-                    if (lru && total[blk] == 0) {
-                        total[blk] = 1;
+                    if (lru && table.total[blk] == 0) {
+                        table.total[blk] = 1;
                         needed++;
                     }
                     ByteBuffer b = takeBuffer(true);
@@ -285,7 +237,7 @@ public final class BlockCache {
                         lock.lock();
                     }
                 }
-                if (!helped && state[blk] == LOADING && !cancelled) {
+                if (!helped && table.state[blk] == LOADING && !cancelled) {
                     try {
                         changed.await(50, TimeUnit.MILLISECONDS);
                     } catch (InterruptedException e) {
@@ -310,8 +262,8 @@ public final class BlockCache {
             if (cancelled) {
                 throw new EpochCancelled();
             }
-            if (state[blk] == ABSENT && remaining[blk] == 1 && pins[blk] == 0) {
-                state[blk] = DIRECT;
+            if (table.state[blk] == ABSENT && table.remaining[blk] == 1 && table.pins[blk] == 0) {
+                table.state[blk] = DIRECT;
                 return true;
             }
             return false;
@@ -324,9 +276,9 @@ public final class BlockCache {
     void finishDirect(int blk, boolean ok) {
         lock.lock();
         try {
-            state[blk] = ABSENT;
+            table.state[blk] = ABSENT;
             if (ok) {
-                remaining[blk] = 0;
+                table.remaining[blk] = 0;
                 decodes++;
                 decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
             }
@@ -341,18 +293,13 @@ public final class BlockCache {
         lock.lock();
         try {
             if (lru) {
-                pins[blk]--;
-                while (heldBytes > budget && evictLeastRecent()) {
+                table.pins[blk]--;
+                while (table.buffers.over() && table.evictFirst(recency)) {
                     // shrink back to the budget once pins allow
                 }
                 return;
             }
-            pins[blk]--;
-            remaining[blk]--;
-            if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
-                recycle(blk);
-                state[blk] = ABSENT;
-            }
+            table.unpinUse(blk);
         } finally {
             lock.unlock();
         }
@@ -375,23 +322,19 @@ public final class BlockCache {
             if (cancelled) {
                 return false;
             }
-            int n = aheadOrder == null ? buf.length : aheadOrder.length;
-            while (aheadCursor < n) {
-                int c = aheadOrder == null ? aheadCursor : aheadOrder[aheadCursor];
-                if (state[c] == ABSENT && remaining[c] > 0) {
-                    break;
-                }
+            int n = uses.aheadEnd();
+            while (aheadCursor < n && !table.awaited(uses.inFirstUseOrder(aheadCursor))) {
                 aheadCursor++;
             }
             if (aheadCursor >= n) {
                 return false;
             }
-            blk = aheadOrder == null ? aheadCursor : aheadOrder[aheadCursor];
-            if (firstUse(blk) > horizon || heldBytes + blockBytes > budget) {
+            blk = uses.inFirstUseOrder(aheadCursor);
+            if (uses.first()[blk] > horizon || table.buffers.full()) {
                 return false;
             }
             aheadCursor++;
-            state[blk] = LOADING;
+            table.state[blk] = LOADING;
             b = takeBuffer(false);
         } finally {
             lock.unlock();
@@ -416,18 +359,17 @@ public final class BlockCache {
      * {@code Hdf5File.prefetchBlock}).
      */
     private void readAhead(BlockIo dec) {
-        if (!dec.inThisProcess() || !array.file().isRemote()) {
-            return;
+        if (uses == null || !dec.inThisProcess() || !array.file().isRemote()) {
+            return; // an LRU store (no plan), a worker process, or a local file
         }
         // under the lock: a block another worker marks LOADING after this look finds its read
         // already registered (prefetchBlock only records and queues), so it is never read twice
         lock.lock();
         try {
-            int n = aheadOrder == null ? buf.length : aheadOrder.length;
             int k = 0;
-            for (int i = aheadCursor; i < n && k < READ_AHEAD_BLOCKS; i++) {
-                int c = aheadOrder == null ? i : aheadOrder[i];
-                if (state[c] == ABSENT && remaining[c] > 0) {
+            for (int i = aheadCursor, n = uses.aheadEnd(); i < n && k < READ_AHEAD_BLOCKS; i++) {
+                int c = uses.inFirstUseOrder(i);
+                if (table.awaited(c)) {
                     array.file().prefetchBlock(array, c);
                     k++;
                 }
@@ -454,10 +396,10 @@ public final class BlockCache {
             }
             for (int i = 0; i < count; i++) {
                 int blk = blks[i];
-                if (state[blk] == READY) {
-                    pins[blk]++;
+                if (table.state[blk] == READY) {
+                    table.pins[blk]++;
                     hits++;
-                    out[i] = buf[blk];
+                    out[i] = table.buf[blk];
                 } else {
                     out[i] = null;
                 }
@@ -477,13 +419,7 @@ public final class BlockCache {
         lock.lock();
         try {
             for (int i = 0; i < count; i++) {
-                int blk = blks[i];
-                pins[blk]--;
-                remaining[blk]--;
-                if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
-                    recycle(blk);
-                    state[blk] = ABSENT;
-                }
+                table.unpinUse(blks[i]);
             }
         } finally {
             lock.unlock();
@@ -502,7 +438,7 @@ public final class BlockCache {
         boolean ok = false;
         try {
             if (b == null) { // allocated here rather than under the lock: a fresh buffer is zeroed page by page
-                b = allocator.allocate(blockBytes).order(array.elementType().byteOrder());
+                b = table.buffers.allocate();
             }
             dec.readBlock(array, blk, b);
             ok = true;
@@ -510,22 +446,19 @@ public final class BlockCache {
             lock.lock();
             try {
                 if (ok) {
-                    buf[blk] = b;
-                    state[blk] = READY;
+                    table.buf[blk] = b;
+                    table.state[blk] = READY;
                     decodes++;
                     decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
                     if (lru) {
                         recency.add(blk);
                     }
                     if (pin) {
-                        pins[blk]++;
+                        table.pins[blk]++;
                     }
                 } else {
-                    state[blk] = ABSENT;
-                    if (b != null) {
-                        pool.push(b);
-                    }
-                    heldBytes -= blockBytes;
+                    table.state[blk] = ABSENT;
+                    table.buffers.unreserve(b);
                 }
                 changed.signalAll();
             } finally {
@@ -536,59 +469,16 @@ public final class BlockCache {
     }
 
     private ByteBuffer takeBuffer(boolean mayEvict) {
-        if (mayEvict && heldBytes + blockBytes > budget) {
+        if (mayEvict && table.buffers.full()) {
             if (lru) {
-                evictLeastRecent();
+                table.evictFirst(recency);
             } else {
-                evictFarthest();
-            }
-        }
-        heldBytes += blockBytes;
-        ByteBuffer b = pool.poll();
-        return b != null ? b.order(array.elementType().byteOrder()) : null; // null: the decoder allocates it
-    }
-
-    private void evictFarthest() {
-        int victim = -1;
-        int far = -1;
-        for (int i = 0; i < buf.length; i++) {
-            if (state[i] == READY && pins[i] == 0) {
-                int nu = nextUse(i);
-                if (nu > far) {
-                    far = nu;
-                    victim = i;
+                int victim = table.evictFarthest(blk -> uses.nextUse(blk, table.total[blk] - table.remaining[blk]));
+                if (victim >= 0 && table.remaining[victim] > 0 && uses.aheadOrder() == null) {
+                    aheadCursor = Math.min(aheadCursor, victim); // decode-ahead may bring it back in order
                 }
             }
         }
-        if (victim >= 0) {
-            recycle(victim);
-            state[victim] = ABSENT;
-            if (remaining[victim] > 0 && aheadOrder == null) {
-                aheadCursor = Math.min(aheadCursor, victim);
-            }
-        }
-    }
-
-    /** @return true when an unpinned block was evicted (LRU policy) */
-    private boolean evictLeastRecent() {
-        for (java.util.Iterator<Integer> it = recency.iterator(); it.hasNext(); ) {
-            int victim = it.next();
-            if (pins[victim] == 0 && state[victim] == READY) {
-                it.remove();
-                recycle(victim);
-                state[victim] = ABSENT;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void recycle(int blk) {
-        pool.push(buf[blk]);
-        buf[blk] = null;
-        heldBytes -= blockBytes;
-        while (!pool.isEmpty() && (long) pool.size() * blockBytes > budget) {
-            allocator.free(pool.poll());
-        }
+        return table.buffers.reserve(); // null: the decoder allocates it
     }
 }

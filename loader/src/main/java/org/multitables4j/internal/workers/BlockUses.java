@@ -12,8 +12,11 @@ import org.multitables4j.internal.plan.EpochPlan;
  * @param uses       the batches using each block, ascending, or null for sequential plans
  *                   (their uses are consecutive batches from the first)
  * @param aheadOrder blocks in first-use order, or null for sequential plans (block order)
+ * @param first      the first batch (from the first one executed) using each block; for
+ *                   sequential plans where the block's rows fall, for permuted plans
+ *                   {@code Integer.MAX_VALUE} for blocks no batch uses
  */
-public record BlockUses(int[] total, int[] usesStart, int[] uses, int[] aheadOrder) {
+public record BlockUses(int[] total, int[] usesStart, int[] uses, int[] aheadOrder, int[] first) {
     /**
      * @param p          the epoch plan (logical rows)
      * @param firstBatch the first batch executed (a resumed epoch skips the ones before)
@@ -34,7 +37,11 @@ public record BlockUses(int[] total, int[] usesStart, int[] uses, int[] aheadOrd
                 long from = Math.max(firstBatch, first / p.batchSize());
                 total[blk] = last < first ? 0 : (int) Math.max(0, last / p.batchSize() - from + 1);
             }
-            return new BlockUses(total, null, null, null);
+            int[] first = new int[blocks];
+            for (int blk = 0; blk < blocks; blk++) {
+                first[blk] = (int) Math.max(firstBatch, (rowOffset + (long) blk * blockRows) / p.batchSize());
+            }
+            return new BlockUses(total, null, null, null, first);
         }
         int[] lastSeen = new int[blocks];
         Arrays.fill(lastSeen, -1);
@@ -78,6 +85,35 @@ public record BlockUses(int[] total, int[] usesStart, int[] uses, int[] aheadOrd
                 }
             }
         }
-        return new BlockUses(total, usesStart, uses, Arrays.copyOf(order, nOrder));
+        int[] first = new int[blocks];
+        for (int blk = 0; blk < blocks; blk++) {
+            first[blk] = total[blk] > 0 ? uses[usesStart[blk]] : Integer.MAX_VALUE;
+        }
+        return new BlockUses(total, usesStart, uses, Arrays.copyOf(order, nOrder), first);
+    }
+
+    /**
+     * @param blk  a block
+     * @param done uses of it done so far
+     * @return the next batch using it, {@code Integer.MAX_VALUE} after its last use
+     */
+    public int nextUse(int blk, int done) {
+        if (uses == null) {
+            return first[blk] + done;
+        }
+        return done < total[blk] ? uses[usesStart[blk] + done] : Integer.MAX_VALUE;
+    }
+
+    /** @return how many blocks the first-use order lists (every block for sequential plans) */
+    public int aheadEnd() {
+        return aheadOrder == null ? total.length : aheadOrder.length;
+    }
+
+    /**
+     * @param i a position in the first-use order
+     * @return the block at that position (block order for sequential plans)
+     */
+    public int inFirstUseOrder(int i) {
+        return aheadOrder == null ? i : aheadOrder[i];
     }
 }
