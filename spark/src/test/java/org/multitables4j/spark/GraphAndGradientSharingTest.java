@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.Order;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
@@ -46,11 +45,7 @@ class GraphAndGradientSharingTest {
     static void setUp() throws Exception {
         file = SparkTestData.write(dir);
         sc = SparkTestData.context();
-        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features("/x").labels("/y")
-                .oneHot(SparkTestData.CLASSES).batchSize(SparkTestData.N).order(Order.ORDERED).copyBatches(true)
-                .workers(1).build()) {
-            all = it.next();
-        }
+        all = SparkTestData.readAll(file);
     }
 
     @AfterAll

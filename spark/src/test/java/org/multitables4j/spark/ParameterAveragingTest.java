@@ -41,11 +41,7 @@ class ParameterAveragingTest {
     static void setUp() throws Exception {
         file = SparkTestData.write(dir);
         sc = SparkTestData.context();
-        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features("/x").labels("/y")
-                .oneHot(SparkTestData.CLASSES).batchSize(SparkTestData.N).order(Order.ORDERED).copyBatches(true)
-                .workers(1).build()) {
-            all = it.next();
-        }
+        all = SparkTestData.readAll(file);
     }
 
     @AfterAll

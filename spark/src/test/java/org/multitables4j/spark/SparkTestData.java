@@ -21,6 +21,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.multitables4j.Hdf5DataSetIterator;
+import org.multitables4j.Order;
 import org.nd4j.common.loader.Source;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,6 +56,17 @@ final class SparkTestData {
     }
 
     /** local[2,2]: two task threads, a failed task is tried once more. */
+    /**
+     * @param file a file from {@link #write}
+     * @return every row in file order, one detached batch
+     */
+    static DataSet readAll(Path file) {
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(file).features("/x").labels("/y")
+                .oneHot(CLASSES).batchSize(N).order(Order.ORDERED).copyBatches(true).workers(1).build()) {
+            return it.next();
+        }
+    }
+
     static JavaSparkContext context() {
         SparkConf conf = new SparkConf().setMaster("local[2,2]").setAppName("multitables4j-spark-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
