@@ -48,6 +48,10 @@ public final class LoaderBench implements Callable<Integer> {
     @Option(names = "--backend", description = "THREADS or PROCESSES (default: ${DEFAULT-VALUE})")
     Backend backend = Backend.THREADS;
 
+    @Option(names = "--keep", description = "one iterator per order, kept across its epochs (reset() between "
+            + "them), as a training loop does; default: a fresh iterator (build included) per epoch")
+    boolean keep;
+
     @Option(names = "--interleave", description = "measure the orders in turns, one pass each per round, so that "
             + "a machine shared with other work loads every order alike; prints the CPU seconds of each pass too")
     boolean interleave;
@@ -65,6 +69,10 @@ public final class LoaderBench implements Callable<Integer> {
             }
             double[] mbps = new double[repeat];
             IteratorStats last = null;
+            if (keep) {
+                keptAcrossEpochs(order, b);
+                continue;
+            }
             for (int r = -1; r < repeat; r++) {
                 long t0 = System.nanoTime();
                 try (Hdf5DataSetIterator it = b.build()) {
@@ -89,6 +97,33 @@ public final class LoaderBench implements Callable<Integer> {
             System.out.println("# " + last);
         }
         return 0;
+    }
+
+    /** Epochs of one iterator (reset() between them), the first one a warm-up. */
+    private void keptAcrossEpochs(Order order, Hdf5DataSetIterator.Builder b) {
+        double[] mbps = new double[repeat];
+        try (Hdf5DataSetIterator it = b.build()) {
+            for (int r = -1; r < repeat; r++) {
+                long bytes0 = it.stats().bytes();
+                long t0 = System.nanoTime();
+                long rows = 0;
+                while (it.hasNext()) {
+                    rows += it.next().getFeatures().size(0);
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (rows != it.datasetRows() && !order.withReplacement()) {
+                    throw new IllegalStateException("delivered " + rows + " of " + it.datasetRows() + " rows");
+                }
+                if (r >= 0) {
+                    mbps[r] = (it.stats().bytes() - bytes0) / 1e6 / s;
+                }
+                it.reset();
+            }
+            Arrays.sort(mbps);
+            System.out.printf("loader=%s workers=%d kept mbps=%.1f all=%s%n", order, workers, mbps[repeat / 2],
+                    Arrays.toString(Arrays.stream(mbps).map(v -> Math.round(v)).toArray()));
+            System.out.println("# " + it.stats());
+        }
     }
 
     /** One pass of every order per round, a fresh iterator each (build included), after a warm-up round. */

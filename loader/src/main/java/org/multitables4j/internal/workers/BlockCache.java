@@ -23,7 +23,9 @@ import org.multitables4j.internal.ring.BufferAllocator;
  * within the byte budget. When the budget is exhausted (RANDOM order over a dataset larger than
  * the budget) the unpinned block whose next use is farthest away is evicted (Belady); decoding it
  * again later is counted as read amplification. A block that one batch alone needs may be
- * decoded straight into that batch's slot ({@link #claimDirect}).
+ * decoded straight into that batch's slot ({@link #claimDirect}). In a random order whose budget
+ * holds the whole dataset every epoch needs every block again, so decoded blocks are kept after
+ * their last use and across epochs: only the first epoch decodes.
  *
  * <p><b>LRU</b> ({@link #lru}: the Reader, and iterators built over a reader): nobody can foresee
  * the requests, so blocks stay until the budget forces out the least recently used unpinned one.
@@ -135,7 +137,10 @@ public final class BlockCache {
         return table.buffers.holds(table.blocks());
     }
 
-    /** Drops every cached block (between epochs, no worker running); an LRU store keeps its blocks. */
+    /**
+     * Drops every cached block (between epochs, no worker running); an LRU store keeps its
+     * blocks, and so does a planned store that holds the whole dataset for a random order.
+     */
     void clear() {
         if (lru) {
             return;
@@ -156,6 +161,14 @@ public final class BlockCache {
     void startEpoch(EpochPlan p, int firstBatch) {
         if (lru) {
             return;
+        }
+        lock.lock();
+        try {
+            // a random order touches every block in every epoch: where the budget holds them
+            // all, the blocks decoded in one epoch serve the next ones without a decode
+            table.keep = p.order().random() && holdsAll();
+        } finally {
+            lock.unlock();
         }
         clear();
         lock.lock();

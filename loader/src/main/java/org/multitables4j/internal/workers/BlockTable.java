@@ -27,6 +27,11 @@ final class BlockTable {
     /** uses in the epoch from its first batch (planned), or 1 once requested (LRU) */
     final int[] total;
     final BlockBuffers buffers;
+    /**
+     * true: decoded blocks stay after their last use and across epochs (a random order whose
+     * store holds the whole dataset: the next epoch needs them all again)
+     */
+    boolean keep;
 
     /**
      * @param blocks  the dataset's blocks
@@ -66,14 +71,22 @@ final class BlockTable {
     void unpinUse(int blk) {
         pins[blk]--;
         remaining[blk]--;
-        if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY) {
+        if (remaining[blk] <= 0 && pins[blk] == 0 && state[blk] == READY && !keep) {
             drop(blk);
         }
     }
 
-    /** Drops every block and forgets pins and uses (between epochs, no worker running). */
+    /**
+     * Forgets pins and uses and drops every block, or every block but the decoded ones while
+     * {@link #keep} is set (between epochs, no worker running).
+     */
     void clear() {
         for (int i = 0; i < buf.length; i++) {
+            if (keep && state[i] == READY) {
+                pins[i] = 0;
+                remaining[i] = 0;
+                continue;
+            }
             if (buf[i] != null) {
                 drop(i);
             }

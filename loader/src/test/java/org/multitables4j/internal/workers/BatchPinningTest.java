@@ -71,7 +71,8 @@ class BatchPinningTest {
     @Test
     void pinReadyAndReleaseAllCountUsesLikeTheBlockByBlockPath() {
         EpochPlan p = EpochPlan.build(x.rows(), 1000, Order.RANDOM, 5, 0, x.blockRows(), 16, false);
-        BlockCache c = new BlockCache(x, Long.MAX_VALUE / 4, BufferAllocator.DIRECT);
+        // a budget one block short of the dataset, so that a block goes after its last use
+        BlockCache c = new BlockCache(x, (x.blockCount() - 1L) * x.blockBytes(), BufferAllocator.DIRECT);
         c.startEpoch(p, 0);
         BlockCacheTest.CountingIo io = new BlockCacheTest.CountingIo();
         ByteBuffer b3 = c.acquire(3, io, 0); // decoded and pinned

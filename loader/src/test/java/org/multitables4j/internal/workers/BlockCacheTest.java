@@ -108,9 +108,10 @@ class BlockCacheTest {
             allocated.add(b);
             return b;
         };
+        // SHUFFLED (windows of 4 blocks): blocks go after their last use even where all would fit
         BlockCache c = new BlockCache(x, 40L * x.blockBytes(), counting);
         CountingIo io = new CountingIo();
-        EpochPlan p = EpochPlan.build(10_000, 500, Order.RANDOM, 1, 0, 256, 1, false);
+        EpochPlan p = EpochPlan.build(10_000, 500, Order.SHUFFLED, 1, 0, 256, 4, false);
         c.startEpoch(p, 0);
         run(c, p, io);
         for (int blk = 0; blk < 40; blk++) {
@@ -123,14 +124,58 @@ class BlockCacheTest {
         assertEquals(uses - 40, s.hits());
         assertEquals(40, s.needed());
         assertEquals(10_000L * 16, s.decodedBytes());
+        assertTrue(allocated.size() < 40, "buffers recycled within the epoch: " + allocated.size());
         // every block recycled after its last use: a second epoch reuses the buffers
         int before = allocated.size();
-        EpochPlan p1 = EpochPlan.build(10_000, 500, Order.RANDOM, 1, 1, 256, 1, false);
+        EpochPlan p1 = EpochPlan.build(10_000, 500, Order.SHUFFLED, 1, 1, 256, 4, false);
         c.startEpoch(p1, 0);
         run(c, p1, io);
         assertEquals(before, allocated.size(), "no new buffer in the second epoch");
         assertEquals(80, io.total(), "each block once more");
         assertEquals(80, c.stats().needed());
+    }
+
+    /** A random order whose store holds the dataset decodes in its first epoch only. */
+    @Test
+    void randomOrderKeepsAWholeDatasetStoreAcrossEpochs() {
+        List<ByteBuffer> allocated = new ArrayList<>();
+        BufferAllocator counting = n -> {
+            ByteBuffer b = BufferAllocator.DIRECT.allocate(n);
+            allocated.add(b);
+            return b;
+        };
+        BlockCache c = new BlockCache(x, 40L * x.blockBytes(), counting);
+        CountingIo io = new CountingIo();
+        for (int epoch = 0; epoch < 3; epoch++) {
+            EpochPlan p = EpochPlan.build(10_000, 500, Order.RANDOM, 1, epoch, 256, 1, false);
+            c.startEpoch(p, 0);
+            run(c, p, io); // run() checks that every buffer holds its block
+            c.clear(); // as the workers' stop() between epochs
+        }
+        for (int blk = 0; blk < 40; blk++) {
+            assertEquals(1, io.decodes[blk], "block " + blk + " decoded in the first epoch only");
+        }
+        assertEquals(40, allocated.size());
+        BlockStats s = c.stats();
+        assertEquals(40, s.decodes());
+        assertEquals(40, s.misses());
+        assertEquals(120, s.needed(), "each epoch needs every block");
+
+        // one block short of the dataset: nothing is kept, every epoch decodes again
+        BlockCache small = new BlockCache(x, 39L * x.blockBytes(), BufferAllocator.DIRECT);
+        CountingIo io2 = new CountingIo();
+        long decodedFirst = 0;
+        for (int epoch = 0; epoch < 2; epoch++) {
+            EpochPlan p = EpochPlan.build(10_000, 500, Order.RANDOM, 1, epoch, 256, 1, false);
+            small.startEpoch(p, 0);
+            run(small, p, io2);
+            small.clear();
+            if (epoch == 0) {
+                decodedFirst = io2.total();
+            }
+        }
+        assertTrue(decodedFirst >= 40);
+        assertTrue(io2.total() - decodedFirst >= 40, "the second epoch decodes every block again");
     }
 
     @Test

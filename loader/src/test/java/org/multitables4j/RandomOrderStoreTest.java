@@ -1,0 +1,87 @@
+package org.multitables4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.multitables4j.Hdf5DataSetIteratorTest.N;
+import static org.multitables4j.Hdf5DataSetIteratorTest.assertExactlyOnce;
+import static org.multitables4j.Hdf5DataSetIteratorTest.base;
+import static org.multitables4j.Hdf5DataSetIteratorTest.epoch;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A random order whose block store holds the whole dataset decodes it in the first epoch only:
+ * later epochs (and an epoch restarted by {@code reset()}) are served from the blocks kept, with
+ * every row's values checked against the fixture's formula ({@code iter/make_iter_fixture.py}).
+ */
+class RandomOrderStoreTest {
+
+    @ParameterizedTest
+    @CsvSource({"/x, RANDOM, 2, THREADS", "/x, RANDOM, 1, THREADS", "/x_contig, RANDOM, 2, THREADS",
+        "/x, RANDOM_WITH_REPLACEMENT, 2, THREADS", "/x, RANDOM, 2, PROCESSES"})
+    void laterEpochsDecodeNothing(String features, Order order, int workers, Backend backend) {
+        try (Hdf5DataSetIterator it = base().features(features).order(order).workers(workers).backend(backend)
+                .seed(5).build()) {
+            int[] first = epoch(it);
+            long decoded = it.stats().blocksDecoded();
+            assertTrue(decoded > 0, "the first epoch decodes: " + it.stats());
+            for (int e = 1; e < 3; e++) {
+                it.reset();
+                int[] ids = epoch(it);
+                if (order == Order.RANDOM) {
+                    assertExactlyOnce(ids);
+                }
+                assertFalse(Arrays.equals(first, ids), "epoch " + e + " has its own order");
+                assertEquals(decoded, it.stats().blocksDecoded(), "epoch " + e + " decodes nothing: " + it.stats());
+            }
+            assertTrue(it.stats().readAmplification() < 0.5, it.stats().toString());
+        }
+    }
+
+    /** An epoch stopped half way keeps what it decoded; the restarted epoch decodes only the rest. */
+    @Test
+    void anEpochStoppedHalfWayKeepsItsBlocks() {
+        try (Hdf5DataSetIterator it = base().order(Order.RANDOM).workers(2).seed(9).build()) {
+            for (int i = 0; i < 5; i++) {
+                it.next();
+            }
+            it.reset();
+            assertExactlyOnce(epoch(it));
+            int blocks = (N + 255) / 256 + (N + 699) / 700; // /x in 256-row chunks, /y in 700-row chunks
+            assertEquals(blocks, it.stats().blocksDecoded(), "each block once over both epochs: " + it.stats());
+            long decoded = it.stats().blocksDecoded();
+            it.reset();
+            assertExactlyOnce(epoch(it));
+            assertEquals(decoded, it.stats().blocksDecoded());
+        }
+    }
+
+    /** Where the budget cannot hold the dataset nothing is kept: every epoch decodes again. */
+    @Test
+    void aSmallerBudgetDecodesEveryEpoch() {
+        try (Hdf5DataSetIterator it = base().order(Order.RANDOM).cacheBytes(8 * 256 * 16).workers(2).build()) {
+            assertExactlyOnce(epoch(it));
+            long decoded = it.stats().blocksDecoded();
+            it.reset();
+            assertExactlyOnce(epoch(it));
+            assertTrue(it.stats().blocksDecoded() >= 2 * decoded - 1, it.stats().toString());
+        }
+    }
+
+    /** SHUFFLED recycles blocks after their last use, so each epoch decodes every chunk once. */
+    @Test
+    void shuffledDecodesEveryEpoch() {
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(Hdf5DataSetIteratorTest.fixture()).features("/x").batchSize(96)
+                .order(Order.SHUFFLED).workers(2).build()) {
+            for (int e = 1; e <= 2; e++) {
+                assertExactlyOnce(epoch(it));
+                assertEquals(e * ((N + 255) / 256), it.stats().blocksDecoded());
+                it.reset();
+            }
+        }
+    }
+}
