@@ -12,8 +12,9 @@ import org.multitables4j.internal.workers.Source;
 
 /**
  * Runs one request of the Reader: checks it against its stage, cuts its rows into one piece per
- * worker at block boundaries, gathers each piece on the reader's workers through the one row
- * gather of the engine, and makes the result's view on the worker that ends the read.
+ * worker at block boundaries and gathers each piece on the reader's workers through the one row
+ * gather of the engine. The result's INDArray is made only when the consumer takes it
+ * ({@link Stage#copy}, {@link Stage#view}).
  */
 final class RequestRun {
     /**
@@ -21,6 +22,8 @@ final class RequestRun {
      * read by runs) are served on the calling thread.
      */
     static final int INLINE_ROWS = 64;
+    /** The completion of every request served on the calling thread. */
+    private static final CompletableFuture<Void> LANDED = CompletableFuture.completedFuture(null);
 
     private RequestRun() {
     }
@@ -80,7 +83,7 @@ final class RequestRun {
             // nothing to decode: handing a few rows to a worker thread costs more than copying them
             try {
                 gather(gathers.get(), request, parts, keys, 0, n, stage, format);
-                return new Hdf5Future(CompletableFuture.completedFuture(stage.revocable(request)), stage, request);
+                return new Hdf5Future(LANDED, stage, request);
             } catch (RuntimeException e) {
                 return new Hdf5Future(CompletableFuture.failedFuture(e), stage, request);
             }
@@ -118,9 +121,7 @@ final class RequestRun {
         }
         CompletableFuture<Void> landed = parts2.size() == 1 ? parts2.get(0)
                 : CompletableFuture.allOf(parts2.toArray(new CompletableFuture[0]));
-        // the worker that ends the read also makes the revocable view (an ND4J array costs
-        // microseconds), so that the consumer only takes it
-        return new Hdf5Future(landed.thenApply(v -> stage.revocable(request)), stage, request);
+        return new Hdf5Future(landed, stage, request);
     }
 
     private static void gather(RowGather g, Request r, Source.Part[] parts, long[] keys, int from, int to, Stage stage,
