@@ -21,9 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * physical memory each time) to look up a shape buffer that ND4J keeps as a shared constant
  * anyway. Random single-row requests ask for the same shape again and again, so the stage keeps
  * the shape information of the last shape and makes the next array of that shape with the
- * backend's own array constructor from a data buffer, that shape buffer and its Java copy (the
- * constructor ND4J uses itself to wrap a known shape). A backend without such a constructor
- * gets {@code Nd4j.create} every time.
+ * backend's own array constructor from a data buffer, that shape buffer and its Java copy
+ * ({@code NDArray(DataBuffer, LongBuffer, long[])} on nd4j-native, checked once to build the same
+ * array as {@code Nd4j.create}). A backend without such a constructor gets {@code Nd4j.create}
+ * every time.
  */
 final class StageViews {
     /** The shape information of one shape, as the backend made it. */
