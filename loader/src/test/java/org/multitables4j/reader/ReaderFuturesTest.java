@@ -188,4 +188,21 @@ class ReaderFuturesTest {
             assertArrayEquals(arrayRows(4, 5), TablesFixture.values(reader.request(ds.row(4), stage).get()), 0);
         }
     }
+
+    @Test
+    void aCopyIsDetachedEvenInsideAWorkspace() {
+        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration cfg = org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration
+                .builder().initialSize(1 << 20).build();
+        try (Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 2)) {
+            Hdf5Dataset ds = reader.dataset("/test_array");
+            Stage stage = ds.createStage(3);
+            INDArray copy;
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                    .getAndActivateWorkspace(cfg, "READER_COPY_TEST")) {
+                copy = reader.request(ds.rows(20, 23), stage).get();
+                assertTrue(!copy.isAttached(), "get() hands out a detached copy, not one in the caller's workspace");
+            }
+            assertArrayEquals(arrayRows(20, 23), TablesFixture.values(copy), 0);
+        }
+    }
 }
