@@ -1,7 +1,6 @@
 package org.multitables4j;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.multitables4j.internal.ring.Slot;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -133,43 +132,19 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
     }
 
     private Hdf5DataSetIterator(Builder b) {
-        if (b.features == null) {
-            throw new InvalidConfigurationException("features(path) is required (" + b.describeFiles() + ")");
-        }
-        if (b.oneHot > 0 && b.labels == null) {
-            throw new InvalidConfigurationException("oneHot(" + b.oneHot + ") needs labels(path) (" + b.describeFiles() + ")");
-        }
-        List<StreamEngine.Input> inputs = new ArrayList<>();
-        inputs.add(new StreamEngine.Input(b.features, "features", 0, b.featureShape, b.featuresColumn,
-                List.copyOf(b.selections)));
-        if (b.labels != null) {
-            inputs.add(new StreamEngine.Input(b.labels, "labels", b.oneHot, null, b.labelsColumn));
-        }
-        this.engine = new StreamEngine(b, inputs, this::publish);
+        this.engine = new StreamEngine(b, b.inputs(), this::publish);
         this.copyBatches = b.copyBatches;
         this.batchSize = b.batchSize;
         SequenceArrays sq = engine.sequences();
         this.inputColumns = sq != null ? sq.features(0) : (int) Math.min(Integer.MAX_VALUE, engine.spec(0).rowElements());
-        this.totalOutcomes = b.labels == null ? 0
+        this.totalOutcomes = !b.hasLabels() ? 0
                 : sq != null ? sq.labelWidth(0) : (int) Math.min(Integer.MAX_VALUE, engine.spec(1).rowElements());
-        List<String> names = b.labelNames;
         try {
-            if (names == null && b.labels != null) {
-                names = ClassNames.read(engine.firstFile(), b.labels);
-                if (names != null && b.oneHot == 0 && names.size() != totalOutcomes) {
-                    names = null; // class ids delivered as they are (no oneHot): the names do not name columns
-                }
-            }
-            if (names != null && b.labels != null && names.size() != totalOutcomes) {
-                throw new InvalidConfigurationException((b.labelNames != null ? "labelNames(...) gives "
-                        : "the " + ClassNames.ATTRIBUTE + " attribute of '" + b.labels + "' lists ") + names.size()
-                        + " names for " + totalOutcomes + " label columns (" + b.describeFiles() + ")");
-            }
+            this.labelNames = b.classNames(engine.firstFile(), totalOutcomes);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
-        this.labelNames = names;
     }
 
     /** Runs on the worker that filled the slot: wraps the slot's views and applies the preprocessor. */
@@ -344,17 +319,11 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         engine.close();
     }
 
-    /** Options of an {@link Hdf5DataSetIterator}: its datasets, plus the {@link StreamOptions}. */
-    public static final class Builder extends StreamOptions<Builder> {
-        private String features;
-        private String labels;
-        private String featuresColumn;
-        private String labelsColumn;
-        private int oneHot;
-        private long[] featureShape;
-        private List<long[]> selections = new ArrayList<>();
-        private List<String> labelNames;
-
+    /**
+     * Options of an {@link Hdf5DataSetIterator}: its datasets (features, labels, one-hot, feature
+     * shape and selections, class names), plus the {@link StreamOptions}.
+     */
+    public static final class Builder extends DataSetOptions<Builder> {
         private Builder(Path file) {
             super(file);
         }
@@ -365,121 +334,6 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
 
         private Builder(java.util.List<java.net.URI> files, RemoteOptions remote) {
             super(files, remote);
-        }
-
-        /**
-         * @param path dataset whose outermost dimension indexes rows; any trailing shape
-         * @return this builder
-         */
-        public Builder features(String path) {
-            this.features = path;
-            this.featuresColumn = null;
-            return this;
-        }
-
-        /**
-         * @param table  a compound dataset (a PyTables table, a numpy structured array)
-         * @param column the column whose values (a number or a fixed-size array per row) are the features;
-         *               a member of a nested compound is named by its path, e.g. {@code "meta/sub/vec"}
-         * @return this builder
-         */
-        public Builder features(String table, String column) {
-            features(table);
-            this.featuresColumn = column;
-            return this;
-        }
-
-        /**
-         * @param table  a compound dataset
-         * @param column the column holding the labels (class ids with {@link #oneHot(int)}); a nested
-         *               member is named by its {@code '/'}-separated path
-         * @return this builder
-         */
-        public Builder labels(String table, String column) {
-            labels(table);
-            this.labelsColumn = column;
-            return this;
-        }
-
-        /**
-         * @param path labels dataset with the same number of rows; delivered as stored (converted
-         *             to the data type) unless {@link #oneHot(int)} is set
-         * @return this builder
-         */
-        public Builder labels(String path) {
-            this.labels = path;
-            this.labelsColumn = null;
-            return this;
-        }
-
-        /**
-         * @param classes turn integer class ids in {@code [0, classes)} into one-hot rows (on the
-         *                workers); a class outside that range fails the epoch with an error naming the row
-         * @return this builder
-         */
-        public Builder oneHot(int classes) {
-            if (classes < 1) {
-                throw new InvalidConfigurationException("oneHot needs at least 1 class, got " + classes);
-            }
-            this.oneHot = classes;
-            return this;
-        }
-
-        /**
-         * @param rowShape shape of one feature row in the delivered array, e.g. {@code (1, 28, 28)}
-         *                 for a CNN or {@code (784)} for an MLP; must hold the same number of
-         *                 elements as a stored row (default: the stored row shape)
-         * @return this builder
-         */
-        public Builder featureShape(long... rowShape) {
-            this.featureShape = rowShape == null ? null : rowShape.clone();
-            return this;
-        }
-
-        /**
-         * Delivers only indices {@code [from, to)} of one inner dimension of the features, like
-         * numpy's {@code x[:, ..., from:to, ...]}, narrowed on the workers while the rows are
-         * copied. Several calls narrow several dimensions; {@link #featureShape} then reshapes the
-         * narrowed row.
-         *
-         * @param dim  numpy axis of the dataset: 1 is the first inner dimension, negative values
-         *             count from the end
-         * @param from first index kept
-         * @param to   end index, exclusive
-         * @return this builder
-         */
-        public Builder selectFeatures(int dim, long from, long to) {
-            selections.add(new long[] {dim, from, to});
-            return this;
-        }
-
-        /**
-         * @param names the class names in label order, returned by {@code getLabels()} instead of
-         *              the file's {@code class_names} attribute; as many as label columns (checked
-         *              at {@code build()})
-         * @return this builder
-         */
-        public Builder labelNames(List<String> names) {
-            if (names == null || names.isEmpty() || names.contains(null)) {
-                throw new InvalidConfigurationException("labelNames must be a non-empty list without null");
-            }
-            this.labelNames = List.copyOf(names);
-            return this;
-        }
-
-        /**
-         * @param names the class names in label order (see {@link #labelNames(List)})
-         * @return this builder
-         */
-        public Builder labelNames(String... names) {
-            return labelNames(names == null ? null : java.util.Arrays.asList(names));
-        }
-
-        @Override
-        Builder copy() {
-            Builder b = super.copy();
-            b.selections = new ArrayList<>(selections);
-            return b;
         }
 
         /**

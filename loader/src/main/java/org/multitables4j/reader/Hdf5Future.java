@@ -26,12 +26,9 @@ public final class Hdf5Future {
     private final Stage stage;
     private final Request request;
     private boolean taken;
-    /** the view made by the worker that ended the read, when it made one */
-    private StagedArray prepared;
 
     /**
-     * @param done    completes when the rows have landed; its value may be the request's view,
-     *                made on the worker thread (so the consumer does not make it), or null
+     * @param done    completes when the rows have landed
      * @param stage   the stage the rows land in
      * @param request the request
      */
@@ -89,7 +86,7 @@ public final class Hdf5Future {
         }
         taken = true;
         try {
-            prepared = done.get() instanceof StagedArray v ? v : null;
+            done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             taken = false;
@@ -111,11 +108,10 @@ public final class Hdf5Future {
      */
     public INDArray get() {
         await();
-        StagedArray v = view();
         try {
-            return v.array().dup();
+            return stage.copy(request); // no view: the copy is made straight from the stage
         } finally {
-            v.close();
+            stage.release();
         }
     }
 
@@ -127,7 +123,7 @@ public final class Hdf5Future {
      */
     public void getDirect(Consumer<INDArray> use) {
         await();
-        try (StagedArray v = view()) {
+        try (StagedArray v = stage.revocable(request)) {
             use.accept(v.array());
         }
     }
@@ -138,13 +134,7 @@ public final class Hdf5Future {
      */
     public StagedArray acquire() {
         await();
-        return view();
-    }
-
-    private StagedArray view() {
-        StagedArray v = prepared;
-        prepared = null;
-        return v != null ? v : stage.revocable(request);
+        return stage.revocable(request);
     }
 
     /**

@@ -6,9 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
 import org.multitables4j.Backend;
@@ -21,9 +19,6 @@ import org.multitables4j.internal.ring.BufferAllocator;
 import org.multitables4j.internal.workers.BlockCache;
 import org.multitables4j.internal.workers.BlockIo;
 import org.multitables4j.internal.workers.BlockStats;
-import org.multitables4j.internal.workers.ChildPool;
-import org.multitables4j.internal.workers.Defaults;
-import org.multitables4j.internal.workers.RowGather;
 import org.multitables4j.internal.workers.StoreSource;
 import org.multitables4j.internal.workers.WorkerBackend;
 
@@ -49,19 +44,12 @@ import org.multitables4j.internal.workers.WorkerBackend;
  * }</pre>
  */
 public final class Hdf5Reader implements AutoCloseable {
-    private static final AtomicInteger SEQ = new AtomicInteger();
-
+    private final ReaderWorkers run;
     private final Hdf5File file;
-    private final ExecutorService pool;
-    private final int workers;
-    private final long cacheBytes;
-    private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
     private final WorkerBackend backend;
+    private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
     private final Map<String, Hdf5Table> tables = new ConcurrentHashMap<>();
     private final Map<String, Hdf5VLArray> vlarrays = new ConcurrentHashMap<>();
-    private final AtomicInteger nextChild = new AtomicInteger();
-    private final ThreadLocal<RowGather> gathers;
-    private final List<BlockIo> ios = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private final ReaderLifecycle life = new ReaderLifecycle();
     private boolean fileClosed;
@@ -72,41 +60,9 @@ public final class Hdf5Reader implements AutoCloseable {
 
     private Hdf5Reader(Path path, URI uri, RemoteOptions remote, int workers, long cacheBytes, Backend backend,
                        ProcessOptions po) {
-        if (workers < 1) {
-            throw new InvalidConfigurationException("workers must be at least 1, got " + workers);
-        }
-        if (backend == null) {
-            throw new InvalidConfigurationException("backend must not be null");
-        }
-        if (cacheBytes < -1) {
-            throw new InvalidConfigurationException("cacheBytes must not be negative, got " + cacheBytes);
-        }
-        Path local = uri == null ? path : localPath(uri);
-        // a local file: its identity is recorded for the worker processes; a remote one is
-        // identified by its length and modification time
-        this.file = local != null ? org.multitables4j.internal.workers.FileIdentity.open(local) : Hdf5File.open(uri, remote);
-        try {
-            this.backend = WorkerBackend.open(backend, po).startChildren(List.of(), file.location());
-        } catch (RuntimeException e) {
-            file.close();
-            throw e;
-        }
-        this.workers = workers;
-        this.cacheBytes = cacheBytes;
-        this.gathers = ThreadLocal.withInitial(() -> new RowGather(newIo(), blockAllocator(), !this.backend.processes()));
-        int id = SEQ.incrementAndGet();
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "multitables4j-reader-" + id + "-" + n.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
-        if (this.backend.processes()) {
-            // start the worker processes now, while the caller prepares its requests
-            for (int i = 0; i < workers; i++) {
-                pool.execute(gathers::get);
-            }
-        }
+        this.run = new ReaderWorkers(path, uri, remote, workers, cacheBytes, backend, po);
+        this.file = run.file();
+        this.backend = run.backend();
         StoreSource.register(this, new Lent());
     }
 
@@ -129,7 +85,7 @@ public final class Hdf5Reader implements AutoCloseable {
 
         @Override
         public BlockIo newIo() {
-            return Hdf5Reader.this.newIo();
+            return run.newIo();
         }
 
         @Override
@@ -145,12 +101,6 @@ public final class Hdf5Reader implements AutoCloseable {
 
     private Hdf5Dataset entry(String path, String column) {
         return column == null ? dataset(path) : column(path, column);
-    }
-
-    private BlockIo newIo() {
-        BlockIo io = backend.io(nextChild.getAndIncrement());
-        ios.add(io);
-        return io;
     }
 
     /**
@@ -235,13 +185,6 @@ public final class Hdf5Reader implements AutoCloseable {
                 processes == null ? ProcessOptions.defaults() : processes);
     }
 
-    private static Path localPath(URI uri) {
-        if (uri == null) {
-            throw new InvalidConfigurationException("the URI must not be null");
-        }
-        return org.multitables4j.internal.hdf5.ByteSources.localPath(uri.getScheme() == null ? uri.getPath() : uri.toString());
-    }
-
     /** @return the file's path; null for a remote file (see {@link #uri()}) */
     public Path path() {
         return file.path();
@@ -254,7 +197,7 @@ public final class Hdf5Reader implements AutoCloseable {
 
     /** @return the allocator of decoded blocks: the heap, or the shared memory of worker processes */
     BufferAllocator blockAllocator() {
-        return backend.blockAllocator(true);
+        return run.blockAllocator();
     }
 
     /** @return process ids of the worker processes alive now (empty with threads) */
@@ -263,15 +206,7 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     private Hdf5Dataset open(Hdf5Array array, String path, String column) {
-        backend.register(new ChildPool.Dataset(array, path, column));
-        long decoded = Math.multiplyExact(array.rows(), (long) array.rowBytes());
-        long budget = cacheBytes >= 0 ? Math.max(cacheBytes, array.blockBytes()) : Defaults.cacheBytes(-1, true, decoded,
-                backend.processes() ? Long.MAX_VALUE / 4 : Defaults.heapAvailable());
-        if (budget < array.blockBytes() && cacheBytes <= 0) {
-            budget = array.blockBytes();
-        }
-        budget = backend.fitCacheBytes(budget, 1); // a small /dev/shm
-        return new Hdf5Dataset(this, array, BlockCache.lru(array, budget, blockAllocator()));
+        return new Hdf5Dataset(this, array, run.store(array, path, column));
     }
 
     /**
@@ -406,7 +341,7 @@ public final class Hdf5Reader implements AutoCloseable {
             }
             checkOpen();
         }
-        return RequestRun.schedule(request, stage, claimed, workers, pool, gathers, file.name(), !backend.processes());
+        return RequestRun.schedule(request, stage, claimed, run);
     }
 
     ReaderLifecycle lifecycle() {
@@ -414,11 +349,11 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     ExecutorService workerPool() {
-        return pool;
+        return run.pool();
     }
 
     BlockIo blockIo() {
-        return gathers.get().io();
+        return run.gather().io();
     }
 
     /**
@@ -460,10 +395,7 @@ public final class Hdf5Reader implements AutoCloseable {
             closed = true;
             StoreSource.unregister(this);
             life.close(why);
-            if (cancel) {
-                ((java.util.concurrent.ThreadPoolExecutor) pool).getQueue().clear(); // reads not started never start
-            }
-            pool.shutdown();
+            run.shutdown(cancel); // with cancel, reads not started never start
         }
         if (!life.awaitInFlight(waitNanos)) {
             life.failInFlight(why);
@@ -473,19 +405,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 return;
             }
             fileClosed = true;
-            try {
-                if (!pool.awaitTermination(cancel ? 5 : 30, TimeUnit.SECONDS)) {
-                    backend.closeChildren(); // a worker waiting on a child that does not answer
-                    pool.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            backend.close();
-            for (BlockIo io : ios) {
-                io.close();
-            }
-            file.close();
+            run.close(cancel);
         }
     }
 }

@@ -45,6 +45,9 @@ final class ReaderLifecycle {
      * @param f the request's completion
      */
     void track(CompletableFuture<?> f) {
+        if (f.isDone()) {
+            return; // served on the calling thread: nothing in flight
+        }
         inFlight.add(f);
         f.whenComplete((v, e) -> inFlight.remove(f));
     }

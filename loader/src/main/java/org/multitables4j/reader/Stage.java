@@ -3,12 +3,9 @@ package org.multitables4j.reader;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.bytedeco.javacpp.BytePointer;
 import org.multitables4j.internal.ring.SlotRing;
-import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Off-heap room for a number of rows of one dataset, where a request's rows land. A stage holds
@@ -20,6 +17,7 @@ public final class Stage {
     private final int capacity;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Hdf5Dataset dataset;
+    private final StageViews views;
     /** The pool the stage belongs to, told of every release; null for a stage of its own. */
     private volatile StagePool pool;
 
@@ -28,6 +26,7 @@ public final class Stage {
         this.capacity = rows;
         SlotRing ring = new SlotRing(1, rows, List.of(new SlotRing.ArraySpec(type, dataset.rowShapeAtLeastOne())));
         this.slot = ring.slot(0);
+        this.views = new StageViews(memory(), type);
     }
 
     /** @return rows the stage holds at most */
@@ -73,25 +72,32 @@ public final class Stage {
         return (int) slot.features().spec().rowBytes();
     }
 
-    INDArray view(int rows) {
-        return slot.features().array(rows);
+    /**
+     * A revocable view of a request's rows, made when it is first asked for; closing it revokes
+     * the view without touching the stage's memory.
+     */
+    StagedArray revocable(Request r) {
+        return new StagedArray(this, r);
     }
 
     /**
-     * A view of a request's rows over a data buffer of its own, shaped as {@link Request#shape()};
-     * closing that buffer revokes the view without touching the stage's memory.
+     * @param r the request whose rows the stage holds
+     * @return a new view of them over a data buffer of its own, and that buffer
      */
-    StagedArray revocable(Request r) {
-        DataType t = dataType();
-        long elements = Math.max(1, (long) r.size() * r.runs().elements());
-        DataBuffer b = Nd4j.createBuffer(new BytePointer(memory()), elements, t);
-        long[] shape = r.shape();
-        long[] stride = new long[shape.length];
-        long st = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            stride[d] = st;
-            st *= Math.max(1, shape[d]);
-        }
-        return new StagedArray(this, Nd4j.create(b, shape, stride, 0, 'c', t), b, r);
+    StagedArray.View view(Request r) {
+        var b = views.revocableBuffer(elements(r));
+        return new StagedArray.View(views.view(b, r.shape()), b);
+    }
+
+    /**
+     * @param r the request whose rows the stage holds
+     * @return a detached copy of them, shaped as {@link Request#shape()}
+     */
+    INDArray copy(Request r) {
+        return views.copy(r.shape(), elements(r));
+    }
+
+    private static long elements(Request r) {
+        return (long) r.size() * r.runs().elements();
     }
 }

@@ -12,29 +12,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link ViewReleasedException}. Copy ({@code dup()}) what must outlive the view.
  */
 public final class StagedArray implements AutoCloseable {
+    /** An array over a data buffer of its own, revoked by closing that buffer. */
+    record View(INDArray array, DataBuffer buffer) {
+    }
+
     private final Stage stage;
-    private final INDArray array;
-    private final DataBuffer buffer;
-    private final Object what;
+    private final Request request;
+    /** Made by the first {@link #array()}: a result that is only closed never builds an ND4J array. */
+    private View view;
     private volatile boolean closed;
 
-    StagedArray(Stage stage, INDArray array, DataBuffer buffer, Object what) {
+    StagedArray(Stage stage, Request request) {
         this.stage = stage;
-        this.array = array;
-        this.buffer = buffer;
-        this.what = what;
+        this.request = request;
     }
 
     /**
      * @return the rows, shaped as the request's {@link Request#shape()}
      * @throws ViewReleasedException after {@link #close()}
      */
-    public INDArray array() {
+    public synchronized INDArray array() {
         if (closed) {
-            throw new ViewReleasedException("the staged rows of " + what + " were released (StagedArray.close()); "
+            throw new ViewReleasedException("the staged rows of " + request + " were released (StagedArray.close()); "
                     + "dup() what must outlive the view");
         }
-        return array;
+        View v = view;
+        if (v == null) {
+            v = stage.view(request);
+            view = v;
+        }
+        return v.array();
     }
 
     /** @return true once {@link #close()} was called */
@@ -45,21 +52,22 @@ public final class StagedArray implements AutoCloseable {
     /** Revokes the view and releases the stage for the next request. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                buffer.close();
-            } finally {
-                stage.release();
-            }
+        if (revokeView()) {
+            stage.release();
         }
     }
 
-    /** Revokes the view without releasing the stage (the caller releases it). */
-    void revoke() {
-        if (!closed) {
-            closed = true;
-            buffer.close();
+    /** @return true when this call closed the view (and the caller releases the stage) */
+    private synchronized boolean revokeView() {
+        if (closed) {
+            return false;
         }
+        closed = true;
+        View v = view;
+        view = null;
+        if (v != null) {
+            v.buffer().close();
+        }
+        return true;
     }
 }

@@ -153,4 +153,56 @@ class ReaderFuturesTest {
             assertArrayEquals(arrayRows(3, 5), TablesFixture.values(copy), 0);
         }
     }
+
+    @Test
+    void everyViewOfARepeatedShapeIsRevokedAndEveryCopyStays() {
+        try (Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 2)) {
+            Hdf5Dataset ds = reader.dataset("/test_array");
+            Stage stage = ds.createStage(1);
+            List<INDArray> kept = new ArrayList<>();
+            List<INDArray> copies = new ArrayList<>();
+            long[] rows = {5, 17, 5, 900, 42, 43};
+            for (int i = 0; i < rows.length; i++) {
+                long r = rows[i];
+                // x[r:r+1] and x[r] alternate: the shape changes, then repeats
+                Request req = i % 3 == 2 ? ds.row(r) : ds.rows(new long[] {r});
+                long[] shape = i % 3 == 2 ? new long[] {10, 10} : new long[] {1, 10, 10};
+                try (StagedArray v = reader.request(req, stage).acquire()) {
+                    assertArrayEquals(shape, v.array().shape());
+                    assertArrayEquals(arrayRows(r, r + 1), TablesFixture.values(v.array()), 0);
+                    assertSame(v.array(), v.array(), "one view per result");
+                    kept.add(v.array());
+                }
+                INDArray copy = reader.request(req, stage).get();
+                assertArrayEquals(shape, copy.shape());
+                copies.add(copy);
+            }
+            for (int i = 0; i < rows.length; i++) {
+                INDArray k = kept.get(i);
+                assertThrows(IllegalStateException.class, () -> k.getDouble(0), "view " + i + " is revoked");
+                assertThrows(IllegalStateException.class, () -> k.sumNumber(), "view " + i + " is revoked");
+                assertArrayEquals(arrayRows(rows[i], rows[i] + 1), TablesFixture.values(copies.get(i)), 0);
+            }
+            // a result only closed, never looked at, frees the stage too
+            reader.request(ds.rows(new long[] {3}), stage).acquire().close();
+            assertArrayEquals(arrayRows(4, 5), TablesFixture.values(reader.request(ds.row(4), stage).get()), 0);
+        }
+    }
+
+    @Test
+    void aCopyIsDetachedEvenInsideAWorkspace() {
+        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration cfg = org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration
+                .builder().initialSize(1 << 20).build();
+        try (Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 2)) {
+            Hdf5Dataset ds = reader.dataset("/test_array");
+            Stage stage = ds.createStage(3);
+            INDArray copy;
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                    .getAndActivateWorkspace(cfg, "READER_COPY_TEST")) {
+                copy = reader.request(ds.rows(20, 23), stage).get();
+                assertTrue(!copy.isAttached(), "get() hands out a detached copy, not one in the caller's workspace");
+            }
+            assertArrayEquals(arrayRows(20, 23), TablesFixture.values(copy), 0);
+        }
+    }
 }

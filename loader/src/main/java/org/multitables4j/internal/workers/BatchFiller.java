@@ -34,9 +34,9 @@ final class BatchFiller {
             return;
         }
         int n = plan.batchRows(b);
-        RowGather.Format f = source.format();
+        RowFormat f = source.format();
         if (f.oneHot()) {
-            RowGather.zero(dst, n * f.outRowBytes());
+            RowFormat.zero(dst, n * f.outRowBytes());
         }
         IntToLongFunction rowOf = k -> plan.row(b, k);
         if (source.direct(plan)) {
@@ -44,13 +44,13 @@ final class BatchFiller {
         } else if (plan.sequential()) {
             fillSequentialBlocks(plan.row(b, 0), n, dst, horizon);
         } else {
-            keys = RowGather.blockKeys(source.parts(), rowOf, n, keys);
+            keys = BlockKeys.of(source.parts(), rowOf, n, keys);
             gather.gatherByBlock(source.parts(), rowOf, n, keys, 0, n, dst, f, horizon);
         }
     }
 
     private void fillSequentialBlocks(long r0, int n, ByteBuffer dst, int horizon) {
-        RowGather.Format f = source.format();
+        RowFormat f = source.format();
         int outRowBytes = f.outRowBytes();
         long end = r0 + n;
         long at = r0;
@@ -87,7 +87,7 @@ final class BatchFiller {
                     continue;
                 }
                 try {
-                    RowGather.convertRows(a, src, (int) (first - blk * br) * a.rowBytes(), (int) (last - first), first,
+                    RowFormat.convertRows(a, src, (int) (first - blk * br) * a.rowBytes(), (int) (last - first), first,
                             dst, k, f);
                 } finally {
                     part.cache().release((int) blk);

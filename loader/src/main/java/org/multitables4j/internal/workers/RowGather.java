@@ -4,11 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.function.IntToLongFunction;
 import org.multitables4j.CorruptDataException;
-import org.multitables4j.internal.hdf5.ElementConverter;
 import org.multitables4j.internal.hdf5.ElementType;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.ring.BufferAllocator;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The one row gather of the loader, used by the streaming workers ({@link BatchFiller}) and by the
@@ -21,40 +19,6 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class RowGather {
     private static final int SCRATCH_BYTES = 1 << 20;
-
-    /**
-     * How a stored row becomes a delivered row.
-     *
-     * @param out         delivered element type
-     * @param classes     one-hot classes (the stored row is one integer class id), or 0
-     * @param selection   the stored elements delivered, or null for the whole row
-     * @param outRowBytes bytes of a delivered row
-     */
-    public record Format(DataType out, int classes, RowSelection selection, int outRowBytes) {
-        /**
-         * @param array     the dataset
-         * @param out       delivered element type
-         * @param classes   one-hot classes, or 0
-         * @param selection selected elements, or null for all
-         * @return the format
-         */
-        public static Format of(Hdf5Array array, DataType out, int classes, RowSelection selection) {
-            long elements = classes > 0 ? classes : selection != null ? selection.elements() : array.rowElements();
-            return new Format(out, classes, selection == null || selection.whole() ? null : selection,
-                    Math.toIntExact(elements * out.width()));
-        }
-
-        boolean oneHot() {
-            return classes > 0;
-        }
-
-        /** @return true when rows of {@code a} are copied byte for byte */
-        boolean identity(Hdf5Array a) {
-            ElementType st = a.elementType();
-            return classes == 0 && selection == null && a.denseRows() && out == st.nativeDataType()
-                    && (st.size() == 1 || st.byteOrder() == java.nio.ByteOrder.nativeOrder());
-        }
-    }
 
     private final BlockIo io;
     private final BufferAllocator allocator;
@@ -106,87 +70,7 @@ public final class RowGather {
     }
 
     /**
-     * Sort keys grouping positions by block: {@code (global block << bits) | k}, sorted; the bits
-     * are {@link #positionBits(int)}.
-     *
-     * @param parts the dataset's parts (logical rows)
-     * @param rowOf logical row at position k
-     * @param n     positions
-     * @param keys  reused array, or null
-     * @return the keys, at least n long, the first n sorted
-     */
-    public static long[] blockKeys(Source.Part[] parts, IntToLongFunction rowOf, int n, long[] keys) {
-        if (keys == null || keys.length < n) {
-            keys = new long[n];
-        }
-        int bits = positionBits(n);
-        long[] bases = blockBases(parts);
-        for (int k = 0; k < n; k++) {
-            long r = rowOf.applyAsLong(k);
-            int pi = Source.partOf(parts, r);
-            Source.Part part = parts[pi];
-            keys[k] = (bases[pi] + (r - part.offset()) / part.array().blockRows()) << bits | k;
-        }
-        long blocks = bases[parts.length - 1] + parts[parts.length - 1].array().blockCount();
-        if (n > 64 && blocks <= 8L * n) {
-            countingSort(keys, n, bits, (int) blocks);
-        } else {
-            Arrays.sort(keys, 0, n);
-        }
-        return keys;
-    }
-
-    /**
-     * Sorts keys made with positions {@code 0 .. n-1} in order by their block, stably: the same
-     * result as sorting them, in O(n + blocks) (a batch of a random order spans hundreds of blocks;
-     * the comparison sort was a third of the workers' Java time).
-     */
-    private static void countingSort(long[] keys, int n, int bits, int blocks) {
-        int[] start = new int[blocks + 1];
-        for (int k = 0; k < n; k++) {
-            start[(int) (keys[k] >>> bits) + 1]++;
-        }
-        for (int b = 0; b < blocks; b++) {
-            start[b + 1] += start[b];
-        }
-        long[] sorted = new long[n];
-        for (int k = 0; k < n; k++) {
-            long key = keys[k];
-            sorted[start[(int) (key >>> bits)]++] = key;
-        }
-        System.arraycopy(sorted, 0, keys, 0, n);
-    }
-
-    /**
-     * @param n positions
-     * @return the low bits of a key that hold the position
-     */
-    public static int positionBits(int n) {
-        return 32 - Integer.numberOfLeadingZeros(Math.max(1, n));
-    }
-
-    /**
-     * @param keys sorted keys
-     * @param i    index of a key
-     * @param n    positions
-     * @return the global block of key {@code i}
-     */
-    public static long blockOf(long[] keys, int i, int n) {
-        return keys[i] >>> positionBits(n);
-    }
-
-    private static long[] blockBases(Source.Part[] parts) {
-        long[] bases = new long[parts.length];
-        long base = 0;
-        for (int i = 0; i < parts.length; i++) {
-            bases[i] = base;
-            base += parts[i].array().blockCount();
-        }
-        return bases;
-    }
-
-    /**
-     * Gathers the positions of keys {@code [from, to)} (from {@link #blockKeys}) block by block
+     * Gathers the positions of keys {@code [from, to)} (from {@link BlockKeys#of}) block by block
      * through the parts' block stores.
      *
      * @param parts   the dataset's parts
@@ -200,10 +84,10 @@ public final class RowGather {
      * @param horizon batches ahead a waiting planned store may decode for
      */
     public void gatherByBlock(Source.Part[] parts, IntToLongFunction rowOf, int n, long[] keys, int from, int to,
-                              ByteBuffer dst, Format f, int horizon) {
-        int bits = positionBits(n);
+                              ByteBuffer dst, RowFormat f, int horizon) {
+        int bits = BlockKeys.positionBits(n);
         long mask = (1L << bits) - 1;
-        long[] bases = blockBases(parts);
+        long[] bases = BlockKeys.bases(parts);
         int i = from;
         int pi = 0;
         while (i < to) {
@@ -237,7 +121,7 @@ public final class RowGather {
                 for (; i < to && keys[i] >>> bits == global; i++) {
                     int k = (int) (keys[i] & mask);
                     long r = rowOf.applyAsLong(k) - part.offset();
-                    convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
+                    RowFormat.convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
                 }
             } finally {
                 part.cache().release(blk);
@@ -254,7 +138,7 @@ public final class RowGather {
      * @return the first key past the part's
      */
     private int gatherPinned(Source.Part part, long base, long partEnd, IntToLongFunction rowOf, int bits, long[] keys,
-                             int from, int to, ByteBuffer dst, Format f, int horizon) {
+                             int from, int to, ByteBuffer dst, RowFormat f, int horizon) {
         long mask = (1L << bits) - 1;
         int end = from;
         int count = 0;
@@ -295,7 +179,7 @@ public final class RowGather {
                 for (; i < end && keys[i] >>> bits == g; i++) {
                     int k = (int) (keys[i] & mask);
                     long r = rowOf.applyAsLong(k) - part.offset();
-                    convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
+                    RowFormat.convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
                 }
             }
         } finally {
@@ -326,7 +210,7 @@ public final class RowGather {
      * @param f         the row format
      */
     public void readRuns(Source.Part[] parts, IntToLongFunction rowOf, int[] positions, int count, ByteBuffer dst,
-                         Format f) {
+                         RowFormat f) {
         int i = 0;
         while (i < count) {
             int pi = Source.partOf(parts, rowOf.applyAsLong(pos(positions, i)));
@@ -369,7 +253,7 @@ public final class RowGather {
                 ByteBuffer s = scratch(used * rowBytes, a.elementType());
                 io.readRuns(a, runRows, runCounts, runOffsets, runs, s);
                 for (int j = 0; j < runs; j++) {
-                    convertRows(a, s, runOffsets[j], runCounts[j], runRows[j], dst, runPositions[j], f);
+                    RowFormat.convertRows(a, s, runOffsets[j], runCounts[j], runRows[j], dst, runPositions[j], f);
                 }
             }
         }
@@ -377,69 +261,6 @@ public final class RowGather {
 
     private static int pos(int[] positions, int i) {
         return positions == null ? i : positions[i];
-    }
-
-    /**
-     * Converts {@code m} consecutive stored rows starting at {@code srcOff} of {@code src} into
-     * positions {@code k ..} of the destination.
-     *
-     * @param a        the dataset (part) the rows come from
-     * @param src      stored rows, in the dataset's byte order
-     * @param srcOff   byte offset of the first row (its record, for compound columns)
-     * @param m        rows
-     * @param firstRow the dataset row of the first one, for error messages
-     * @param dst      destination
-     * @param k        position of the first row
-     * @param f        the row format
-     */
-    public static void convertRows(Hdf5Array a, ByteBuffer src, int srcOff, int m, long firstRow, ByteBuffer dst, int k,
-                                   Format f) {
-        ElementType stored = a.elementType();
-        int rowBytes = a.rowBytes();
-        int outRowBytes = f.outRowBytes();
-        if (f.oneHot()) {
-            int classes = f.classes();
-            boolean dbl = f.out() == DataType.DOUBLE;
-            for (int i = 0; i < m; i++) {
-                long c = ElementConverter.readInteger(src, srcOff + i * rowBytes + a.memberOffset(), stored);
-                if (c < 0 || c >= classes) {
-                    throw new CorruptDataException("Dataset '" + a.path() + "' in " + a.file().path() + ": row "
-                            + (firstRow + i) + " holds class " + c + ", outside oneHot(" + classes + ") = [0, "
-                            + classes + ")");
-                }
-                int at = (k + i) * outRowBytes + (int) c * (dbl ? 8 : 4);
-                if (dbl) {
-                    dst.putDouble(at, 1d);
-                } else {
-                    dst.putFloat(at, 1f);
-                }
-            }
-            return;
-        }
-        RowSelection sel = f.selection();
-        if (sel == null) {
-            int rowElements = (int) a.rowElements();
-            if (a.denseRows()) {
-                ElementConverter.convert(src, srcOff, stored, dst, k * outRowBytes, f.out(), m * rowElements);
-            } else {
-                for (int i = 0; i < m; i++) {
-                    ElementConverter.convert(src, srcOff + i * rowBytes + a.memberOffset(), stored, dst,
-                            (k + i) * outRowBytes, f.out(), rowElements);
-                }
-            }
-            return;
-        }
-        int[] offsets = sel.offsets();
-        int len = sel.length();
-        int es = stored.size();
-        int step = len * f.out().width();
-        for (int i = 0; i < m; i++) {
-            int rowOff = srcOff + i * rowBytes + a.memberOffset();
-            int dstOff = (k + i) * outRowBytes;
-            for (int j = 0; j < offsets.length; j++) {
-                ElementConverter.convert(src, rowOff + offsets[j] * es, stored, dst, dstOff + j * step, f.out(), len);
-            }
-        }
     }
 
     private ByteBuffer scratch(int bytes, ElementType stored) {
@@ -452,19 +273,4 @@ public final class RowGather {
         return scratch.order(stored.byteOrder());
     }
 
-    /**
-     * Zeroes the first bytes of a destination (before one-hot vectors are set).
-     *
-     * @param dst   destination
-     * @param bytes how many
-     */
-    public static void zero(ByteBuffer dst, int bytes) {
-        int i = 0;
-        for (; i + 8 <= bytes; i += 8) {
-            dst.putLong(i, 0L);
-        }
-        for (; i < bytes; i++) {
-            dst.put(i, (byte) 0);
-        }
-    }
 }

@@ -131,7 +131,7 @@ public final class SequenceFill {
             }
             case SEQUENCE_LABELS -> {
                 int width = classes > 0 ? classes : valueWidth;
-                RowGather.zero(dst, n * width * lb * w);
+                RowFormat.zero(dst, n * width * lb * w);
                 for (int k = 0; k < n; k++) {
                     int r = (int) plan.row(b, k);
                     int t = alignEnd ? lengths[r] - 1 : 0;
@@ -181,7 +181,7 @@ public final class SequenceFill {
         int width = classes > 0 ? classes : sw;
         int w = out.width();
         if (classes > 0) {
-            RowGather.zero(dst, n * width * lb * w);
+            RowFormat.zero(dst, n * width * lb * w);
         }
         int br = a.blockRows();
         int rowBytes = a.rowBytes();

@@ -17,7 +17,7 @@ import org.multitables4j.internal.plan.EpochPlan;
  * @param sequence how a batch of sequences fills this array ({@link SequenceFill}), or null for
  *                 one row per plan row
  */
-public record Source(Hdf5Array array, RowGather.Format format, Part[] parts, SequenceFill sequence) {
+public record Source(Hdf5Array array, RowFormat format, Part[] parts, SequenceFill sequence) {
     /**
      * A source of one row per plan row.
      *
@@ -25,7 +25,7 @@ public record Source(Hdf5Array array, RowGather.Format format, Part[] parts, Seq
      * @param format how a stored row becomes a delivered row
      * @param parts  the parts in row order
      */
-    public Source(Hdf5Array array, RowGather.Format format, Part[] parts) {
+    public Source(Hdf5Array array, RowFormat format, Part[] parts) {
         this(array, format, parts, null);
     }
 
@@ -166,6 +166,6 @@ public record Source(Hdf5Array array, RowGather.Format format, Part[] parts, Seq
             offset += a.rows();
         }
         Hdf5Array first = ps[0].array();
-        return new Source(first, RowGather.Format.of(first, out, classes, selection), ps);
+        return new Source(first, RowFormat.of(first, out, classes, selection), ps);
     }
 }

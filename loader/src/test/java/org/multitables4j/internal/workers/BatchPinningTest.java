@@ -53,8 +53,8 @@ class BatchPinningTest {
                 for (int k = 0; k < n; k++) {
                     rowOf[k] = rnd.nextLong(rows);
                 }
-                long[] keys = RowGather.blockKeys(ps, k -> rowOf[k], n, null);
-                int bits = RowGather.positionBits(n);
+                long[] keys = BlockKeys.of(ps, k -> rowOf[k], n, null);
+                int bits = BlockKeys.positionBits(n);
                 long[] expected = new long[n];
                 for (int k = 0; k < n; k++) {
                     long part = rowOf[k] / x.rows();
