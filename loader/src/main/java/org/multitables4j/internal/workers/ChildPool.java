@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
+import org.multitables4j.internal.hdf5.ArrayImage;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 
 /**
@@ -93,8 +94,11 @@ public final class ChildPool implements AutoCloseable {
         }
 
         PoolState.Entry entry() {
+            // the parent's parse travels with the source, so the child need not parse the file;
+            // only where the child provably opens the very file the parent parsed (its identity)
+            byte[] image = identity == null ? null : ArrayImage.of(array);
             return new PoolState.Entry(array, new Wire.DatasetRef(array.file().location(), identity,
-                    RemoteRef.of(array.file()), path, column));
+                    RemoteRef.of(array.file()), path, column, image));
         }
     }
 
