@@ -254,7 +254,7 @@ final class StreamEngine {
             if (lent != null) {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, i -> lent.newIo(), lent.blockAllocator());
             } else if (be.processes()) {
-                be.startChildren(childSources, cfg.describeFiles());
+                be.startChildren(childSources, cfg.describeFiles()).readWhileChildrenStart();
                 WorkerBackend started = be;
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, started::io, allocator);
             } else {

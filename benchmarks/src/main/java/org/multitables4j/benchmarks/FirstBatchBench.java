@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,8 +26,10 @@ import picocli.CommandLine.Parameters;
  * JVM, after one untimed warm-up of each (so the parent's own class loading is not counted).
  * Prints every figure, the median and the load average before and after.
  *
- * <p>Variants: {@code threads}, {@code processes}, and {@code processes:OPT,OPT} (worker JVM
- * options, comma-separated, e.g. {@code processes:-XX:TieredStopAtLevel=1}).
+ * <p>Variants: {@code threads}, {@code processes}, {@code processes-wait} (with a read timeout,
+ * which turns off the reads the workers do themselves while their children start, so the first
+ * batch waits for a child), each of the two with {@code :OPT,OPT} (worker JVM options,
+ * comma-separated, e.g. {@code processes:-XX:TieredStopAtLevel=1}).
  */
 @Command(name = "first-batch", mixinStandardHelpOptions = true,
         description = "Time to the first batch with worker processes and threads.")
@@ -52,7 +55,8 @@ public final class FirstBatchBench implements Callable<Integer> {
     @Option(names = "--batches", description = "batches taken per build, the first timed apart (default: ${DEFAULT-VALUE})")
     int batches = 1;
 
-    @Option(names = "--variant", description = "threads | processes | processes:OPT,OPT (repeatable; default: processes, threads)")
+    @Option(names = "--variant", description = "threads | processes | processes-wait, the latter two with :OPT,OPT "
+            + "(repeatable; default: processes, threads)")
     List<String> variants = new ArrayList<>(List.of("processes", "threads"));
 
     /**
@@ -103,6 +107,10 @@ public final class FirstBatchBench implements Callable<Integer> {
                 .workers(workers).seed(1);
         if (variant.startsWith("processes")) {
             b.backend(Backend.PROCESSES);
+            if (variant.startsWith("processes-wait")) {
+                // a read timeout turns off reading in this process while the children start
+                b.workerReadTimeout(Duration.ofMinutes(10));
+            }
             int colon = variant.indexOf(':');
             if (colon > 0) {
                 b.processOptions(ProcessOptions.defaults().withJvmOptions(List.of(variant.substring(colon + 1).split(","))));

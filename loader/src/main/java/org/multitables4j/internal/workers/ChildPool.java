@@ -178,6 +178,28 @@ public final class ChildPool implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Lets each worker do its first {@code reads} reads itself, in this process, while its child's
+     * first start is under way (the JVM start, tens to hundreds of milliseconds), instead of
+     * waiting for it: the reads go to the same shared memory from the very file this process
+     * opened, so what they deliver is the same. Only the first start of each child is overlapped
+     * and only that many reads: then, or as soon as the child has connected or exited, reads wait
+     * for the child as without this, so a child that fails at every start still fails, and a
+     * start that hangs still times out. Not with a {@linkplain #readTimeout read timeout}: a child
+     * stopped while it starts would then be noticed by the start timeout only. Set before the
+     * first {@link #io}; default 0 (off).
+     *
+     * @param reads reads per worker, 0 for none
+     * @return this pool
+     */
+    public ChildPool readWhileStarting(int reads) {
+        if (reads < 0) {
+            throw new InvalidConfigurationException("reads while a worker process starts must not be negative, got " + reads);
+        }
+        state.readsWhileStarting = reads;
+        return this;
+    }
+
     private static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();

@@ -12,6 +12,11 @@ import org.multitables4j.internal.ring.BufferAllocator;
  * in a child JVM paired with it, writing into shared memory).
  */
 public final class WorkerBackend implements AutoCloseable {
+    /**
+     * Reads each streaming worker does itself while its child JVM starts
+     * ({@link #readWhileChildrenStart}): enough for the first batches of every worker.
+     */
+    public static final int READS_WHILE_STARTING = 4;
     private final SharedArena arena;
     private final ProcessOptions options;
     private volatile ChildPool children;
@@ -62,6 +67,22 @@ public final class WorkerBackend implements AutoCloseable {
                     ? new ChildPool(file, arena, options.jvmOptions(), options.restarts())
                     : new ChildPool(datasets, arena, options.jvmOptions(), options.restarts());
             children = p.readTimeout(options.readTimeout());
+        }
+        return this;
+    }
+
+    /**
+     * Overlaps the children's first start with reads on the worker threads themselves (see
+     * {@link ChildPool#readWhileStarting}): the first batches do not wait for the JVM start. Set
+     * by the streaming engines after {@link #startChildren}, before the workers' first reads;
+     * no-op for threads.
+     *
+     * @return this backend
+     */
+    public WorkerBackend readWhileChildrenStart() {
+        ChildPool c = children;
+        if (c != null) {
+            c.readWhileStarting(READS_WHILE_STARTING);
         }
         return this;
     }
