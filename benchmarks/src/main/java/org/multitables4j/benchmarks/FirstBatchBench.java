@@ -75,6 +75,7 @@ public final class FirstBatchBench implements Callable<Integer> {
         double[][] first = new double[variants.size()][rounds];
         double[][] rest = new double[variants.size()][rounds];
         double[][] cpu = new double[variants.size()][rounds];
+        double[][] cpuAll = new double[variants.size()][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < variants.size(); k++) {
                 // alternate which variant goes first
@@ -83,6 +84,7 @@ public final class FirstBatchBench implements Callable<Integer> {
                 first[i][r] = t[0];
                 rest[i][r] = t[1];
                 cpu[i][r] = t[2];
+                cpuAll[i][r] = t[3];
             }
         }
         for (int i = 0; i < variants.size(); i++) {
@@ -92,11 +94,16 @@ public final class FirstBatchBench implements Callable<Integer> {
             Arrays.sort(b);
             double[] c = cpu[i].clone();
             Arrays.sort(c);
+            double[] ca = cpuAll[i].clone();
+            Arrays.sort(ca);
             System.out.printf(Locale.ROOT, "%-40s first batch median %6.0f ms (min %.0f, max %.0f) %s; children's CPU "
                             + "until then median %.0f ms%s%n", variants.get(i),
                     f[f.length / 2], f[0], f[f.length - 1], Arrays.toString(Arrays.stream(first[i]).map(Math::round).toArray()),
                     c[c.length / 2],
-                    batches > 1 ? String.format(Locale.ROOT, "; first %d batches median %.0f ms", batches, b[b.length / 2]) : "");
+                    batches > 1 ? String.format(Locale.ROOT, "; first %d batches median %.0f ms (%s), children's CPU "
+                            + "then median %.0f ms (%s)", batches, b[b.length / 2],
+                            Arrays.toString(Arrays.stream(rest[i]).map(Math::round).toArray()), ca[ca.length / 2],
+                            Arrays.toString(Arrays.stream(cpuAll[i]).map(Math::round).toArray())) : "");
         }
         System.out.printf(Locale.ROOT, "load average after: %.2f%n", load());
         return 0;
@@ -131,10 +138,14 @@ public final class FirstBatchBench implements Callable<Integer> {
                 rows += it.next().getFeatures().size(0);
             }
             double all = (System.nanoTime() - t0) / 1e6;
+            double childCpuAll = 0;
+            for (long pid : it.workerPids()) {
+                childCpuAll += cpuMillis(pid);
+            }
             if (rows <= 0) {
                 throw new IllegalStateException("no rows");
             }
-            return new double[] {f, all, childCpu};
+            return new double[] {f, all, childCpu, childCpuAll};
         }
     }
 
