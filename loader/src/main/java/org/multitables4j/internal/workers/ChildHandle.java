@@ -28,7 +28,7 @@ final class ChildHandle implements BlockIo {
     private volatile ChildLauncher.Started child;
     private DataOutputStream out;
     private DataInputStream in;
-    private boolean greeted;
+    private volatile boolean greeted;
     private Throwable startFailure;
     /** System.nanoTime() by which the pending request must be answered, or NO_DEADLINE. */
     private volatile long deadline = NO_DEADLINE;
@@ -111,10 +111,15 @@ final class ChildHandle implements BlockIo {
         return c == null ? null : c.process;
     }
 
-    /** @return whether its child has been started and has not connected yet */
+    /**
+     * @return whether its child has been started and has not served a read yet: it has not
+     *     connected, or its greeting has not been read (a start overlapped with reads here ends
+     *     with a connected child that nobody has asked anything yet); such a child has no read to
+     *     finish
+     */
     boolean starting() {
         ChildLauncher.Started c = child;
-        return c != null && c.connecting();
+        return c != null && (c.connecting() || !greeted);
     }
 
     /**
