@@ -254,7 +254,8 @@ final class StreamEngine {
             if (lent != null) {
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, i -> lent.newIo(), lent.blockAllocator());
             } else if (be.processes()) {
-                be.startChildren(childSources, cfg.describeFiles());
+                be.startChildren(childSources, cfg.describeFiles())
+                        .readWhileChildrenStart(cfg.order.windowed() ? cfg.shuffleWindow : 0);
                 WorkerBackend started = be;
                 this.workers = new ThreadWorkers(ring, cfg.workers, sources, publish, started::io, allocator);
             } else {

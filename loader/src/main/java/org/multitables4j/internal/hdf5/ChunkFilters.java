@@ -57,6 +57,43 @@ final class ChunkFilters {
         }
     }
 
+    /**
+     * A pipeline of this library's own filters as another process recorded it ({@link ArrayImage}).
+     *
+     * @param g     the dataset
+     * @param ids   filter ids in pipeline order, each one {@link Codecs#supports}
+     * @param data  client data of each
+     * @param names names of each (for messages)
+     */
+    ChunkFilters(DatasetGeometry g, int[] ids, int[][] data, String[] names) {
+        this.g = g;
+        this.ids = ids;
+        this.data = data;
+        this.names = names;
+        for (int id : ids) {
+            if (!Codecs.supports(id)) {
+                throw new IllegalArgumentException("filter " + id + " is not decoded by this library");
+            }
+        }
+        this.own = true;
+        this.jhdfPipeline = null;
+    }
+
+    /** @return the filter ids in pipeline order */
+    int[] ids() {
+        return ids.clone();
+    }
+
+    /** @return the client data of filter {@code i} */
+    int[] data(int i) {
+        return data[i].clone();
+    }
+
+    /** @return the name of filter {@code i} ("" when the file gives none) */
+    String name(int i) {
+        return names[i];
+    }
+
     /** @return the filters in pipeline order, e.g. {@code [shuffle(2), deflate(1)]} */
     String describe() {
         StringBuilder sb = new StringBuilder("[");

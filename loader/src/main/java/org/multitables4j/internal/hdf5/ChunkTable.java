@@ -68,6 +68,33 @@ final class ChunkTable {
         }
     }
 
+    /**
+     * A table as another process recorded it ({@link ArrayImage}): the arrays are taken as they are.
+     *
+     * @param g         the dataset
+     * @param chunkDims the chunk shape
+     * @param address   file address per grid position, -1 when never written
+     * @param size      stored size per grid position
+     * @param mask      filter mask per grid position
+     */
+    ChunkTable(DatasetGeometry g, int[] chunkDims, long[] address, int[] size, int[] mask) {
+        this.g = g;
+        this.chunkDims = chunkDims;
+        long[] shape = g.shape();
+        this.gridCounts = new long[shape.length];
+        long n = 1;
+        for (int d = 0; d < shape.length; d++) {
+            gridCounts[d] = (shape[d] + chunkDims[d] - 1) / chunkDims[d];
+            n = Math.multiplyExact(n, gridCounts[d]);
+        }
+        if (n != address.length || n != size.length || n != mask.length) {
+            throw g.corrupt("a chunk table of " + address.length + " entries for a grid of " + n + " chunks");
+        }
+        this.address = address;
+        this.size = size;
+        this.mask = mask;
+    }
+
     /** @return chunks along dimension {@code d} */
     long gridCount(int d) {
         return gridCounts[d];

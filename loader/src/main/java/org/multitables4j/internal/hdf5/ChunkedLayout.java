@@ -64,6 +64,42 @@ final class ChunkedLayout extends StorageLayout {
         this.filters = new ChunkFilters(g, ds);
     }
 
+    /**
+     * A layout as another process recorded it ({@link ArrayImage}), checked there when it opened
+     * the file with jhdf.
+     *
+     * @param g         the dataset
+     * @param chunkDims the chunk shape
+     * @param table     the chunk table
+     * @param filters   the filter pipeline
+     */
+    ChunkedLayout(DatasetGeometry g, int[] chunkDims, ChunkTable table, ChunkFilters filters) {
+        super(g);
+        long[] shape = g.shape();
+        this.chunkDims = chunkDims;
+        long cb = g.storedSize();
+        for (int c : chunkDims) {
+            cb = Math.multiplyExact(cb, c);
+        }
+        this.chunkBytes = Math.toIntExact(cb);
+        long inner = 1;
+        boolean split = false;
+        for (int d = 1; d < shape.length; d++) {
+            inner = Math.multiplyExact(inner, (shape[d] + chunkDims[d] - 1) / chunkDims[d]);
+            split |= chunkDims[d] != shape[d];
+        }
+        this.innerSplit = split;
+        this.innerChunks = Math.toIntExact(inner);
+        this.table = table;
+        this.blockCount = Math.toIntExact(table.gridCount(0));
+        this.filters = filters;
+    }
+
+    /** @return the filter pipeline */
+    ChunkFilters filters() {
+        return filters;
+    }
+
     @Override
     DataLayout layout() {
         return DataLayout.CHUNKED;

@@ -19,6 +19,11 @@ final class CompactLayout extends StorageLayout {
         }
     }
 
+    /** @return the stored bytes (read-only) */
+    ByteBuffer stored() {
+        return data.duplicate();
+    }
+
     @Override
     DataLayout layout() {
         return DataLayout.COMPACT;

@@ -121,6 +121,42 @@ public final class Hdf5Array {
         }
     }
 
+    /**
+     * A dataset as another process described it ({@link ArrayImage}): every derived figure is
+     * computed as by the other constructor.
+     *
+     * @param file         the file (opened without jhdf)
+     * @param path         the dataset's path, with {@code #column} for a column
+     * @param shape        the stored shape
+     * @param type         the element type
+     * @param memberOffset the column's offset in a record, 0 for a numeric dataset
+     * @param logicalShape the shape of the values (the stored shape and a column's dimensions)
+     * @param geometry     the geometry the layout was made with
+     * @param storage      the layout
+     */
+    Hdf5Array(Hdf5File file, String path, long[] shape, ElementType type, int memberOffset, long[] logicalShape,
+              DatasetGeometry geometry, StorageLayout storage) {
+        this.file = file;
+        this.path = path;
+        this.shape = shape;
+        this.type = type;
+        this.memberOffset = memberOffset;
+        this.logicalShape = logicalShape;
+        long re = 1;
+        for (int d = 1; d < logicalShape.length; d++) {
+            re = Math.multiplyExact(re, logicalShape[d]);
+        }
+        this.rowElements = re;
+        this.rowBytes = geometry.rowBytes();
+        this.fillElement = geometry.fillElement();
+        this.storage = storage;
+    }
+
+    /** @return how the rows are stored */
+    StorageLayout storage() {
+        return storage;
+    }
+
     private UnsupportedHdf5Exception unsupported(String what) {
         return new UnsupportedHdf5Exception("Dataset '" + path + "' in " + file.path() + " uses " + what
                 + ", which multitables4j cannot read");

@@ -52,15 +52,46 @@ public final class Hdf5File implements AutoCloseable {
     private final ReadAhead ahead;
 
     private Hdf5File(Path path, URI remoteUri, RemoteOptions remoteOptions, HdfFile hdf, ByteSource source) {
+        this(path, remoteUri, remoteOptions, hdf, source, hdf.getUserBlockSize());
+    }
+
+    private Hdf5File(Path path, URI remoteUri, RemoteOptions remoteOptions, HdfFile hdf, ByteSource source,
+                     long baseAddress) {
         this.path = path;
         this.remoteUri = remoteUri;
         this.remoteOptions = remoteOptions;
         this.stats = remoteOptions == null ? null : remoteOptions.stats();
         this.hdf = hdf;
         this.source = source;
-        this.baseAddress = hdf.getUserBlockSize();
+        this.baseAddress = baseAddress;
         this.fileSize = source.size();
         this.ahead = remoteUri == null ? null : new ReadAhead(source, baseAddress, fileSize, stats);
+    }
+
+    /**
+     * Opens a local file for reading its data only, without parsing its metadata with jhdf: a
+     * worker process whose datasets the parent describes ({@link ArrayImage#read}) opens the
+     * parent's file this way, which saves the parse and jhdf's class loading at its start.
+     * {@link #array} and {@link #tree} are not available on it.
+     *
+     * @param path        the file (the very file the parent opened)
+     * @param baseAddress the HDF5 base address (user block size) the parent read
+     * @return the open file
+     * @throws InvalidConfigurationException if the file does not exist or may not be read
+     */
+    public static Hdf5File openData(Path path, long baseAddress) {
+        if (!Files.isRegularFile(path)) {
+            throw new InvalidConfigurationException("HDF5 file not found: " + path);
+        }
+        try {
+            return new Hdf5File(path, null, null, null, new FileByteSource(path), baseAddress);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigurationException("HDF5 file not found: " + path, e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new InvalidConfigurationException("HDF5 file cannot be read: permission denied: " + path, e);
+        } catch (IOException e) {
+            throw new CorruptDataException("Cannot open " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -248,6 +279,11 @@ public final class Hdf5File implements AutoCloseable {
         return hdf;
     }
 
+    /** @return the HDF5 base address: file addresses are relative to it */
+    long baseAddress() {
+        return baseAddress;
+    }
+
     /** @return the file size in bytes when it was opened */
     public long size() {
         return fileSize;
@@ -294,6 +330,10 @@ public final class Hdf5File implements AutoCloseable {
     }
 
     private Hdf5Array describe(String datasetPath, String column) {
+        if (hdf == null) {
+            throw new IllegalStateException(name() + " was opened for data reads only; '" + datasetPath
+                    + "' was not described by the parent process");
+        }
         Node node;
         try {
             node = hdf.getByPath(datasetPath);
@@ -379,64 +419,13 @@ public final class Hdf5File implements AutoCloseable {
             ahead.close();
         }
         closeQuietly(source);
+        if (hdf == null) {
+            return;
+        }
         try {
             hdf.close();
         } catch (RuntimeException ignored) {
             // closing twice or after a failure
-        }
-    }
-
-    /**
-     * A read-only channel around a {@link FileChannel} that jhdf cannot map: jhdf wraps any
-     * non-{@code FileChannel} into its own adapter whose {@code map()} is unsupported, and falls
-     * back to positional reads.
-     */
-    private static final class NoMapChannel implements SeekableByteChannel {
-        private final FileChannel fc;
-
-        NoMapChannel(FileChannel fc) {
-            this.fc = fc;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return fc.read(dst);
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            throw new IOException("read-only");
-        }
-
-        @Override
-        public long position() throws IOException {
-            return fc.position();
-        }
-
-        @Override
-        public SeekableByteChannel position(long newPosition) throws IOException {
-            fc.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return fc.size();
-        }
-
-        @Override
-        public SeekableByteChannel truncate(long size) throws IOException {
-            throw new IOException("read-only");
-        }
-
-        @Override
-        public boolean isOpen() {
-            return fc.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            fc.close();
         }
     }
 }

@@ -28,11 +28,13 @@ final class ChildHandle implements BlockIo {
     private volatile ChildLauncher.Started child;
     private DataOutputStream out;
     private DataInputStream in;
-    private boolean greeted;
+    private volatile boolean greeted;
     private Throwable startFailure;
     /** System.nanoTime() by which the pending request must be answered, or NO_DEADLINE. */
     private volatile long deadline = NO_DEADLINE;
     private volatile boolean timedOut;
+    /** The first start of the child while reads are done here; null when none (any more). */
+    private StartOverlap overlap;
 
     ChildHandle(int index, PoolState state, ChildLauncher launcher) {
         this.index = index;
@@ -40,15 +42,61 @@ final class ChildHandle implements BlockIo {
         this.launcher = launcher;
     }
 
-    /** Starts the child now; a failure is reported by the first read, which tries again. */
-    void startQuietly() {
+    /**
+     * Starts the child now; a failure is reported by the first read, which tries again. With
+     * {@link PoolState#readsWhileStarting} reads, the child's connection is awaited in the
+     * background and the first reads are done by the worker thread itself meanwhile
+     * ({@link StartOverlap}).
+     */
+    synchronized void startQuietly() {
         try {
             start();
+            // not with a read timeout: a child stopped while it starts would then be noticed by
+            // the start timeout only, not by the read timeout asked for
+            if (state.readsWhileStarting > 0 && state.readTimeoutNanos == 0) {
+                overlap = new StartOverlap(child, state.readsWhileStarting);
+            }
         } catch (IOException | RuntimeException e) {
             if (child == null) {
                 startFailure = e;
             }
         }
+    }
+
+    /** One read done in this process. */
+    private interface LocalRead {
+        void read(BlockIo here);
+    }
+
+    /**
+     * Does a read in this process while the child's first start is overlapped.
+     *
+     * @return false when the read goes to the child
+     */
+    private synchronized boolean readHere(LocalRead r) {
+        StartOverlap o = overlap;
+        if (o == null || state.closed) {
+            return false;
+        }
+        BlockIo here = o.readHere();
+        if (here == null) {
+            return false;
+        }
+        r.read(here);
+        return true;
+    }
+
+    /** @return the connection of the child {@code c}: awaited by its overlap, or waited for here */
+    private ChildLauncher.Connection connection(ChildLauncher.Started c) throws IOException {
+        StartOverlap o = overlap;
+        if (o != null) {
+            overlap = null; // every read from now on goes to a child
+            o.closeReads();
+            if (o.child() == c) {
+                return o.connection();
+            }
+        }
+        return c.connect();
     }
 
     private synchronized void start() throws IOException {
@@ -63,10 +111,15 @@ final class ChildHandle implements BlockIo {
         return c == null ? null : c.process;
     }
 
-    /** @return whether its child has been started and has not connected yet */
+    /**
+     * @return whether its child has been started and has not served a read yet: it has not
+     *     connected, or its greeting has not been read (a start overlapped with reads here ends
+     *     with a connected child that nobody has asked anything yet); such a child has no read to
+     *     finish
+     */
     boolean starting() {
         ChildLauncher.Started c = child;
-        return c != null && c.connecting();
+        return c != null && (c.connecting() || !greeted);
     }
 
     /**
@@ -109,6 +162,9 @@ final class ChildHandle implements BlockIo {
     /** Asks the child to decode {@code block} into {@code len} bytes of {@code dst} at {@code offset}. */
     private void readBlockAt(Hdf5Array array, int block, ByteBuffer dst, int offset, int len) {
         int src = state.source(array);
+        if (readHere(here -> here.readBlock(array, block, dst.slice(offset, len)))) {
+            return;
+        }
         SharedArena.Ref r = state.arena.ref(dst);
         Wire.Block b = new Wire.Block(src, block, r.segmentStart(), r.segmentBytes(), r.offset() + offset, len);
         call(o -> Wire.writeBlock(o, b));
@@ -123,6 +179,9 @@ final class ChildHandle implements BlockIo {
             if (offsets[i] < 0 || (long) offsets[i] + (long) counts[i] * rowBytes > dst.capacity()) {
                 throw new IndexOutOfBoundsException("run " + i + " does not fit the buffer");
             }
+        }
+        if (readHere(here -> here.readRuns(array, rows, counts, offsets, runs, dst))) {
+            return;
         }
         call(o -> Wire.writeRuns(o, src, r, rows, counts, offsets, runs));
     }
@@ -149,7 +208,7 @@ final class ChildHandle implements BlockIo {
                 }
                 ChildLauncher.Started c = child;
                 if (!greeted) {
-                    ChildLauncher.Connection conn = c.connect();
+                    ChildLauncher.Connection conn = connection(c);
                     in = conn.in();
                     out = conn.out();
                     exchange(null);
@@ -276,6 +335,11 @@ final class ChildHandle implements BlockIo {
         synchronized (this) {
             c = child;
             child = null;
+            StartOverlap o = overlap;
+            overlap = null;
+            if (o != null) {
+                o.closeReads(); // under the lock: no read of this process is under way
+            }
         }
         if (c == null) {
             return;

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.multitables4j.IteratorClosedException;
+import org.multitables4j.internal.hdf5.ByteSources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ final class ChildLauncher {
 
     private final PoolState state;
     private final List<String> jvmOptions;
-    private final String classpath;
+    private String classpath;
     private final Path socketDir;
     private final Path errorDir;
 
@@ -59,7 +60,6 @@ final class ChildLauncher {
     ChildLauncher(PoolState state, List<String> jvmOptions) {
         this.state = state;
         this.jvmOptions = List.copyOf(jvmOptions);
-        this.classpath = System.getProperty("multitables4j.workerClasspath", System.getProperty("java.class.path"));
         Path shmDir = state.arena.path().toAbsolutePath().getParent();
         this.socketDir = ControlSocket.directory(shmDir);
         this.errorDir = shmDir;
@@ -68,6 +68,24 @@ final class ChildLauncher {
     /** @return the directory of the control sockets */
     Path socketDirectory() {
         return socketDir;
+    }
+
+    /**
+     * @return the class path of the children: {@code multitables4j.workerClasspath} when set;
+     *     this JVM's whole class path when a file is remote (Hadoop's client and whatever its
+     *     configuration names); else only the entries a child loads from ({@link ChildClasspath})
+     */
+    synchronized String classpath() {
+        if (classpath == null) {
+            String given = System.getProperty("multitables4j.workerClasspath");
+            String all = System.getProperty("java.class.path");
+            boolean remote = ByteSources.remoteUri(state.file) != null;
+            for (PoolState.Entry e : state.sources) {
+                remote |= e.source().remote() != null;
+            }
+            classpath = given != null ? given : remote ? all : ChildClasspath.trimmed(all, ChildLauncher.class.getClassLoader());
+        }
+        return classpath;
     }
 
     /**
@@ -86,7 +104,7 @@ final class ChildLauncher {
         }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(classpath);
+        cmd.add(classpath());
         cmd.add(ChildMain.class.getName());
         cmd.add(socket.toString());
         return cmd;

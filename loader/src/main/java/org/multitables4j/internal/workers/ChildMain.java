@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.multitables4j.internal.hdf5.ArrayImage;
 import org.multitables4j.internal.hdf5.BlockDecoder;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.hdf5.Hdf5File;
@@ -70,12 +72,9 @@ public final class ChildMain {
         if (parents.length != ControlSocket.TOKEN_BYTES) {
             throw new EOFException("the configuration ended early");
         }
-        // connect while the files are opened
-        FutureTask<SocketChannel> connecting = new FutureTask<>(() -> {
-            SocketChannel ch = ControlSocket.connect(socket, connectNanos, parentPid);
-            ControlSocket.out(ch).write(mine);
-            return ch;
-        });
+        // connect while the files are opened (a class, not a lambda: the first lambda of a JVM
+        // costs its start tens of milliseconds of method-handle set-up)
+        FutureTask<SocketChannel> connecting = new FutureTask<>(new Connect(socket, connectNanos, parentPid, mine));
         Thread connector = new Thread(connecting, "multitables4j-child-connect");
         connector.setDaemon(true);
         connector.start();
@@ -120,9 +119,33 @@ public final class ChildMain {
         serve(in, out, files, arrays, channel);
     }
 
+    /** Connects to the parent's control socket and sends this child's token. */
+    private static final class Connect implements Callable<SocketChannel> {
+        private final Path socket;
+        private final long connectNanos;
+        private final long parentPid;
+        private final byte[] token;
+
+        Connect(Path socket, long connectNanos, long parentPid, byte[] token) {
+            this.socket = socket;
+            this.connectNanos = connectNanos;
+            this.parentPid = parentPid;
+            this.token = token;
+        }
+
+        @Override
+        public SocketChannel call() throws IOException {
+            SocketChannel ch = ControlSocket.connect(socket, connectNanos, parentPid);
+            ControlSocket.out(ch).write(token);
+            return ch;
+        }
+    }
+
     /**
      * The HDF5 files this child opened: the parent's, found by {@link FileIdentity#locate}, or a
-     * remote file checked by {@link RemoteRef#open}.
+     * remote file checked by {@link RemoteRef#open}. A dataset that arrives with the parent's
+     * description ({@link ArrayImage}) is read from a file opened for data reads only, without
+     * parsing its metadata; one without is described by parsing the file as the parent did.
      */
     private static final class OpenedFiles {
         private final long parentPid;
@@ -135,20 +158,26 @@ public final class ChildMain {
         }
 
         Hdf5Array array(Wire.DatasetRef s) {
-            Hdf5File file = byParentPath.get(s.file());
+            boolean described = s.image() != null && s.remote() == null;
+            // a file opened for data reads only cannot parse a dataset that comes without an image
+            String key = (described ? "data:" : "parsed:") + s.file();
+            Hdf5File file = byParentPath.get(key);
             if (file == null) {
                 if (s.remote() != null) {
                     file = s.remote().open(s.file());
                 } else {
                     Path p = Path.of(s.file());
                     Path at = s.identity() == null ? p : s.identity().locate(p, parentPid);
-                    file = Hdf5File.open(at);
+                    file = described ? Hdf5File.openData(at, ArrayImage.baseAddress(s.image())) : Hdf5File.open(at);
                     if (!at.equals(p)) {
                         names.put(file.path().toString(), s.file());
                         names.put(at.toString(), s.file());
                     }
                 }
-                byParentPath.put(s.file(), file);
+                byParentPath.put(key, file);
+            }
+            if (described) {
+                return ArrayImage.read(s.image(), file);
             }
             return s.column() == null ? file.array(s.path()) : file.column(s.path(), s.column());
         }

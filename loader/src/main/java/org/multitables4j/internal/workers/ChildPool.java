@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
+import org.multitables4j.internal.hdf5.ArrayImage;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 
 /**
@@ -93,8 +94,11 @@ public final class ChildPool implements AutoCloseable {
         }
 
         PoolState.Entry entry() {
+            // the parent's parse travels with the source, so the child need not parse the file;
+            // only where the child provably opens the very file the parent parsed (its identity)
+            byte[] image = identity == null ? null : ArrayImage.of(array);
             return new PoolState.Entry(array, new Wire.DatasetRef(array.file().location(), identity,
-                    RemoteRef.of(array.file()), path, column));
+                    RemoteRef.of(array.file()), path, column, image));
         }
     }
 
@@ -171,6 +175,28 @@ public final class ChildPool implements AutoCloseable {
             throw new InvalidConfigurationException("the worker start timeout must be positive, got " + timeout);
         }
         state.startTimeoutNanos = saturatedNanos(timeout);
+        return this;
+    }
+
+    /**
+     * Lets each worker do its first {@code reads} reads itself, in this process, while its child's
+     * first start is under way (the JVM start, tens to hundreds of milliseconds), instead of
+     * waiting for it: the reads go to the same shared memory from the very file this process
+     * opened, so what they deliver is the same. Only the first start of each child is overlapped
+     * and only that many reads: then, or as soon as the child has connected or exited, reads wait
+     * for the child as without this, so a child that fails at every start still fails, and a
+     * start that hangs still times out. Not with a {@linkplain #readTimeout read timeout}: a child
+     * stopped while it starts would then be noticed by the start timeout only. Set before the
+     * first {@link #io}; default 0 (off).
+     *
+     * @param reads reads per worker, 0 for none
+     * @return this pool
+     */
+    public ChildPool readWhileStarting(int reads) {
+        if (reads < 0) {
+            throw new InvalidConfigurationException("reads while a worker process starts must not be negative, got " + reads);
+        }
+        state.readsWhileStarting = reads;
         return this;
     }
 

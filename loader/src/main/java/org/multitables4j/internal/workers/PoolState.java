@@ -25,6 +25,8 @@ final class PoolState {
     volatile boolean closed;
     volatile long readTimeoutNanos;
     volatile long startTimeoutNanos = TimeUnit.SECONDS.toNanos(60);
+    /** Reads a worker does itself while its child's first start is under way; 0: none. */
+    volatile int readsWhileStarting;
 
     PoolState(String file, SharedArena arena, int maxFailures) {
         this.file = file;

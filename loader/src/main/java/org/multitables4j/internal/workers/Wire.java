@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.multitables4j.MultitablesException;
+import org.multitables4j.internal.hdf5.ArrayImage;
 
 /**
  * The frames exchanged by the parent ({@link ChildHandle}) and a worker process
@@ -41,6 +42,8 @@ final class Wire {
     private static final int MAX_MESSAGE = 16000;
     /** Largest remote settings accepted (a flattened Hadoop configuration is some 100 KB). */
     private static final int MAX_SETTINGS = 64 << 20;
+    /** Largest dataset image accepted (its chunk table is capped at {@link ArrayImage#MAX_CHUNKS}). */
+    private static final int MAX_IMAGE = 16 * ArrayImage.MAX_CHUNKS + (1 << 20);
 
     private Wire() {
     }
@@ -54,8 +57,14 @@ final class Wire {
      * @param remote   how to open a remote file and what identifies it; null for a local file
      * @param path     the dataset's path in the file
      * @param column   a column of the compound dataset, or null
+     * @param image    the parent's description of the dataset ({@link ArrayImage}), so that the
+     *                 child need not parse the file; null: the child parses it
      */
-    record DatasetRef(String file, FileIdentity identity, RemoteRef remote, String path, String column) {
+    record DatasetRef(String file, FileIdentity identity, RemoteRef remote, String path, String column, byte[] image) {
+        /** A dataset the child describes itself by parsing the file. */
+        DatasetRef(String file, FileIdentity identity, RemoteRef remote, String path, String column) {
+            this(file, identity, remote, path, column, null);
+        }
     }
 
     /** A block request: decode {@code block} of source {@code source} into {@code len} bytes at {@code offset} of a segment. */
@@ -85,6 +94,10 @@ final class Wire {
         if (s.column() != null) {
             o.writeUTF(s.column());
         }
+        o.writeInt(s.image() == null ? -1 : s.image().length);
+        if (s.image() != null) {
+            o.write(s.image());
+        }
     }
 
     static DatasetRef readSource(DataInputStream in) throws IOException {
@@ -104,7 +117,18 @@ final class Wire {
         }
         String path = in.readUTF();
         String column = in.readBoolean() ? in.readUTF() : null;
-        return new DatasetRef(file, id, remote, path, column);
+        int n = in.readInt();
+        if (n < -1 || n > MAX_IMAGE) {
+            throw new IOException("malformed source: a dataset image of " + n + " bytes");
+        }
+        byte[] image = null;
+        if (n >= 0) {
+            image = in.readNBytes(n);
+            if (image.length != n) {
+                throw new EOFException("the dataset image of " + path + " in " + file + " ended early");
+            }
+        }
+        return new DatasetRef(file, id, remote, path, column, image);
     }
 
     static void writeOpen(DataOutputStream o, DatasetRef s) throws IOException {

@@ -12,6 +12,13 @@ import org.multitables4j.internal.ring.BufferAllocator;
  * in a child JVM paired with it, writing into shared memory).
  */
 public final class WorkerBackend implements AutoCloseable {
+    /**
+     * Reads each streaming worker does itself at least while its child JVM starts
+     * ({@link #readWhileChildrenStart}): enough for the first batches of the sequential orders.
+     */
+    public static final int READS_WHILE_STARTING = 4;
+    /** The most reads a worker does itself while its child starts, whatever the window. */
+    static final int MAX_READS_WHILE_STARTING = 64;
     private final SharedArena arena;
     private final ProcessOptions options;
     private volatile ChildPool children;
@@ -62,6 +69,26 @@ public final class WorkerBackend implements AutoCloseable {
                     ? new ChildPool(file, arena, options.jvmOptions(), options.restarts())
                     : new ChildPool(datasets, arena, options.jvmOptions(), options.restarts());
             children = p.readTimeout(options.readTimeout());
+        }
+        return this;
+    }
+
+    /**
+     * Overlaps the children's first start with reads on the worker threads themselves (see
+     * {@link ChildPool#readWhileStarting}): the first batches do not wait for the JVM start. Set
+     * by the streaming engines after {@link #startChildren}, before the workers' first reads;
+     * no-op for threads.
+     *
+     * @param windowBlocks the blocks the first batch may gather from (a shuffle window), or 0:
+     *                     each worker may read up to that many blocks itself (at least
+     *                     {@link #READS_WHILE_STARTING}, at most 64), so that the first batch of a
+     *                     window-shuffled order need not wait for a child either
+     * @return this backend
+     */
+    public WorkerBackend readWhileChildrenStart(int windowBlocks) {
+        ChildPool c = children;
+        if (c != null) {
+            c.readWhileStarting(Math.max(READS_WHILE_STARTING, Math.min(windowBlocks, MAX_READS_WHILE_STARTING)));
         }
         return this;
     }
