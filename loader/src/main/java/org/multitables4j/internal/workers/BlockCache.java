@@ -40,9 +40,7 @@ public final class BlockCache {
     private final boolean lru;
     /** LRU order of the cached blocks (LRU policy only), least recently used first. */
     private final java.util.LinkedHashSet<Integer> recency;
-    private long hits;
-    private long misses;
-    private long decodedBytes;
+    private final BlockCounters counts = new BlockCounters();
     private final long rowOffset;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -50,11 +48,9 @@ public final class BlockCache {
 
     // per epoch
     private BlockUses uses;
-    /** the position in the first-use order from which decode-ahead looks for a block */
-    private int aheadCursor;
+    /** where decode-ahead looks for the next block */
+    private final AheadCursor ahead = new AheadCursor();
     private volatile boolean cancelled;
-    private long decodes;
-    private long needed;
 
     BlockCache(Hdf5Array array, long budget, BufferAllocator allocator) {
         this(array, 0, budget, allocator);
@@ -113,7 +109,7 @@ public final class BlockCache {
     public BlockStats stats() {
         lock.lock();
         try {
-            return new BlockStats(hits, misses, decodes, decodedBytes, needed);
+            return counts.snapshot();
         } finally {
             lock.unlock();
         }
@@ -148,7 +144,7 @@ public final class BlockCache {
         lock.lock();
         try {
             table.clear();
-            aheadCursor = 0;
+            ahead.rewind();
         } finally {
             lock.unlock();
         }
@@ -175,11 +171,12 @@ public final class BlockCache {
         try {
             cancelled = false;
             uses = BlockUses.of(p, firstBatch, array.rows(), array.blockRows(), rowOffset);
+            ahead.reset(uses);
             System.arraycopy(uses.total(), 0, table.total, 0, table.blocks());
             for (int blk = 0; blk < table.blocks(); blk++) {
                 table.remaining[blk] = table.total[blk];
                 if (table.total[blk] > 0) {
-                    needed++;
+                    counts.needed();
                 }
             }
         } finally {
@@ -218,7 +215,7 @@ public final class BlockCache {
                 byte st = table.state[blk];
                 if (st == READY) {
                     table.pins[blk]++;
-                    hits++;
+                    counts.hit();
                     if (lru) {
                         recency.remove(blk);
                         recency.add(blk);
@@ -227,10 +224,10 @@ public final class BlockCache {
                 }
                 if (st == ABSENT) {
                     table.state[blk] = LOADING;
-                    misses++;
+                    counts.miss();
                     if (lru && table.total[blk] == 0) {
                         table.total[blk] = 1;
-                        needed++;
+                        counts.needed();
                     }
                     ByteBuffer b = takeBuffer(true);
                     lock.unlock();
@@ -292,8 +289,7 @@ public final class BlockCache {
             table.state[blk] = ABSENT;
             if (ok) {
                 table.remaining[blk] = 0;
-                decodes++;
-                decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
+                counts.decoded((long) array.rowsInBlock(blk) * array.rowBytes());
             }
             changed.signalAll();
         } finally {
@@ -335,18 +331,10 @@ public final class BlockCache {
             if (cancelled) {
                 return false;
             }
-            int n = uses.aheadEnd();
-            while (aheadCursor < n && !table.awaited(uses.inFirstUseOrder(aheadCursor))) {
-                aheadCursor++;
-            }
-            if (aheadCursor >= n) {
+            blk = table.buffers.full() ? -1 : ahead.next(table, horizon);
+            if (blk < 0) {
                 return false;
             }
-            blk = uses.inFirstUseOrder(aheadCursor);
-            if (uses.first()[blk] > horizon || table.buffers.full()) {
-                return false;
-            }
-            aheadCursor++;
             table.state[blk] = LOADING;
             b = takeBuffer(false);
         } finally {
@@ -379,14 +367,7 @@ public final class BlockCache {
         // already registered (prefetchBlock only records and queues), so it is never read twice
         lock.lock();
         try {
-            int k = 0;
-            for (int i = aheadCursor, n = uses.aheadEnd(); i < n && k < READ_AHEAD_BLOCKS; i++) {
-                int c = uses.inFirstUseOrder(i);
-                if (table.awaited(c)) {
-                    array.file().prefetchBlock(array, c);
-                    k++;
-                }
-            }
+            ahead.peek(table, READ_AHEAD_BLOCKS, c -> array.file().prefetchBlock(array, c));
         } finally {
             lock.unlock();
         }
@@ -411,7 +392,7 @@ public final class BlockCache {
                 int blk = blks[i];
                 if (table.state[blk] == READY) {
                     table.pins[blk]++;
-                    hits++;
+                    counts.hit();
                     out[i] = table.buf[blk];
                 } else {
                     out[i] = null;
@@ -461,8 +442,7 @@ public final class BlockCache {
                 if (ok) {
                     table.buf[blk] = b;
                     table.state[blk] = READY;
-                    decodes++;
-                    decodedBytes += (long) array.rowsInBlock(blk) * array.rowBytes();
+                    counts.decoded((long) array.rowsInBlock(blk) * array.rowBytes());
                     if (lru) {
                         recency.add(blk);
                     }
@@ -487,8 +467,8 @@ public final class BlockCache {
                 table.evictFirst(recency);
             } else {
                 int victim = table.evictFarthest(blk -> uses.nextUse(blk, table.total[blk] - table.remaining[blk]));
-                if (victim >= 0 && table.remaining[victim] > 0 && uses.aheadOrder() == null) {
-                    aheadCursor = Math.min(aheadCursor, victim); // decode-ahead may bring it back in order
+                if (victim >= 0 && table.remaining[victim] > 0) {
+                    ahead.back(victim);
                 }
             }
         }
