@@ -134,6 +134,35 @@ class ReaderWorkerProcessesTest {
             assertArrayEquals(new double[] {5, 999, 0, 5, 64, 63}, TablesFixture.values(b.array("id")), 0);
             Hdf5VLArray vl = reader.vlarray("/vl_int");
             assertArrayEquals(VLArrayTest.intRow(48), TablesFixture.values(vl.row(48)), 0);
+
+            // numpy's indexing, against numpy's stored results, served by the children
+            Hdf5Dataset cube = reader.dataset("/cube");
+            boolean[] rowMask = new boolean[40];
+            for (int i = 0; i < 40; i++) {
+                rowMask[i] = i % 3 == 1;
+            }
+            Stage stage = cube.createStage(40, DataType.DOUBLE);
+            java.util.Map<String, Request> forms = new java.util.LinkedHashMap<>();
+            forms.put("cube_row7", cube.row(7));
+            forms.put("cube_step", cube.rows(3, 30).select(1, 0, 6, 2).select(2, new long[] {1, 3}));
+            forms.put("cube_mask_scalar", cube.mask(rowMask).at(2, 2));
+            forms.put("cube_neg", cube.rows(-5, -1).select(1, -2, 6).select(2, new boolean[] {true, false, true, true, false}).at(-1, -1));
+            for (java.util.Map.Entry<String, Request> f : forms.entrySet()) {
+                TablesFixture.Expected e = TablesFixture.expected(f.getKey());
+                org.nd4j.linalg.api.ndarray.INDArray got = reader.request(f.getValue(), stage).get();
+                assertArrayEquals(e.shape(), got.shape(), f.getKey());
+                assertArrayEquals(e.values(), TablesFixture.values(got), 0, f.getKey());
+            }
+            // a view of a stage in shared memory is revoked when released
+            StagePool pool = cube.createStagePool(5, 1);
+            StagedArray held = reader.request(cube.rows(0, 5), pool).acquire();
+            org.nd4j.linalg.api.ndarray.INDArray kept = held.array();
+            held.close();
+            try (StagedArray next = reader.request(cube.rows(30, 35), pool).acquire()) {
+                assertThrows(ViewReleasedException.class, held::array);
+                assertThrows(IllegalStateException.class, kept::sumNumber);
+                assertEquals(30 * 120 * 0.5, next.array().getDouble(0, 0, 0, 0), 0);
+            }
         }
     }
 
