@@ -15,6 +15,10 @@ comparisons, bool columns, Python's operator precedence.
          y    float64  sin(i)
          b    uint8    i % 256
   /expected/c<n>   int64 rows of CONDITIONS[n] (the same list is written into the Java test)
+  /s   Table without an index, 300 rows, chunkshape 40, the sort keys of readSorted's fallback:
+         v    float64  ((i * 7) % 11) - 5, then -0.0 where i % 13 == 0 and NaN where i % 17 == 0
+         w    int64    2**53 + (i * 7919) % 13   (most not representable as float64)
+  /expected/s_v, s_w   numpy's stable argsort of v and of w (NaN last, -0.0 equal to 0.0)
 
 Run (from any directory; the file is written next to this script):
 
@@ -27,6 +31,11 @@ import tables
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 N = 400
+
+
+class Keys(tables.IsDescription):
+    v = tables.Float64Col(pos=0)
+    w = tables.Int64Col(pos=1)
 
 
 class Row(tables.IsDescription):
@@ -94,3 +103,16 @@ with tables.open_file(os.path.join(HERE, "conditions.h5"), "w") as f:
         hits = t.get_where_list(cond, condvars=cv, start=start, stop=stop, step=step).astype(np.int64)
         f.create_array(exp, "c%d" % n, hits if hits.size > 0 else np.zeros(0, dtype=np.int64))
         print(n, cond, cv, len(hits))
+
+    keys = np.zeros(300, dtype=tables.dtype_from_descr(Keys))
+    j = np.arange(300, dtype=np.int64)
+    v = ((j * 7) % 11 - 5).astype(np.float64)
+    v[j % 13 == 0] = -0.0
+    v[j % 17 == 0] = np.nan
+    keys["v"] = v
+    keys["w"] = 2 ** 53 + (j * 7919) % 13
+    s = f.create_table(f.root, "s", Keys, chunkshape=40)
+    s.append(keys)
+    s.flush()
+    f.create_array(exp, "s_v", np.argsort(keys["v"], kind="stable").astype(np.int64))
+    f.create_array(exp, "s_w", np.argsort(keys["w"], kind="stable").astype(np.int64))

@@ -105,6 +105,28 @@ class TableConditionTypesTest {
         return java.util.Arrays.toString(java.util.Arrays.copyOf(a, Math.min(a.length, 6)));
     }
 
+    /** readSorted without an index sorts as numpy's stable argsort: -0.0 equal to 0.0, NaN last, int64 exactly. */
+    @Test
+    void readSortedWithoutAnIndexSortsAsNumpy() {
+        try (Hdf5Reader reader = Hdf5Reader.open(file(), 2)) {
+            Hdf5Table s = reader.table("/s");
+            assertEquals(false, s.readSorted("v").usesIndex());
+            assertArrayEquals(expected("s_v"), s.readSorted("v").coordinates(), "float64 with -0.0 and NaN");
+            assertArrayEquals(expected("s_w"), s.readSorted("w").coordinates(), "int64 beyond 2^53");
+            long[] part = s.readSorted("w").range(10, 200, 9).coordinates();
+            long[] all = expected("s_w");
+            for (int i = 0; i < part.length; i++) {
+                assertEquals(all[10 + 9 * i], part[i]);
+            }
+        }
+    }
+
+    static long[] expected(String name) {
+        try (HdfFile f = new HdfFile(file())) {
+            return (long[]) f.getDatasetByPath("/expected/" + name).getData();
+        }
+    }
+
     @Test
     void boolColumnsAreReadAsRecords() {
         try (Hdf5Reader reader = Hdf5Reader.open(file(), 1)) {
