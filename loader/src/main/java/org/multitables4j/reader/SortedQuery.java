@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * positions {@code [start, stop)} (step {@code step}) of that order. Where the file holds a
  * completely sorted index (CSI) of the column that is up to date, the order is read from the
  * index (its row numbers for just the positions wanted), as PyTables does; otherwise the column
- * alone is read chunk by chunk and sorted (stably; NaN last), and {@link #checkCSI(boolean)}
+ * alone is read chunk by chunk and sorted (stably, as numpy's argsort: NaN last, -0.0 equal to
+ * 0.0, integer columns as integers), and {@link #checkCSI(boolean)}
  * makes a missing CSI an error as PyTables' {@code checkCSI=True} does. Immutable.
  */
 public final class SortedQuery {
