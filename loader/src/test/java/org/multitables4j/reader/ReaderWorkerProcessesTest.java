@@ -33,7 +33,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * processes, the child's stack as the cause), runs the completion callbacks and hands the failed
  * future back through a {@link CompletionQueue}, and leaves the reader serving; tables and queries
  * run on worker processes with PyTables' results; {@code stop()} wakes a thread blocked on a table
- * read with an {@link IteratorClosedException}.
+ * read, or on a queue of requests that cannot end, with an {@link IteratorClosedException}; a
+ * bounded {@code close()} fails the table reads still running when its wait is over.
  *
  * <p>Data: corrupt.h5 written by h5py ({@code corrupt/make_corrupt.py}): {@code /x} float32
  * [3000, 4], row r = (r, 2r, -r, r % 7), chunks of 100 rows; the chunk of rows 1200..1299 is
@@ -244,5 +245,62 @@ class ReaderWorkerProcessesTest {
         closer.join(30_000);
         assertFalse(closer.isAlive());
         assertThrows(IteratorClosedException.class, () -> t.read(t.rows(0, 1)));
+    }
+
+    /**
+     * stop() wakes consumers blocked on requests that cannot end: a {@link CompletionQueue}
+     * taker gets the failed request back (its result an {@link IteratorClosedException}), a
+     * {@link RequestQueue} taker the {@link IteratorClosedException} itself.
+     */
+    @Test
+    void stopWakesQueueConsumersWaitingForStuckRequests() throws Exception {
+        Hdf5Reader reader = Hdf5Reader.open(MultitablesPortTest.file(), 1, 0, Backend.THREADS);
+        Hdf5Dataset ds = reader.dataset("/test_byte_array");
+        CompletionQueue done = new CompletionQueue(reader, ds.createStagePool(1000, 2));
+        RequestQueue ordered = new RequestQueue(reader, ds.createStagePool(1000, 2));
+        ReentrantLock hold = ReaderTestAccess.monitor(ds);
+        AtomicReference<Object> fromDone = new AtomicReference<>();
+        AtomicReference<Object> fromOrdered = new AtomicReference<>();
+        Thread stopper = new Thread(reader::stop);
+        hold.lock();
+        try {
+            // more than 64 rows: read on the workers, which wait for the lock
+            done.submit(ds.rows(0, 1000));
+            ordered.submit(ds.rows(1000, 2000));
+            Thread a = new Thread(() -> {
+                try {
+                    fromDone.set(done.take(1, TimeUnit.MINUTES));
+                } catch (Throwable e) {
+                    fromDone.set(e);
+                }
+            });
+            Thread b = new Thread(() -> {
+                try (StagedArray v = ordered.take(1, TimeUnit.MINUTES)) {
+                    fromOrdered.set(v);
+                } catch (Throwable e) {
+                    fromOrdered.set(e);
+                }
+            });
+            a.start();
+            b.start();
+            Thread.sleep(200);
+            assertTrue(a.isAlive() && b.isAlive(), "both consumers wait");
+            long t0 = System.nanoTime();
+            stopper.start();
+            a.join(5000);
+            b.join(5000);
+            assertFalse(a.isAlive() || b.isAlive(), "both consumers woke");
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+            assertTrue(fromDone.get() instanceof Hdf5Future, String.valueOf(fromDone.get()));
+            Hdf5Future f = (Hdf5Future) fromDone.get();
+            assertTrue(f.isFailed());
+            assertThrows(IteratorClosedException.class, f::get);
+            assertTrue(fromOrdered.get() instanceof IteratorClosedException, String.valueOf(fromOrdered.get()));
+        } finally {
+            hold.unlock();
+        }
+        stopper.join(30_000);
+        assertFalse(stopper.isAlive());
+        assertThrows(IteratorClosedException.class, () -> done.take(1, TimeUnit.SECONDS));
     }
 }
