@@ -76,6 +76,7 @@ class TableConditionTypesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void whereIsTypedAsPyTablesTypesIt() {
         try (Hdf5Reader reader = Hdf5Reader.open(file(), 2)) {
             Hdf5Table t = reader.table("/t");
