@@ -1,5 +1,6 @@
 package org.multitables4j.reader;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -60,6 +61,59 @@ public final class RaggedArray {
             return Nd4j.create(values.dataType(), 0);
         }
         return values.get(NDArrayIndex.interval(offsets[i], offsets[i + 1]));
+    }
+
+    /** @return the length of the longest row (0 when there is none) */
+    public long maxLength() {
+        long m = 0;
+        for (int i = 0; i < rows(); i++) {
+            m = Math.max(m, length(i));
+        }
+        return m;
+    }
+
+    /**
+     * The rows padded at the end to a common length, for a recurrent network (DL4J's
+     * {@code ALIGN_START}: every sequence starts at step 0), with {@link #mask(long)} marking
+     * the real steps.
+     *
+     * @param steps the length of every padded row, at least {@link #maxLength()}
+     * @return {@code [rows, steps]} in the values' type: row {@code i}'s elements, then zeros
+     * @throws IndexOutOfRangeException if a row is longer than {@code steps}
+     */
+    public INDArray padded(long steps) {
+        checkSteps(steps);
+        INDArray out = Nd4j.zeros(values.dataType(), rows(), steps);
+        for (int i = 0; i < rows(); i++) {
+            if (length(i) > 0) {
+                out.get(NDArrayIndex.point(i), NDArrayIndex.interval(0, length(i))).assign(row(i));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param steps the length of every padded row, at least {@link #maxLength()}
+     * @return {@code [rows, steps]} FLOAT: 1 at the steps a row has, 0 at its padding (DL4J's
+     *     features mask for {@link #padded(long)})
+     * @throws IndexOutOfRangeException if a row is longer than {@code steps}
+     */
+    public INDArray mask(long steps) {
+        checkSteps(steps);
+        INDArray m = Nd4j.zeros(DataType.FLOAT, rows(), steps);
+        for (int i = 0; i < rows(); i++) {
+            if (length(i) > 0) {
+                m.get(NDArrayIndex.point(i), NDArrayIndex.interval(0, length(i))).assign(1);
+            }
+        }
+        return m;
+    }
+
+    private void checkSteps(long steps) {
+        if (steps < maxLength()) {
+            throw new IndexOutOfRangeException("padding to " + steps + " steps: a row of this ragged array has "
+                    + maxLength());
+        }
     }
 
     @Override

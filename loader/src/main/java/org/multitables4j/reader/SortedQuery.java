@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.multitables4j.InvalidConfigurationException;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.ElementType;
 import org.multitables4j.internal.hdf5.PyTablesIndex;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * positions {@code [start, stop)} (step {@code step}) of that order. Where the file holds a
  * completely sorted index (CSI) of the column that is up to date, the order is read from the
  * index (its row numbers for just the positions wanted), as PyTables does; otherwise the column
- * alone is read chunk by chunk and sorted (stably; NaN last), and {@link #checkCSI(boolean)}
+ * alone is read chunk by chunk and sorted (stably, as numpy's argsort: NaN last, -0.0 equal to
+ * 0.0, integer columns as integers), and {@link #checkCSI(boolean)}
  * makes a missing CSI an error as PyTables' {@code checkCSI=True} does. Immutable.
  */
 public final class SortedQuery {
@@ -161,31 +164,59 @@ public final class SortedQuery {
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = i;
         }
-        List<double[]> parts = Hdf5Table.join(table.gather().perBlock(blocks, (blk, buf, first) -> {
-            java.nio.ByteBuffer scratch = TableField.scratch();
+        ElementType type = column.type();
+        boolean integral = type.kind() == ElementType.Kind.INT || type.kind() == ElementType.Kind.UINT
+                || type.kind() == ElementType.Kind.BOOL;
+        boolean unsigned64 = type.kind() == ElementType.Kind.UINT && type.size() == 8;
+        List<Object> parts = Hdf5Table.join(table.gather().perBlock(blocks, (blk, buf, first) -> {
             int m = (int) Math.min(br, n - first);
+            if (integral) {
+                // integers are sorted as integers: int64 keys beyond 2^53 keep their order
+                java.nio.ByteBuffer ordered = buf.duplicate().order(type.byteOrder());
+                long[] v = new long[m];
+                for (int k = 0; k < m; k++) {
+                    v[k] = ElementConverter.readInteger(ordered, k * recordBytes + column.offset(), type);
+                }
+                return (Object) v;
+            }
+            java.nio.ByteBuffer scratch = TableField.scratch();
             double[] v = new double[m];
             for (int k = 0; k < m; k++) {
                 v[k] = column.value(buf, k * recordBytes, scratch);
             }
-            return v;
+            return (Object) v;
         }), "readSorted(" + column.name() + ")");
-        double[] values = new double[(int) n];
+        long[] longs = integral ? new long[(int) n] : null;
+        double[] doubles = integral ? null : new double[(int) n];
         int at = 0;
-        for (double[] p : new ArrayList<>(parts)) {
-            System.arraycopy(p, 0, values, at, p.length);
-            at += p.length;
+        for (Object p : new ArrayList<>(parts)) {
+            int len = integral ? ((long[]) p).length : ((double[]) p).length;
+            System.arraycopy(p, 0, integral ? longs : doubles, at, len);
+            at += len;
         }
         Integer[] order = new Integer[(int) n];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(values[a], values[b])); // stable; NaN last
+        // stable, as numpy's argsort(kind="stable"): -0.0 equals 0.0, NaN last
+        Arrays.sort(order, integral ? (unsigned64 ? (a, b) -> Long.compareUnsigned(longs[a], longs[b])
+                : (a, b) -> Long.compare(longs[a], longs[b])) : (a, b) -> numpyOrder(doubles[a], doubles[b]));
         long[] out = new long[positions.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = order[(int) positions[i]];
         }
         return out;
+    }
+
+    /** numpy's sort order of doubles: by value, -0.0 equal to 0.0, NaN after every number. */
+    static int numpyOrder(double x, double y) {
+        if (x < y) {
+            return -1;
+        }
+        if (x > y) {
+            return 1;
+        }
+        return Boolean.compare(Double.isNaN(x), Double.isNaN(y));
     }
 
     @Override

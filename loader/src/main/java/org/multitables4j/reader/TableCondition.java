@@ -1,78 +1,118 @@
 package org.multitables4j.reader;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.multitables4j.InvalidConfigurationException;
+import org.multitables4j.internal.hdf5.ElementConverter;
+import org.multitables4j.internal.hdf5.ElementType;
+import org.multitables4j.reader.ConditionNode.Kind;
 
 /**
  * A row condition in PyTables' syntax (the common subset of numexpr expressions), compiled
  * against a table's columns and bound variables, evaluated one record at a time.
  *
  * <p>Grammar, with Python's precedence (lowest first): comparisons {@code < <= > >= == !=}
- * (chained as in Python: {@code a < b < c}), {@code |}, {@code ^}, {@code &}, {@code + -},
- * {@code * / %}, unary {@code - + ~}, {@code **}; parentheses, numbers ({@code 3}, {@code 0.5},
- * {@code 1e-3}), {@code True}/{@code False}, and names: a bound variable, else a scalar numeric
- * column. {@code &}, {@code |}, {@code ^}, {@code ~} are logical (a nonzero value is true), as
- * in conditions; arithmetic is in double precision ({@code /} is true division, {@code %} takes
- * the divisor's sign as numpy does). As in PyTables, write comparisons inside parentheses when
- * joining them: {@code (x > 0.5) & (k < 3)}.
+ * (chained as in Python: {@code a < b < c}, which numexpr itself refuses), {@code |}, {@code ^},
+ * {@code &}, {@code + -}, {@code * / %}, unary {@code - + ~}, {@code **}; parentheses, numbers
+ * ({@code 3}, {@code 0.5}, {@code 1e-3}), {@code True}/{@code False}, and names: a bound
+ * variable, else a scalar numeric or bool column. {@code &}, {@code |}, {@code ^}, {@code ~}
+ * are logical (a nonzero value is true), as in conditions. Values and operations are typed as
+ * numexpr types them ({@link ConditionNode}): int32 arithmetic wraps, float32 columns meeting
+ * integers stay float32, int64 values compare exactly, integer {@code %} takes the dividend's
+ * sign. As in PyTables, write comparisons inside parentheses when joining them:
+ * {@code (x > 0.5) & (k < 3)}.
  */
 final class TableCondition {
-    /** A compiled expression over the values of the columns it uses. */
-    interface Node {
-        double eval(double[] cols);
-    }
-
     private final String text;
     private final List<TableField> columns = new ArrayList<>();
-    private final Node root;
+    private final List<Kind> kinds = new ArrayList<>();
+    private final Map<String, ? extends Number> vars;
+    private final Hdf5Table table;
+    private final ConditionNode root;
     private int pos;
 
-    private TableCondition(String text, Map<String, Double> vars, Hdf5Table table) {
+    private TableCondition(String text, Map<String, ? extends Number> vars, Hdf5Table table) {
         this.text = text;
-        this.root = compile(vars, table);
+        this.vars = vars;
+        this.table = table;
+        ConditionNode n = comparison();
+        skip();
+        if (pos < text.length()) {
+            throw error("unexpected '" + text.charAt(pos) + "'");
+        }
+        this.root = n;
     }
 
     /**
      * @param text  the condition
-     * @param vars  bound variables (they win over columns of the same name)
+     * @param vars  bound variables (they win over columns of the same name): integers
+     *              ({@code Long}, {@code Integer}, ...) are int64 as numpy's, others are doubles
      * @param table the table whose columns the names refer to
      * @return the compiled condition
      * @throws InvalidConfigurationException for a syntax error or an unknown name (naming the table)
      */
-    static TableCondition compile(String text, Map<String, Double> vars, Hdf5Table table) {
+    static TableCondition compile(String text, Map<String, ? extends Number> vars, Hdf5Table table) {
         return new TableCondition(text, vars, table);
     }
 
-    /** @return the columns the condition reads, in the order of {@link #test}'s values */
+    /** @return the columns the condition reads */
     List<TableField> columns() {
         return columns;
     }
 
     /**
-     * @param cols the values of {@link #columns()} for one record
-     * @return true when the record matches
+     * @param block a block of records (in any byte order; each column is read in its own)
+     * @return a test of the records of that block; one per thread
      */
-    boolean test(double[] cols) {
-        return root.eval(cols) != 0;
+    Matcher matcher(ByteBuffer block) {
+        return new Matcher(block);
+    }
+
+    /** Tests the records of one block. Not thread-safe. */
+    final class Matcher {
+        private final ByteBuffer little;
+        private final ByteBuffer big;
+        private final ConditionNode.Values values = new ConditionNode.Values(columns.size());
+
+        Matcher(ByteBuffer block) {
+            little = block.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            big = block.duplicate().order(ByteOrder.BIG_ENDIAN);
+        }
+
+        /**
+         * @param rec the record's byte offset in the block
+         * @return true when the record matches
+         */
+        boolean test(int rec) {
+            for (int i = 0; i < columns.size(); i++) {
+                TableField f = columns.get(i);
+                ElementType t = f.type();
+                ByteBuffer b = t.byteOrder() == ByteOrder.BIG_ENDIAN ? big : little;
+                if (kinds.get(i).integral()) {
+                    values.l[i] = ElementConverter.readInteger(b, rec + f.offset(), t);
+                } else {
+                    values.d[i] = ElementConverter.readIntegerAsDouble(b, rec + f.offset(), t);
+                }
+            }
+            return root.truth(values);
+        }
+    }
+
+    /** numexpr's kind of a column of this stored type, or null where numexpr has none (uint64). */
+    static Kind kindOf(ElementType t) {
+        return switch (t.kind()) {
+            case BOOL -> Kind.BOOL;
+            case FLOAT -> t.size() == 8 ? Kind.DOUBLE : Kind.FLOAT;
+            case BFLOAT16 -> Kind.FLOAT;
+            case INT -> t.size() == 8 ? Kind.LONG : Kind.INT;
+            case UINT -> t.size() == 8 ? null : t.size() == 4 ? Kind.LONG : Kind.INT;
+        };
     }
 
     // ---- parser -----------------------------------------------------------------------------
-
-    private Map<String, Double> vars;
-    private Hdf5Table table;
-
-    private Node compile(Map<String, Double> v, Hdf5Table t) {
-        this.vars = v;
-        this.table = t;
-        Node n = comparison();
-        skip();
-        if (pos < text.length()) {
-            throw error("unexpected '" + text.charAt(pos) + "'");
-        }
-        return n;
-    }
 
     private InvalidConfigurationException error(String what) {
         return new InvalidConfigurationException("condition '" + text + "' on the table '" + table.path() + "': " + what
@@ -98,9 +138,9 @@ final class TableCondition {
         return false;
     }
 
-    private Node comparison() {
-        Node left = or();
-        Node result = null;
+    private ConditionNode comparison() {
+        ConditionNode left = or();
+        ConditionNode result = null;
         while (true) {
             String op = null;
             for (String o : new String[] {"<=", ">=", "==", "!=", "<", ">"}) {
@@ -112,116 +152,107 @@ final class TableCondition {
             if (op == null) {
                 return result == null ? left : result;
             }
-            Node a = left;
-            Node b = or();
-            Node cmp = switch (op) {
-                case "<=" -> c -> a.eval(c) <= b.eval(c) ? 1 : 0;
-                case ">=" -> c -> a.eval(c) >= b.eval(c) ? 1 : 0;
-                case "==" -> c -> a.eval(c) == b.eval(c) ? 1 : 0;
-                case "!=" -> c -> a.eval(c) != b.eval(c) ? 1 : 0;
-                case "<" -> c -> a.eval(c) < b.eval(c) ? 1 : 0;
-                default -> c -> a.eval(c) > b.eval(c) ? 1 : 0;
-            };
-            Node prev = result;
-            result = prev == null ? cmp : c -> prev.eval(c) != 0 && cmp.eval(c) != 0 ? 1 : 0;
+            ConditionNode b = or();
+            ConditionNode cmp = ConditionNode.compare(op, left, b);
+            ConditionNode prev = result;
+            result = prev == null ? cmp : ConditionNode.bool(v -> prev.truth(v) && cmp.truth(v));
             left = b;
         }
     }
 
-    private Node or() {
-        Node n = xor();
+    private ConditionNode or() {
+        ConditionNode n = xor();
         while (eat("|")) {
-            Node a = n;
-            Node b = xor();
-            n = c -> a.eval(c) != 0 || b.eval(c) != 0 ? 1 : 0;
+            ConditionNode a = n;
+            ConditionNode b = xor();
+            n = ConditionNode.bool(v -> a.truth(v) || b.truth(v));
         }
         return n;
     }
 
-    private Node xor() {
-        Node n = and();
+    private ConditionNode xor() {
+        ConditionNode n = and();
         while (eat("^")) {
-            Node a = n;
-            Node b = and();
-            n = c -> (a.eval(c) != 0) ^ (b.eval(c) != 0) ? 1 : 0;
+            ConditionNode a = n;
+            ConditionNode b = and();
+            n = ConditionNode.bool(v -> a.truth(v) ^ b.truth(v));
         }
         return n;
     }
 
-    private Node and() {
-        Node n = sum();
+    private ConditionNode and() {
+        ConditionNode n = sum();
         while (eat("&")) {
-            Node a = n;
-            Node b = sum();
-            n = c -> a.eval(c) != 0 && b.eval(c) != 0 ? 1 : 0;
+            ConditionNode a = n;
+            ConditionNode b = sum();
+            n = ConditionNode.bool(v -> a.truth(v) && b.truth(v));
         }
         return n;
     }
 
-    private Node sum() {
-        Node n = product();
+    private ConditionNode sum() {
+        ConditionNode n = product();
         while (true) {
-            Node a = n;
             if (eat("+")) {
-                Node b = product();
-                n = c -> a.eval(c) + b.eval(c);
+                n = ConditionNode.arithmetic('+', n, product());
             } else if (eat("-")) {
-                Node b = product();
-                n = c -> a.eval(c) - b.eval(c);
+                n = ConditionNode.arithmetic('-', n, product());
             } else {
                 return n;
             }
         }
     }
 
-    private Node product() {
-        Node n = unary();
+    private ConditionNode product() {
+        ConditionNode n = unary();
         while (true) {
-            Node a = n;
             if (eat("*")) {
-                Node b = unary();
-                n = c -> a.eval(c) * b.eval(c);
+                n = ConditionNode.arithmetic('*', n, unary());
             } else if (eat("/")) {
-                Node b = unary();
-                n = c -> a.eval(c) / b.eval(c);
+                n = ConditionNode.arithmetic('/', n, unary());
             } else if (eat("%")) {
-                Node b = unary();
-                n = c -> {
-                    double x = a.eval(c);
-                    double y = b.eval(c);
-                    return x - Math.floor(x / y) * y;
-                };
+                n = ConditionNode.arithmetic('%', n, unary());
             } else {
                 return n;
             }
         }
     }
 
-    private Node unary() {
+    private ConditionNode unary() {
         if (eat("-")) {
-            Node a = unary();
-            return c -> -a.eval(c);
+            return ConditionNode.negate(unary());
         }
         if (eat("+")) {
             return unary();
         }
         if (eat("~")) {
-            Node a = unary();
-            return c -> a.eval(c) != 0 ? 0 : 1;
+            ConditionNode a = unary();
+            return ConditionNode.bool(v -> !a.truth(v));
         }
         return power();
     }
 
-    private Node power() {
-        Node base = atom();
+    private ConditionNode power() {
+        ConditionNode base = atom();
         if (eat("**")) {
-            Node e = unary();
-            return c -> Math.pow(base.eval(c), e.eval(c));
+            int at = pos;
+            ConditionNode e = unary();
+            Kind k = Kind.max(base.kind, e.kind);
+            if (k.integral() && constantBetween(at) && e.l(null) < 0) {
+                throw error("integers to negative integer powers are not allowed");
+            }
+            return ConditionNode.arithmetic('p', base, e);
         }
         return base;
     }
 
-    private Node atom() {
+    /** @return true when the text from {@code at} to here is a signed number (no name, no bracket) */
+    private boolean constantBetween(int at) {
+        String s = text.substring(at, pos).replace(" ", "");
+        return s.matches("[-+]*[0-9]+");
+    }
+
+    private ConditionNode atom() {
         skip();
         if (pos >= text.length()) {
             throw error("the condition ends early");
@@ -229,34 +260,14 @@ final class TableCondition {
         char ch = text.charAt(pos);
         if (ch == '(') {
             pos++;
-            Node n = comparison();
+            ConditionNode n = comparison();
             if (!eat(")")) {
                 throw error("missing ')'");
             }
             return n;
         }
         if (Character.isDigit(ch) || ch == '.') {
-            int s = pos;
-            while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
-                pos++;
-            }
-            if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
-                pos++;
-                if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) {
-                    pos++;
-                }
-                while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
-                    pos++;
-                }
-            }
-            double v;
-            try {
-                v = Double.parseDouble(text.substring(s, pos));
-            } catch (NumberFormatException e) {
-                pos = s;
-                throw error("bad number '" + text.substring(s) + "'");
-            }
-            return c -> v;
+            return number();
         }
         if (Character.isJavaIdentifierStart(ch)) {
             int s = pos;
@@ -265,30 +276,71 @@ final class TableCondition {
             }
             String name = text.substring(s, pos);
             if (vars.containsKey(name)) {
-                double v = vars.get(name);
-                return c -> v;
+                Number v = vars.get(name);
+                if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+                    return ConditionNode.integer(Kind.LONG, v.longValue());
+                }
+                return ConditionNode.floating(Kind.DOUBLE, v.doubleValue());
             }
             if (name.equals("True") || name.equals("False")) {
-                double v = name.equals("True") ? 1 : 0;
-                return c -> v;
+                return ConditionNode.integer(Kind.BOOL, name.equals("True") ? 1 : 0);
             }
-            TableField f = table.fieldOrNull(name);
-            if (f == null) {
-                pos = s;
-                throw error("'" + name + "' is neither a bound variable " + vars.keySet() + " nor a column " + table.fieldNames());
-            }
-            if (!f.scalar()) {
-                pos = s;
-                throw error("the column '" + name + "' (" + f + ") is not a scalar number; conditions use scalar numeric columns");
-            }
-            int idx = columns.indexOf(f);
-            if (idx < 0) {
-                idx = columns.size();
-                columns.add(f);
-            }
-            int k = idx;
-            return c -> c[k];
+            return column(name, s);
         }
         throw error("unexpected '" + ch + "'");
+    }
+
+    private ConditionNode number() {
+        int s = pos;
+        boolean floating = false;
+        while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
+            floating |= text.charAt(pos) == '.';
+            pos++;
+        }
+        if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
+            floating = true;
+            pos++;
+            if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) {
+                pos++;
+            }
+            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+                pos++;
+            }
+        }
+        String literal = text.substring(s, pos);
+        try {
+            if (floating) {
+                return ConditionNode.floating(Kind.DOUBLE, Double.parseDouble(literal));
+            }
+            long v = Long.parseLong(literal);
+            return ConditionNode.integer(v <= Integer.MAX_VALUE ? Kind.INT : Kind.LONG, v);
+        } catch (NumberFormatException e) {
+            pos = s;
+            throw error("bad number '" + literal + "'");
+        }
+    }
+
+    private ConditionNode column(String name, int at) {
+        TableField f = table.fieldOrNull(name);
+        if (f == null) {
+            pos = at;
+            throw error("'" + name + "' is neither a bound variable " + vars.keySet() + " nor a column " + table.fieldNames());
+        }
+        if (!f.scalar()) {
+            pos = at;
+            throw error("the column '" + name + "' (" + f + ") is not a scalar number; conditions use scalar numeric columns");
+        }
+        Kind k = kindOf(f.type());
+        if (k == null) {
+            pos = at;
+            throw error("the column '" + name + "' (" + f + ") is unsigned 64-bit, which PyTables' conditions (numexpr) do not take");
+        }
+        int idx = columns.indexOf(f);
+        if (idx < 0) {
+            idx = columns.size();
+            columns.add(f);
+            kinds.add(k);
+        }
+        return ConditionNode.column(k, idx);
     }
 }

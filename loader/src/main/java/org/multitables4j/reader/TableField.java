@@ -75,6 +75,16 @@ public final class TableField {
         return out;
     }
 
+    /** @return the stored type; null for a string field */
+    ElementType type() {
+        return type;
+    }
+
+    /** @return the field's byte offset in a record */
+    int offset() {
+        return offset;
+    }
+
     int elements() {
         return elements;
     }

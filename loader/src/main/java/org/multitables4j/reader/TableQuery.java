@@ -22,7 +22,7 @@ import java.util.Map;
 public final class TableQuery {
     private final Hdf5Table table;
     private final String condition;
-    private final Map<String, Double> vars;
+    private final Map<String, Number> vars;
     private final Long start;
     private final Long stop;
     private final long step;
@@ -32,7 +32,7 @@ public final class TableQuery {
         this(table, condition, new LinkedHashMap<>(), null, null, 1, table.fields());
     }
 
-    private TableQuery(Hdf5Table table, String condition, Map<String, Double> vars, Long start, Long stop, long step,
+    private TableQuery(Hdf5Table table, String condition, Map<String, Number> vars, Long start, Long stop, long step,
                        List<TableField> fields) {
         this.table = table;
         this.condition = condition;
@@ -44,28 +44,40 @@ public final class TableQuery {
     }
 
     /**
-     * Binds a variable of the condition (PyTables' {@code condvars}); a variable hides a column of
-     * the same name. Names not yet bound when the query is made must be columns.
+     * Binds a variable of the condition to a double (PyTables' {@code condvars} with a Python
+     * float); a variable hides a column of the same name. Names not yet bound when the query is
+     * made must be columns.
      *
      * @param name  the variable
      * @param value its value
      * @return a new query
      */
     public TableQuery bind(String name, double value) {
-        Map<String, Double> v = new LinkedHashMap<>(vars);
-        v.put(name, value);
-        return new TableQuery(table, condition, v, start, stop, step, fields);
+        return bind(Map.of(name, value));
     }
 
     /**
-     * Binds several variables at once.
+     * Binds a variable of the condition to an integer, typed int64 as numpy types a Python int
+     * (so {@code x * n} stays float32 for a float32 column {@code x}, as in PyTables).
+     *
+     * @param name  the variable
+     * @param value its value
+     * @return a new query
+     */
+    public TableQuery bind(String name, long value) {
+        return bind(Map.of(name, value));
+    }
+
+    /**
+     * Binds several variables at once: {@code Long}, {@code Integer}, {@code Short} and
+     * {@code Byte} values as int64, any other number as a double.
      *
      * @param values the variables and their values
      * @return a new query
      */
     public TableQuery bind(Map<String, ? extends Number> values) {
-        Map<String, Double> v = new LinkedHashMap<>(vars);
-        values.forEach((k, x) -> v.put(k, x.doubleValue()));
+        Map<String, Number> v = new LinkedHashMap<>(vars);
+        v.putAll(values);
         return new TableQuery(table, condition, v, start, stop, step, fields);
     }
 
@@ -126,10 +138,8 @@ public final class TableQuery {
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = b0 + i;
         }
-        List<TableField> cols = c.columns();
         List<long[]> parts = Hdf5Table.join(table.gather().perBlock(blocks, (blk, buf, first) -> {
-            ByteBuffer scratch = TableField.scratch();
-            double[] v = new double[cols.size()];
+            TableCondition.Matcher m = c.matcher(buf);
             long lo = Math.max(first, s);
             long off = (lo - s) % step;
             if (off != 0) {
@@ -139,11 +149,7 @@ public final class TableQuery {
             long[] hits = new long[(int) Math.max(0, (hi - lo + step - 1) / step)];
             int n = 0;
             for (long row = lo; row < hi; row += step) {
-                int rec = (int) (row - first) * recordBytes;
-                for (int k = 0; k < v.length; k++) {
-                    v[k] = cols.get(k).value(buf, rec, scratch);
-                }
-                if (c.test(v)) {
+                if (m.test((int) (row - first) * recordBytes)) {
                     hits[n++] = row;
                 }
             }

@@ -44,8 +44,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     column); {@code col_C} float32: {@code ((r*7919) % 1000) / 1000}</li>
  * <li>{@code /test_byte_array} uint8 [1000000]: {@code (r*31) % 200}</li>
  * </ul>
- * Whole table records (numpy structured rows) have no ND4J counterpart; the table tests read
- * each column as a dataset of its own, which is how the Java reader serves tables.
+ * The table tests here read each column as a dataset of its own (with stages and pools);
+ * {@link MultitablesRecordsPortTest} runs the same tests on whole records through
+ * {@link Hdf5Table}.
  */
 class MultitablesPortTest {
     static final int N_PROCS = 4;

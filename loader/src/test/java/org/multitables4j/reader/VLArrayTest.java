@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.multitables4j.InvalidConfigurationException;
 import org.multitables4j.IteratorClosedException;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * PyTables VLArrays through the reader, as ragged rows. References are the formulas of
@@ -66,6 +67,28 @@ class VLArrayTest {
             assertThrows(InvalidConfigurationException.class, () -> reader.vlarray("/cube"));
             reader.close();
             assertThrows(IteratorClosedException.class, () -> vi.read(0, 1));
+        }
+    }
+
+    /** Padding and masks for a recurrent network: rows 5..12 of /vl_int (lengths 5, 6, 0, 1, ...), padded to 8 steps. */
+    @Test
+    void paddedRowsAndMasks() {
+        try (Hdf5Reader reader = Hdf5Reader.open(TablesFixture.file(), 1)) {
+            RaggedArray r = reader.vlarray("/vl_int").read(5, 13);
+            assertEquals(6, r.maxLength());
+            INDArray padded = r.padded(8);
+            INDArray mask = r.mask(8);
+            assertArrayEquals(new long[] {8, 8}, padded.shape());
+            assertEquals(DataType.INT, padded.dataType());
+            assertEquals(DataType.FLOAT, mask.dataType());
+            for (int i = 0; i < 8; i++) {
+                double[] want = intRow(5 + i);
+                for (int s = 0; s < 8; s++) {
+                    assertEquals(s < want.length ? want[s] : 0, padded.getDouble(i, s), 0, "row " + (5 + i) + " step " + s);
+                    assertEquals(s < want.length ? 1 : 0, mask.getDouble(i, s), 0, "mask of row " + (5 + i) + " step " + s);
+                }
+            }
+            assertThrows(IndexOutOfRangeException.class, () -> r.padded(5));
         }
     }
 }
