@@ -45,6 +45,7 @@ public final class BlockCache {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final BlockTable table;
+    private final BatchPins batchPins;
 
     // per epoch
     private BlockUses uses;
@@ -73,6 +74,7 @@ public final class BlockCache {
         this.rowOffset = rowOffset;
         this.table = new BlockTable(array.blockCount(),
                 new BlockBuffers(allocator, array.blockBytes(), budget, array.elementType().byteOrder()));
+        this.batchPins = new BatchPins(lock, table, counts, () -> cancelled);
     }
 
     /**
@@ -373,51 +375,9 @@ public final class BlockCache {
         }
     }
 
-    /**
-     * Pins every block of {@code blks[0 .. count)} that is decoded, in one pass under the lock
-     * (a batch of a random order touches hundreds of blocks: one lock round per block made the
-     * workers queue on this lock); the others are left for {@link #acquire}.
-     *
-     * @param blks  distinct blocks
-     * @param count how many
-     * @param out   receives each block's buffer, or null where it is not decoded
-     */
-    void pinReady(int[] blks, int count, ByteBuffer[] out) {
-        lock.lock();
-        try {
-            if (cancelled) {
-                throw new EpochCancelled();
-            }
-            for (int i = 0; i < count; i++) {
-                int blk = blks[i];
-                if (table.state[blk] == READY) {
-                    table.pins[blk]++;
-                    counts.hit();
-                    out[i] = table.buf[blk];
-                } else {
-                    out[i] = null;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * {@link #release} of every block of {@code blks[0 .. count)} under one lock.
-     *
-     * @param blks  pinned blocks
-     * @param count how many
-     */
-    void releaseAll(int[] blks, int count) {
-        lock.lock();
-        try {
-            for (int i = 0; i < count; i++) {
-                table.unpinUse(blks[i]);
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** @return the batch-at-once pinning of this store's blocks (random orders' gather) */
+    BatchPins batchPins() {
+        return batchPins;
     }
 
     /**

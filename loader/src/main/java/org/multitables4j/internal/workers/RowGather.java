@@ -155,7 +155,7 @@ public final class RowGather {
         }
         BlockCache cache = part.cache();
         Hdf5Array a = part.array();
-        cache.pinReady(pinBlocks, count, pinBuffers);
+        cache.batchPins().pinReady(pinBlocks, count, pinBuffers);
         try {
             int i = from;
             for (int j = 0; j < count; j++) {
@@ -190,7 +190,7 @@ public final class RowGather {
                     pinBlocks[m++] = pinBlocks[j];
                 }
             }
-            cache.releaseAll(pinBlocks, m);
+            cache.batchPins().releaseAll(pinBlocks, m);
             Arrays.fill(pinBuffers, 0, count, null);
         }
         return end;

@@ -79,23 +79,23 @@ class BatchPinningTest {
         c.release(3);
         int[] blks = {3, 7};
         ByteBuffer[] out = new ByteBuffer[2];
-        c.pinReady(blks, 2, out);
+        c.batchPins().pinReady(blks, 2, out);
         assertSame(b3, out[0]);
         assertNull(out[1]);
         out[1] = c.acquire(7, io, 0);
         assertEquals(7, out[1].getInt(0));
-        c.releaseAll(blks, 2);
+        c.batchPins().releaseAll(blks, 2);
         assertEquals(1, io.decodes[3]);
         assertEquals(1, io.decodes[7]);
         // block 3 has been used by two batches now; the plan's further uses still find it decoded
         BlockUses u = BlockUses.of(p, 0, x.rows(), x.blockRows(), 0);
         for (int use = 2; use < u.total()[3]; use++) {
-            c.pinReady(new int[] {3}, 1, out);
+            c.batchPins().pinReady(new int[] {3}, 1, out);
             assertSame(b3, out[0]);
-            c.releaseAll(new int[] {3}, 1);
+            c.batchPins().releaseAll(new int[] {3}, 1);
         }
         // its last use recycles it: absent afterwards
-        c.pinReady(new int[] {3}, 1, out);
+        c.batchPins().pinReady(new int[] {3}, 1, out);
         assertNull(out[0]);
         assertEquals(1, io.decodes[3]);
         BlockStats s = c.stats();
