@@ -371,7 +371,9 @@ public final class Hdf5Reader implements AutoCloseable {
      * stage of a pool or for a submission to a {@link RequestQueue} with an
      * {@link IteratorClosedException}, lets the requests already scheduled finish for up to
      * {@code wait} (their futures deliver as usual), then fails those still unfinished with an
-     * {@link IteratorClosedException}, stops the workers and closes the file. Idempotent.
+     * {@link IteratorClosedException}, stops the workers and closes the file. It returns within
+     * {@code wait} plus at most about 5 s for a read that cannot end (its worker is then
+     * interrupted and a worker process killed). Idempotent.
      *
      * @param wait how long scheduled requests may still run
      * @param unit unit of {@code wait}
@@ -397,7 +399,8 @@ public final class Hdf5Reader implements AutoCloseable {
             life.close(why);
             run.shutdown(cancel); // with cancel, reads not started never start
         }
-        if (!life.awaitInFlight(waitNanos)) {
+        boolean finished = life.awaitInFlight(waitNanos);
+        if (!finished) {
             life.failInFlight(why);
         }
         synchronized (life) {
@@ -405,7 +408,7 @@ public final class Hdf5Reader implements AutoCloseable {
                 return;
             }
             fileClosed = true;
-            run.close(cancel);
+            run.close(cancel || !finished); // reads that outlived the wait get 5 s, as after a stop
         }
     }
 }

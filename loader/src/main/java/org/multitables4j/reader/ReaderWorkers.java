@@ -168,11 +168,11 @@ final class ReaderWorkers {
     }
 
     /**
-     * Waits for the worker threads (5 s after a stop, else 30 s; a worker waiting on a child that
-     * does not answer is then interrupted), then stops the backend, closes every worker's reads
-     * and the file.
+     * Waits for the worker threads (5 s after a stop or when reads outlived a close's wait, else
+     * 30 s; a worker waiting on a child that does not answer is then interrupted), then stops the
+     * backend, closes every worker's reads and the file.
      *
-     * @param cancelled true after a stop
+     * @param cancelled true after a stop, or when reads outlived a close's wait
      */
     void close(boolean cancelled) {
         try {
