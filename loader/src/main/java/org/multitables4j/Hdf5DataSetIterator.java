@@ -202,7 +202,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         Slot s = engine.next();
         DataSet ds = (DataSet) s.payload();
         if (copyBatches) {
-            DataSet copy = ds.copy();
+            DataSet copy = ds.getLabels() != null ? ds.copy() // DataSet.copy() needs labels
+                    : new DataSet(ds.getFeatures().dup(), null, ds.getFeaturesMaskArray() == null ? null : ds.getFeaturesMaskArray().dup(), null);
             engine.releaseNow(s);
             return copy;
         }
@@ -473,6 +474,26 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
          */
         public Builder labelNames(String... names) {
             return labelNames(names == null ? null : java.util.Arrays.asList(names));
+        }
+
+        /** @return the features dataset, or null when not set (for {@link FeatureStatistics}) */
+        String featuresPath() {
+            return features;
+        }
+
+        /** @return the features column of a compound table, or null */
+        String featuresColumn() {
+            return featuresColumn;
+        }
+
+        /** @return the delivered feature row shape, or null for the stored one */
+        long[] featureRowShape() {
+            return featureShape == null ? null : featureShape.clone();
+        }
+
+        /** @return true when {@link #selectFeatures} narrows the features */
+        boolean featuresNarrowed() {
+            return !selections.isEmpty();
         }
 
         @Override
