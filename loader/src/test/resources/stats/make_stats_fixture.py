@@ -29,6 +29,11 @@ with h5py.File("stats.h5", "w") as f:
     t["w"] = rng.normal(size=N)
     f.create_dataset("table", data=t, chunks=(300,), compression="gzip")
     data["table_v"] = t["v"]
+    # a NaN in column 1 (row 437, in the second chunk): numpy's statistics of that column are NaN
+    nan = rng.normal(size=(N, 3)).astype(np.float32)
+    nan[437, 1] = np.nan
+    f.create_dataset("nan", data=nan, chunks=(400, 3))
+    data["nan"] = nan
     # images and sequences, which FeatureStatistics refuses
     f.create_dataset("img", data=rng.integers(0, 256, size=(100, 1, 4, 4)).astype(np.uint8))
     for name, x in data.items():

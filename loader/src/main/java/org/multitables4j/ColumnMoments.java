@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Per-column count, mean, sum of squared deviations, minimum and maximum of a stream of rows,
- * accumulated block by block: each block's mean and squared deviations are computed in two
- * passes over the block (in double), and blocks are merged with Chan et al.'s pairwise update,
- * which keeps the variance accurate over any number of rows. Not thread-safe: one per thread,
+ * accumulated block by block: each block's sums of deviations from its first row and of their
+ * squares are taken in one pass (in double), and blocks are merged with Chan et al.'s pairwise
+ * update, which keeps the variance accurate over any number of rows. Not thread-safe: one per thread,
  * merged at the end.
  */
 final class ColumnMoments {
@@ -17,6 +17,7 @@ final class ColumnMoments {
     private final double[] min;
     private final double[] max;
     private final double[] blockMean;
+    private final double[] blockSum;
     private final double[] blockM2;
     private final double[] blockMin;
     private final double[] blockMax;
@@ -31,6 +32,7 @@ final class ColumnMoments {
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
         this.blockMean = new double[columns];
+        this.blockSum = new double[columns];
         this.blockM2 = new double[columns];
         this.blockMin = new double[columns];
         this.blockMax = new double[columns];
@@ -45,30 +47,45 @@ final class ColumnMoments {
             return;
         }
         int c = columns;
-        System.arraycopy(v, 0, blockMean, 0, c);
+        // one pass: sums of the deviations from the block's first row (a shift that keeps the
+        // squares small whatever the column's offset), minimum and maximum
+        double[] shift = blockMean;
+        System.arraycopy(v, 0, shift, 0, c);
         System.arraycopy(v, 0, blockMin, 0, c);
         System.arraycopy(v, 0, blockMax, 0, c);
+        Arrays.fill(blockSum, 0);
+        Arrays.fill(blockM2, 0);
         for (int r = 1; r < rows; r++) {
             int at = r * c;
             for (int j = 0; j < c; j++) {
                 double x = v[at + j];
-                blockMean[j] += x;
+                double d = x - shift[j];
+                blockSum[j] += d;
+                blockM2[j] += d * d;
                 blockMin[j] = Math.min(blockMin[j], x);
                 blockMax[j] = Math.max(blockMax[j], x);
             }
         }
         for (int j = 0; j < c; j++) {
-            blockMean[j] /= rows;
-        }
-        Arrays.fill(blockM2, 0);
-        for (int r = 0; r < rows; r++) {
-            int at = r * c;
-            for (int j = 0; j < c; j++) {
-                double d = v[at + j] - blockMean[j];
-                blockM2[j] += d * d;
+            double s = blockSum[j];
+            blockMean[j] = shift[j] + s / rows;
+            blockM2[j] -= s * s / rows;
+            if (Double.isNaN(blockMean[j])) {
+                nanCheck(v, rows, j);
             }
         }
         merge(rows, blockMean, blockM2, blockMin, blockMax);
+    }
+
+    /** The comparisons above skip NaN; numpy's minimum and maximum are NaN when a value is. */
+    private void nanCheck(double[] v, int rows, int j) {
+        for (int r = 0; r < rows; r++) {
+            if (Double.isNaN(v[r * columns + j])) {
+                blockMin[j] = Double.NaN;
+                blockMax[j] = Double.NaN;
+                return;
+            }
+        }
     }
 
     /** Merges another accumulator's rows into this one. */

@@ -36,8 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * }
  * }</pre>
  *
- * <p>{@code workers} threads each decode a contiguous share of the blocks that hold the builder's
- * rows ({@code rows}/{@code rowFraction}) straight from the file(s), convert them to double and
+ * <p>{@code workers} threads decode the blocks that hold the builder's rows
+ * ({@code rows}/{@code rowFraction}) straight from the file(s), convert them to double and
  * accumulate the count, mean, squared deviations, minimum and maximum of every column; no batch
  * is assembled, copied or handed to ND4J. The mean and the population standard deviation
  * (numpy's {@code ddof=0}, what DL4J's normalizer computes) are exact to double rounding for any
@@ -155,24 +155,39 @@ public final class FeatureStatistics {
         return new FeatureStatistics(all, out == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT);
     }
 
-    /** Splits the pieces into {@code threads} contiguous shares and merges their moments in order. */
+    /**
+     * Splits the pieces into up to {@code 8 * threads} contiguous tasks that the threads take in
+     * turn (a thread slowed down by others holds back one task, not a fixed share), and merges
+     * the tasks' moments in task order, so the result does not depend on the thread count's timing.
+     */
     private static ColumnMoments accumulate(List<Piece> pieces, int columns, int threads) {
+        int tasks = Math.min(pieces.size(), 8 * threads);
+        ColumnMoments[] results = new ColumnMoments[tasks];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "multitables4j-statistics");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<ColumnMoments>> parts = new ArrayList<>();
+            List<Future<?>> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                List<Piece> share = pieces.subList(pieces.size() * t / threads, pieces.size() * (t + 1) / threads);
-                parts.add(pool.submit(() -> accumulate(share, columns)));
+                running.add(pool.submit(() -> {
+                    try (Scan scan = new Scan(pieces, columns)) {
+                        for (int k = next.getAndIncrement(); k < tasks && !failed.get(); k = next.getAndIncrement()) {
+                            results[k] = scan.run(pieces.subList(pieces.size() * k / tasks, pieces.size() * (k + 1) / tasks));
+                        }
+                    } catch (RuntimeException | Error e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                }));
             }
-            ColumnMoments all = new ColumnMoments(columns);
             RuntimeException failure = null;
-            for (Future<ColumnMoments> f : parts) {
+            for (Future<?> f : running) {
                 try {
-                    all.add(f.get()); // no cancel(true): an interrupt would close the file's channel
+                    f.get(); // no cancel(true): an interrupt would close the file's channel
                 } catch (ExecutionException e) {
                     if (failure == null) {
                         failure = e.getCause() instanceof RuntimeException r ? r : new MultitablesException(e.getCause().toString(), e.getCause());
@@ -185,43 +200,73 @@ public final class FeatureStatistics {
             if (failure != null) {
                 throw failure;
             }
+            ColumnMoments all = new ColumnMoments(columns);
+            for (ColumnMoments m : results) {
+                all.add(m);
+            }
             return all;
         } finally {
             pool.shutdown();
         }
     }
 
-    private static ColumnMoments accumulate(List<Piece> share, int columns) {
-        ColumnMoments m = new ColumnMoments(columns);
-        int maxBlockBytes = 0;
-        int maxRows = 0;
-        for (Piece p : share) {
-            maxBlockBytes = Math.max(maxBlockBytes, p.array().blockBytes());
-            maxRows = Math.max(maxRows, p.hi() - p.lo());
+    /** One thread's decoder and buffers, sized for the largest piece, reused for every task it takes. */
+    private static final class Scan implements AutoCloseable {
+        private final int columns;
+        private final BlockDecoder dec = new BlockDecoder();
+        private final ByteBuffer block;
+        private final ByteBuffer doubles;
+        private final DoubleBuffer dv;
+        private final double[] values;
+        private final float[] floats;
+
+        Scan(List<Piece> pieces, int columns) {
+            this.columns = columns;
+            int maxBlockBytes = 1;
+            int maxRows = 1;
+            for (Piece p : pieces) {
+                maxBlockBytes = Math.max(maxBlockBytes, p.array().blockBytes());
+                maxRows = Math.max(maxRows, p.hi() - p.lo());
+            }
+            this.block = ByteBuffer.allocateDirect(maxBlockBytes);
+            this.doubles = ByteBuffer.allocateDirect(maxRows * columns * 8).order(ByteOrder.nativeOrder());
+            this.dv = doubles.asDoubleBuffer();
+            this.values = new double[maxRows * columns];
+            this.floats = new float[maxRows * columns];
         }
-        ByteBuffer block = ByteBuffer.allocateDirect(Math.max(1, maxBlockBytes));
-        ByteBuffer doubles = ByteBuffer.allocateDirect(Math.max(8, maxRows * columns * 8)).order(ByteOrder.nativeOrder());
-        DoubleBuffer dv = doubles.asDoubleBuffer();
-        double[] values = new double[maxRows * columns];
-        try (BlockDecoder dec = new BlockDecoder()) {
-            for (Piece p : share) {
+
+        ColumnMoments run(List<Piece> task) {
+            ColumnMoments m = new ColumnMoments(columns);
+            for (Piece p : task) {
                 Hdf5Array a = p.array();
                 a.readBlock(p.block(), dec, block);
                 ByteBuffer src = block.order(a.elementType().byteOrder());
                 int n = p.hi() - p.lo();
-                if (a.denseRows()) {
+                if (a.denseRows() && a.elementType().nativeDataType() == DataType.FLOAT) {
+                    // float32 (either byte order): widened here, without the converter's buffer
+                    src.asFloatBuffer().get(p.lo() * columns, floats, 0, n * columns);
+                    for (int i = 0; i < n * columns; i++) {
+                        values[i] = floats[i];
+                    }
+                } else if (a.denseRows()) {
                     ElementConverter.convert(src, p.lo() * a.rowBytes(), a.elementType(), doubles, 0, DataType.DOUBLE, n * columns);
+                    dv.get(0, values, 0, n * columns);
                 } else {
                     for (int r = 0; r < n; r++) {
                         ElementConverter.convert(src, (p.lo() + r) * a.rowBytes() + a.memberOffset(), a.elementType(), doubles,
                                 r * columns * 8, DataType.DOUBLE, columns);
                     }
+                    dv.get(0, values, 0, n * columns);
                 }
-                dv.get(0, values, 0, n * columns);
                 m.add(values, n);
             }
+            return m;
         }
-        return m;
+
+        @Override
+        public void close() {
+            dec.close();
+        }
     }
 
     /** @return rows the statistics cover */

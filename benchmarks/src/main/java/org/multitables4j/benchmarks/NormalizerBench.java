@@ -21,7 +21,8 @@ import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
  * streams batches), and {@link FeatureStatistics#of} (one pass over the stored blocks, both
  * normalizers from it) with as many threads as the iterator has workers and with one. Rounds
  * alternate the contenders; each prints its median time of the measured rounds after a warm-up
- * round, and the largest relative difference between the statistics of both ways.
+ * round (wall time, and the CPU time of the whole process, which a loaded machine distorts
+ * less), and the largest relative difference between the statistics of both ways.
  *
  * <p>Usage: {@code NormalizerBench FILE DATASET [--workers 2] [--batch 256] [--rounds 3] [--order SHUFFLED]}.
  */
@@ -91,18 +92,32 @@ public final class NormalizerBench {
             List<Double> t = new ArrayList<>(e.getValue());
             t.sort(null);
             double med = t.get(t.size() / 2);
-            System.out.printf(Locale.ROOT, "| %s | %.2f s | %.0f rows/s | rounds %s |%n", e.getKey(), med, rows / med, e.getValue());
+            List<Double> c = new ArrayList<>(CPU.get(e.getKey()));
+            c.sort(null);
+            System.out.printf(Locale.ROOT, "| %s | %.2f s | %.0f rows/s | %.2f s CPU | rounds %s, CPU %s |%n", e.getKey(), med,
+                    rows / med, c.get(c.size() / 2), e.getValue(), CPU.get(e.getKey()));
         }
         System.out.printf(Locale.ROOT, "largest relative difference: mean %.2e, std %.2e, min %.2e, max %.2e%n",
                 rel(fitted[0].getMean(), fitted[1].getMean()), rel(fitted[0].getStd(), fitted[1].getStd()),
                 rel(scaled[0].getMin(), scaled[1].getMin()), rel(scaled[0].getMax(), scaled[1].getMax()));
     }
 
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final Map<String, List<Double>> CPU = new LinkedHashMap<>();
+    private static long cpu0 = OS.getProcessCpuTime();
+
+    /** Records the wall time since {@code t0} and the process CPU time since the last record. */
     private static void record(Map<String, List<Double>> times, String name, int round, long t0) {
         double s = (System.nanoTime() - t0) / 1e9;
+        long cpu = OS.getProcessCpuTime();
+        double c = (cpu - cpu0) / 1e9;
+        cpu0 = cpu;
         List<Double> l = times.computeIfAbsent(name, k -> new ArrayList<>());
+        List<Double> lc = CPU.computeIfAbsent(name, k -> new ArrayList<>());
         if (round > 0) {
             l.add(Math.round(s * 100) / 100.0);
+            lc.add(Math.round(c * 100) / 100.0);
         }
     }
 
