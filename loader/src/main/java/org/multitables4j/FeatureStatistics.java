@@ -80,8 +80,8 @@ public final class FeatureStatistics {
      *                of {@code workers} (threads used here) and the data type
      * @return the statistics
      * @throws InvalidConfigurationException when no features are set, for sequences,
-     *     {@code selectFeatures} or a feature shape of more than one dimension, or for a missing
-     *     file or dataset
+     *     {@code selectFeatures} or a feature shape of more than one dimension, for a missing
+     *     file or dataset, or when there are no rows
      * @throws UnsupportedHdf5Exception for a type, layout or filter that cannot be read
      * @throws CorruptDataException if a block cannot be decoded
      */
@@ -137,6 +137,9 @@ public final class FeatureStatistics {
                     + where);
         }
         long[] range = b.range.resolve(total, where);
+        if (range[1] <= range[0]) {
+            throw new InvalidConfigurationException("features '" + b.featuresPath() + "' have no rows to take statistics of" + where);
+        }
         List<Piece> pieces = new ArrayList<>();
         long first = 0;
         for (Hdf5Array a : arrays) {
@@ -193,6 +196,7 @@ public final class FeatureStatistics {
                         failure = e.getCause() instanceof RuntimeException r ? r : new MultitablesException(e.getCause().toString(), e.getCause());
                     }
                 } catch (InterruptedException e) {
+                    failed.set(true); // the threads stop after their current task
                     Thread.currentThread().interrupt();
                     throw new MultitablesException("interrupted while computing feature statistics", e);
                 }

@@ -171,6 +171,9 @@ class FeatureStatisticsTest {
         InvalidConfigurationException missing = assertThrows(InvalidConfigurationException.class,
                 () -> FeatureStatistics.of(builder("f4").features("/nope")));
         assertTrue(missing.getMessage().contains("/nope"), missing.getMessage());
+        InvalidConfigurationException empty = assertThrows(InvalidConfigurationException.class,
+                () -> FeatureStatistics.of(Hdf5DataSetIterator.builder(Hdf5DataSetIteratorTest.fixture()).features("/empty")));
+        assertTrue(empty.getMessage().contains("no rows"), empty.getMessage());
         // a one-dimensional featureShape is the stored row
         assertEqualsNumpy(FeatureStatistics.of(builder("f4").featureShape(7)), "f4", "all");
     }
