@@ -201,4 +201,24 @@ abstract class DataSetOptions<B extends DataSetOptions<B>> extends StreamOptions
         }
         return names;
     }
+
+    /** @return the features dataset, or null when not set (for {@link FeatureStatistics}) */
+    String featuresPath() {
+        return features;
+    }
+
+    /** @return the features column of a compound table, or null */
+    String featuresColumn() {
+        return featuresColumn;
+    }
+
+    /** @return the delivered feature row shape, or null for the stored one */
+    long[] featureRowShape() {
+        return featureShape == null ? null : featureShape.clone();
+    }
+
+    /** @return true when {@code selectFeatures} narrows the features */
+    boolean featuresNarrowed() {
+        return !selections.isEmpty();
+    }
 }

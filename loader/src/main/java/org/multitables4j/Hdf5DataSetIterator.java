@@ -177,7 +177,8 @@ public final class Hdf5DataSetIterator implements DataSetIterator, AutoCloseable
         Slot s = engine.next();
         DataSet ds = (DataSet) s.payload();
         if (copyBatches) {
-            DataSet copy = ds.copy();
+            DataSet copy = ds.getLabels() != null ? ds.copy() // DataSet.copy() needs labels
+                    : new DataSet(ds.getFeatures().dup(), null, ds.getFeaturesMaskArray() == null ? null : ds.getFeaturesMaskArray().dup(), null);
             engine.releaseNow(s);
             return copy;
         }

@@ -320,6 +320,30 @@ class Hdf5DataSetIteratorTest {
     }
 
     @Test
+    void copyModeWithoutLabels() {
+        // DL4J's DataSet.copy() fails on a DataSet without labels; features-only iterators
+        // (autoencoders, normaliser fits) copy too
+        try (Hdf5DataSetIterator it = Hdf5DataSetIterator.builder(fixture()).features("/x").batchSize(96)
+                .order(Order.ORDERED).copyBatches(true).workers(2).build()) {
+            List<DataSet> all = new ArrayList<>();
+            while (it.hasNext()) {
+                all.add(it.next());
+            }
+            assertEquals((N + 95) / 96, all.size());
+            for (int i = 0; i < all.size(); i++) {
+                INDArray f = all.get(i).getFeatures();
+                assertEquals(null, all.get(i).getLabels());
+                for (int r = 0; r < f.size(0); r++) {
+                    int id = i * 96 + r;
+                    assertEquals(id, f.getFloat(r, 0));
+                    assertEquals(2f * id, f.getFloat(r, 1));
+                    assertEquals(id % 7, f.getFloat(r, 3));
+                }
+            }
+        }
+    }
+
+    @Test
     void preprocessorRunsOnTheWorker() {
         List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Hdf5DataSetIterator it = base().order(Order.ORDERED).workers(2).build()) {

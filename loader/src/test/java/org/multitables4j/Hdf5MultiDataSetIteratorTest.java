@@ -52,4 +52,17 @@ class Hdf5MultiDataSetIteratorTest {
                 .getMessage();
         assertTrue(m.contains("/y_short") && m.contains("9999"), m);
     }
+
+    @Test
+    void nextWithAnotherBatchSizeIsRefusedAndTheEpochGoesOn() {
+        try (Hdf5MultiDataSetIterator it = Hdf5MultiDataSetIterator.builder(Hdf5DataSetIteratorTest.fixture())
+                .input("/x").output("/y").batchSize(96).order(Order.ORDERED).build()) {
+            assertThrows(UnsupportedOperationException.class, () -> it.next(10));
+            // the refusal consumed nothing: the first batch is still rows 0..95 (column 0 = row id)
+            org.nd4j.linalg.dataset.api.MultiDataSet mds = it.next();
+            assertEquals(96, mds.getFeatures(0).size(0));
+            assertEquals(0f, mds.getFeatures(0).getFloat(0, 0));
+            assertEquals(95f, mds.getFeatures(0).getFloat(95, 0));
+        }
+    }
 }

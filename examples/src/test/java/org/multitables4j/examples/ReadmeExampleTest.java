@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import org.multitables4j.Backend;
 import org.multitables4j.CorruptChunkPolicy;
+import org.multitables4j.FeatureStatistics;
 import org.multitables4j.Hdf5DataSetIterator;
 import org.multitables4j.Hdf5Files;
 import org.multitables4j.IteratorStats;
@@ -40,6 +41,7 @@ import org.multitables4j.reader.Stage;
 import org.multitables4j.reader.StagedArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
+import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 
 /**
  * The README's quick start compiles and runs: its Java block is the body of {@link #quickStart},
@@ -143,6 +145,21 @@ class ReadmeExampleTest {
             lstm.fit(train, 5);
         }
         // README-END
+    }
+
+    /**
+     * The normaliser snippet meant for the README's "Class names, normalisers" section; its
+     * README-BEGIN / README-END markers go in when the README shows it.
+     */
+    void featureStatisticsExample(MultiLayerNetwork net) {
+        Hdf5DataSetIterator.Builder train = Hdf5DataSetIterator.builder(Path.of("train.h5"))
+                .features("/x").labels("/y").oneHot(10).batchSize(128)
+                .rowFraction(0, 0.8);                                   // statistics of the training rows only
+        NormalizerStandardize norm = FeatureStatistics.of(train).standardize();   // one pass over the stored blocks
+        try (Hdf5DataSetIterator it = train.build()) {
+            it.setPreProcessor(norm);                                   // applied on the workers
+            net.fit(it, 5);
+        }
     }
 
     List<Request> indexingExample(Hdf5Dataset ds, boolean[] flags, boolean[] mask5) {
