@@ -248,6 +248,31 @@ class ReaderWorkerProcessesTest {
     }
 
     /**
+     * close() with a bounded wait returns soon after it even while a read stays stuck: the stuck
+     * worker gets 5 s, as after a stop (it had 30 s, so close(50 ms) took 30 s).
+     */
+    @Test
+    void closeWithABoundedWaitReturnsWhileAReadStaysStuck() throws Exception {
+        Hdf5Reader reader = Hdf5Reader.open(TablesFixture.file(), 1, 0, Backend.THREADS);
+        Hdf5Table t = reader.table("/table");
+        ReentrantLock hold = ReaderTestAccess.monitor(t.carrier());
+        Thread closer = new Thread(() -> reader.close(50, TimeUnit.MILLISECONDS));
+        hold.lock();
+        try {
+            CompletableFuture<RecordBatch> f = t.request(t.all());
+            long t0 = System.nanoTime();
+            closer.start();
+            closer.join(20_000);
+            long took = System.nanoTime() - t0;
+            assertFalse(closer.isAlive(), "close(50 ms) still running after 20 s with a stuck read");
+            assertTrue(took < TimeUnit.SECONDS.toNanos(15), "close returned " + took / 1e9 + " s after its 50 ms wait");
+            assertTrue(f.isCompletedExceptionally());
+        } finally {
+            hold.unlock();
+        }
+    }
+
+    /**
      * stop() wakes consumers blocked on requests that cannot end: a {@link CompletionQueue}
      * taker gets the failed request back (its result an {@link IteratorClosedException}), a
      * {@link RequestQueue} taker the {@link IteratorClosedException} itself.
