@@ -192,6 +192,8 @@ class ReadmeExampleTest {
         Hdf5VLArray vl = reader.vlarray("/vl_int");      // PyTables VLArray, h5py vlen dataset of numbers
         RaggedArray r = vl.read(10, 20);                 // values() flat, offsets() rows+1, row(i) a view
         INDArray row = vl.row(-1);
+        INDArray x = r.padded(r.maxLength());            // [rows, steps], zeros after each row's end
+        INDArray m = r.mask(r.maxLength());              // [rows, steps] FLOAT, 1 where a row has a value
         // README-END
         return row;
     }
