@@ -65,7 +65,7 @@ public final class Convert {
      * numeric, as DL4J's {@code CSVSequenceRecordReader} reads them — into a sequence training
      * file: {@code /x} float32, {@code /lengths} int64 and, in the RAGGED layout, {@code /offsets}
      * int64; with labels {@code /y} per sequence or per step. The exact layout is in
-     * {@code notes/cli.md} and {@link SequenceLayout}. Two streaming passes; one sequence in memory.
+     * the README section "The sequence file layout" and {@link SequenceLayout}. Two streaming passes; one sequence in memory.
      *
      * @param dir     directory of the sequence files
      * @param format  file pattern, skipped lines, delimiter, encoding and where the labels are

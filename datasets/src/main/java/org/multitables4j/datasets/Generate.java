@@ -107,7 +107,7 @@ public final class Generate {
      * Writes a generated sequence task for recurrent networks (see {@link SequenceGenerator} for
      * the data): {@code x}, {@code lengths}, {@code offsets} (RAGGED) and {@code y} int64 (0/1, one
      * per sequence, or one per step with {@code perStep}) in the layout documented in
-     * {@code notes/cli.md}; under {@code /train} and {@code /test} when {@code testSequences > 0}.
+     * the README section "The sequence file layout"; under {@code /train} and {@code /test} when {@code testSequences > 0}.
      *
      * @param sequences     training sequences (all of them without a test split)
      * @param testSequences test sequences (0: no split)

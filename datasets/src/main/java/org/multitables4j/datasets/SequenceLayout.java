@@ -2,7 +2,7 @@ package org.multitables4j.datasets;
 
 /**
  * How sequence training files store sequences of different lengths (for recurrent networks).
- * Both write {@code lengths} (int64 {@code [n]}, steps per sequence); see {@code notes/cli.md}
+ * Both write {@code lengths} (int64 {@code [n]}, steps per sequence); see the README section "The sequence file layout"
  * for the exact layout.
  */
 public enum SequenceLayout {

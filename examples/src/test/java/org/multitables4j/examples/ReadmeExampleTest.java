@@ -147,11 +147,9 @@ class ReadmeExampleTest {
         // README-END
     }
 
-    /**
-     * The normaliser snippet meant for the README's "Class names, normalisers" section; its
-     * README-BEGIN / README-END markers go in when the README shows it.
-     */
+    /** The normaliser snippet of the README's "Class names, normalisers" section. */
     void featureStatisticsExample(MultiLayerNetwork net) {
+        // README-BEGIN
         Hdf5DataSetIterator.Builder train = Hdf5DataSetIterator.builder(Path.of("train.h5"))
                 .features("/x").labels("/y").oneHot(10).batchSize(128)
                 .rowFraction(0, 0.8);                                   // statistics of the training rows only
@@ -160,6 +158,7 @@ class ReadmeExampleTest {
             it.setPreProcessor(norm);                                   // applied on the workers
             net.fit(it, 5);
         }
+        // README-END
     }
 
     List<Request> indexingExample(Hdf5Dataset ds, boolean[] flags, boolean[] mask5) {
