@@ -35,11 +35,10 @@ final class ChunkTable {
         this.g = g;
         this.chunkDims = chunkDims;
         long[] shape = g.shape();
-        this.gridCounts = new long[shape.length];
+        this.gridCounts = grid(shape, chunkDims);
         long n = 1;
-        for (int d = 0; d < shape.length; d++) {
-            gridCounts[d] = (shape[d] + chunkDims[d] - 1) / chunkDims[d];
-            n = Math.multiplyExact(n, gridCounts[d]);
+        for (long c : gridCounts) {
+            n = Math.multiplyExact(n, c);
         }
         if (gridCounts[0] > Integer.MAX_VALUE - 8) {
             throw g.unsupported(gridCounts[0] + " rows of chunks (at most 2^31)");
@@ -80,12 +79,10 @@ final class ChunkTable {
     ChunkTable(DatasetGeometry g, int[] chunkDims, long[] address, int[] size, int[] mask) {
         this.g = g;
         this.chunkDims = chunkDims;
-        long[] shape = g.shape();
-        this.gridCounts = new long[shape.length];
+        this.gridCounts = grid(g.shape(), chunkDims);
         long n = 1;
-        for (int d = 0; d < shape.length; d++) {
-            gridCounts[d] = (shape[d] + chunkDims[d] - 1) / chunkDims[d];
-            n = Math.multiplyExact(n, gridCounts[d]);
+        for (long c : gridCounts) {
+            n = Math.multiplyExact(n, c);
         }
         if (n != address.length || n != size.length || n != mask.length) {
             throw g.corrupt("a chunk table of " + address.length + " entries for a grid of " + n + " chunks");
@@ -164,5 +161,14 @@ final class ChunkTable {
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new org.multitables4j.CorruptDataException(g.name() + ": cannot read the chunk index: " + c, c);
         }
+    }
+
+    /** @return chunks along each dimension of {@code shape} cut into {@code chunkDims} */
+    private static long[] grid(long[] shape, int[] chunkDims) {
+        long[] counts = new long[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            counts[d] = (shape[d] + chunkDims[d] - 1) / chunkDims[d];
+        }
+        return counts;
     }
 }

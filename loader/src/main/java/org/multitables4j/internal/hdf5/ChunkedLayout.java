@@ -46,14 +46,8 @@ final class ChunkedLayout extends StorageLayout {
             throw g.unsupported("chunks of " + cb + " bytes (at most 2 GiB)");
         }
         this.chunkBytes = (int) cb;
-        long inner = 1;
-        boolean split = false;
-        for (int d = 1; d < shape.length; d++) {
-            inner = Math.multiplyExact(inner, (shape[d] + chunkDims[d] - 1) / chunkDims[d]);
-            split |= chunkDims[d] != shape[d];
-        }
-        this.innerSplit = split;
-        this.innerChunks = Math.toIntExact(inner);
+        this.innerSplit = innerSplit(shape, chunkDims);
+        this.innerChunks = innerChunks(shape, chunkDims);
         long bb = (long) chunkDims[0] * g.rowBytes();
         if (bb > MAX_BLOCK_BYTES || cb > MAX_BLOCK_BYTES) {
             throw g.unsupported("chunks of " + cb + " bytes in rows of the chunk grid of " + bb + " bytes, above the "
@@ -82,14 +76,8 @@ final class ChunkedLayout extends StorageLayout {
             cb = Math.multiplyExact(cb, c);
         }
         this.chunkBytes = Math.toIntExact(cb);
-        long inner = 1;
-        boolean split = false;
-        for (int d = 1; d < shape.length; d++) {
-            inner = Math.multiplyExact(inner, (shape[d] + chunkDims[d] - 1) / chunkDims[d]);
-            split |= chunkDims[d] != shape[d];
-        }
-        this.innerSplit = split;
-        this.innerChunks = Math.toIntExact(inner);
+        this.innerSplit = innerSplit(shape, chunkDims);
+        this.innerChunks = innerChunks(shape, chunkDims);
         this.table = table;
         this.blockCount = Math.toIntExact(table.gridCount(0));
         this.filters = filters;
@@ -248,5 +236,24 @@ final class ChunkedLayout extends StorageLayout {
             f.put(i, fill);
         }
         scatter(f, gridPos, block, out);
+    }
+
+    /** @return true when chunks cut a row (some inner dimension is chunked) */
+    private static boolean innerSplit(long[] shape, int[] chunkDims) {
+        for (int d = 1; d < shape.length; d++) {
+            if (chunkDims[d] != shape[d]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return chunks per row of chunks (the product of the inner dimensions' chunk counts) */
+    private static int innerChunks(long[] shape, int[] chunkDims) {
+        long inner = 1;
+        for (int d = 1; d < shape.length; d++) {
+            inner = Math.multiplyExact(inner, (shape[d] + chunkDims[d] - 1) / chunkDims[d]);
+        }
+        return Math.toIntExact(inner);
     }
 }
