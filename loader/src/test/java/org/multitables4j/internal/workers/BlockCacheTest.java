@@ -100,14 +100,19 @@ class BlockCacheTest {
         }
     }
 
-    @Test
-    void plannedDecodesEachBlockOncePerEpochAndRecyclesAfterLastUse() {
-        List<ByteBuffer> allocated = new ArrayList<>();
-        BufferAllocator counting = n -> {
+    /** @return direct buffers, each also added to {@code allocated} */
+    static BufferAllocator recording(List<ByteBuffer> allocated) {
+        return n -> {
             ByteBuffer b = BufferAllocator.DIRECT.allocate(n);
             allocated.add(b);
             return b;
         };
+    }
+
+    @Test
+    void plannedDecodesEachBlockOncePerEpochAndRecyclesAfterLastUse() {
+        List<ByteBuffer> allocated = new ArrayList<>();
+        BufferAllocator counting = recording(allocated);
         // SHUFFLED (windows of 4 blocks): blocks go after their last use even where all would fit
         BlockCache c = new BlockCache(x, 40L * x.blockBytes(), counting);
         CountingIo io = new CountingIo();
@@ -139,11 +144,7 @@ class BlockCacheTest {
     @Test
     void randomOrderKeepsAWholeDatasetStoreAcrossEpochs() {
         List<ByteBuffer> allocated = new ArrayList<>();
-        BufferAllocator counting = n -> {
-            ByteBuffer b = BufferAllocator.DIRECT.allocate(n);
-            allocated.add(b);
-            return b;
-        };
+        BufferAllocator counting = recording(allocated);
         BlockCache c = new BlockCache(x, 40L * x.blockBytes(), counting);
         CountingIo io = new CountingIo();
         for (int epoch = 0; epoch < 3; epoch++) {
