@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,11 +44,7 @@ class CorruptChunkTest {
 
     @BeforeAll
     static void makeFiles() throws IOException, InterruptedException {
-        Path script = Path.of("src/test/resources/corrupt/make_corrupt.py").toAbsolutePath();
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.waitFor(), "make_corrupt.py (needs h5py and numpy for /usr/bin/python3): " + out);
-        String[] f = out.split("\\s+");
+        String[] f = CorruptFixture.write(dir);
         n = Integer.parseInt(f[0]);
         badFrom = Integer.parseInt(f[1]);
         badRows = Integer.parseInt(f[2]);

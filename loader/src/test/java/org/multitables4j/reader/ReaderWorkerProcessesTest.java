@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,11 +47,8 @@ class ReaderWorkerProcessesTest {
 
     @BeforeAll
     static void makeFiles() throws IOException, InterruptedException {
-        Path script = Path.of("src/test/resources/corrupt/make_corrupt.py").toAbsolutePath();
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.waitFor(), "make_corrupt.py (needs h5py and numpy for /usr/bin/python3): " + out);
-        assertEquals("1200", out.split("\\s+")[1], "the damaged chunk starts at row 1200: " + out);
+        String[] out = org.multitables4j.CorruptFixture.write(dir);
+        assertEquals("1200", out[1], "the damaged chunk starts at row 1200: " + String.join(" ", out));
         corrupt = dir.resolve("corrupt.h5");
     }
 

@@ -262,14 +262,7 @@ public final class SlotRing {
      * @param s a slot from {@link #claim}
      */
     public void abandon(Slot s) {
-        lock.lock();
-        try {
-            if (s.state() == Slot.State.CLAIMED) {
-                freeLocked(s);
-            }
-        } finally {
-            lock.unlock();
-        }
+        freeIf(s, Slot.State.CLAIMED);
     }
 
     /**
@@ -347,9 +340,14 @@ public final class SlotRing {
      * @param s a slot from {@link #take}
      */
     public void release(Slot s) {
+        freeIf(s, Slot.State.HELD);
+    }
+
+    /** Frees {@code s} when it is in {@code state}; leaves it alone otherwise. */
+    private void freeIf(Slot s, Slot.State state) {
         lock.lock();
         try {
-            if (s.state() == Slot.State.HELD) {
+            if (s.state() == state) {
                 freeLocked(s);
             }
         } finally {
