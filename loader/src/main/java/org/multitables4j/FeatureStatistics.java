@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.multitables4j.internal.hdf5.BlockDecoder;
-import org.multitables4j.internal.hdf5.ByteSources;
 import org.multitables4j.internal.hdf5.ElementConverter;
 import org.multitables4j.internal.hdf5.Hdf5Array;
 import org.multitables4j.internal.hdf5.Hdf5File;
@@ -102,8 +101,7 @@ public final class FeatureStatistics {
         List<Hdf5File> files = new ArrayList<>();
         try {
             for (String loc : b.locations) {
-                java.nio.file.Path local = b.remote == null ? java.nio.file.Path.of(loc) : ByteSources.localPath(loc);
-                files.add(local != null ? Hdf5File.open(local) : Hdf5File.open(loc, b.remote));
+                files.add(b.remote == null ? Hdf5File.open(java.nio.file.Path.of(loc)) : Hdf5File.open(loc, b.remote));
             }
             return compute(b, files, where);
         } finally {

@@ -63,11 +63,12 @@ abstract class ConditionNode {
 
     /** @return this node's value converted to {@code kind} (a floating kind) */
     final double as(Kind to, Values v) {
-        double x = kind.integral() ? (double) l(v) : d(v);
-        if (to == Kind.FLOAT && kind != Kind.FLOAT) {
-            return kind.integral() ? (float) l(v) : (float) x;
+        if (kind.integral()) {
+            long n = l(v); // evaluated once: an integer subtree is not computed twice per row
+            return to == Kind.FLOAT ? (float) n : (double) n;
         }
-        return x;
+        double x = d(v);
+        return to == Kind.FLOAT && kind != Kind.FLOAT ? (float) x : x;
     }
 
     static long wrap(Kind k, long x) {
@@ -216,38 +217,34 @@ abstract class ConditionNode {
         };
     }
 
-    /** @return the comparison {@code a op b} in the larger kind of the two */
+    /** @return the comparison {@code a op b} in the larger kind of the two (the operator resolved once) */
     static ConditionNode compare(String op, ConditionNode a, ConditionNode b) {
         Kind k = Kind.max(a.kind, b.kind);
         if (k.integral()) {
-            return bool(v -> {
-                int c = Long.compare(a.l(v), b.l(v));
-                return test(op, c);
-            });
-        }
-        return bool(v -> {
-            double x = a.as(k, v);
-            double y = b.as(k, v);
-            return switch (op) {
-                case "<" -> x < y;
-                case "<=" -> x <= y;
-                case ">" -> x > y;
-                case ">=" -> x >= y;
-                case "==" -> x == y;
-                default -> x != y;
+            java.util.function.IntPredicate t = switch (op) {
+                case "<" -> c -> c < 0;
+                case "<=" -> c -> c <= 0;
+                case ">" -> c -> c > 0;
+                case ">=" -> c -> c >= 0;
+                case "==" -> c -> c == 0;
+                default -> c -> c != 0;
             };
-        });
+            return bool(v -> t.test(Long.compare(a.l(v), b.l(v))));
+        }
+        FloatingComparison t = switch (op) {
+            case "<" -> (x, y) -> x < y;
+            case "<=" -> (x, y) -> x <= y;
+            case ">" -> (x, y) -> x > y;
+            case ">=" -> (x, y) -> x >= y;
+            case "==" -> (x, y) -> x == y;
+            default -> (x, y) -> x != y;
+        };
+        return bool(v -> t.test(a.as(k, v), b.as(k, v)));
     }
 
-    private static boolean test(String op, int c) {
-        return switch (op) {
-            case "<" -> c < 0;
-            case "<=" -> c <= 0;
-            case ">" -> c > 0;
-            case ">=" -> c >= 0;
-            case "==" -> c == 0;
-            default -> c != 0;
-        };
+    /** A comparison of two floating values as Java's operators make it (NaN compares false but for !=). */
+    private interface FloatingComparison {
+        boolean test(double x, double y);
     }
 
     /** A boolean test of one record. */

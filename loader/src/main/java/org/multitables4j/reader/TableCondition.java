@@ -58,11 +58,6 @@ final class TableCondition {
         return new TableCondition(text, vars, table);
     }
 
-    /** @return the columns the condition reads */
-    List<TableField> columns() {
-        return columns;
-    }
-
     /**
      * @param block a block of records (in any byte order; each column is read in its own)
      * @return a test of the records of that block; one per thread
