@@ -119,7 +119,7 @@ final class EpochDelivery {
         cursor++;
         lastBatch = s.batch();
         int[] gone = s.dropped();
-        lastDropped = gone.length == 0 ? null : gone;
+        lastDropped = gone == null || gone.length == 0 ? null : gone;
         rows += s.rows();
         batches++;
         bytes += s.rows() * rowBytes;

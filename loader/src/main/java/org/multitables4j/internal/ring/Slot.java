@@ -56,10 +56,10 @@ public final class Slot {
 
     /**
      * @return positions of the batch left out of it when it was published (rows of chunks
-     *     that could not be decoded), ascending; empty when none
+     *     that could not be decoded), ascending, or null when none (the slot's own array: read only)
      */
     public int[] dropped() {
-        return dropped == null ? new int[0] : dropped.clone();
+        return dropped;
     }
 
     /** @return what the producer made of the filled slot (a DataSet), or null */

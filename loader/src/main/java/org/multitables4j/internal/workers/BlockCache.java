@@ -154,7 +154,7 @@ public final class BlockCache {
 
     /**
      * Prepares for an epoch: counts the uses of every block by batches {@code firstBatch} and
-     * later, and drops what is cached.
+     * later, and drops what is cached (a random order's store that holds the dataset keeps it).
      */
     void startEpoch(EpochPlan p, int firstBatch) {
         if (lru) {
@@ -165,12 +165,7 @@ public final class BlockCache {
             // a random order touches every block in every epoch: where the budget holds them
             // all, the blocks decoded in one epoch serve the next ones without a decode
             table.keep = p.order().random() && holdsAll();
-        } finally {
-            lock.unlock();
-        }
-        clear();
-        lock.lock();
-        try {
+            table.clear();
             cancelled = false;
             uses = BlockUses.of(p, firstBatch, array.rows(), array.blockRows(), rowOffset);
             ahead.reset(uses);

@@ -82,15 +82,12 @@ final class BlockTable {
      */
     void clear() {
         for (int i = 0; i < buf.length; i++) {
-            if (keep && state[i] == READY) {
-                pins[i] = 0;
-                remaining[i] = 0;
-                continue;
+            if (!(keep && state[i] == READY)) {
+                if (buf[i] != null) {
+                    drop(i);
+                }
+                state[i] = ABSENT;
             }
-            if (buf[i] != null) {
-                drop(i);
-            }
-            state[i] = ABSENT;
             pins[i] = 0;
             remaining[i] = 0;
         }
