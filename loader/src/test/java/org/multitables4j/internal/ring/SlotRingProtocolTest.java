@@ -1,6 +1,7 @@
 package org.multitables4j.internal.ring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -203,9 +204,10 @@ class SlotRingProtocolTest {
         ring.publish(a, 1, null, null);
         ring.publish(b, 1, new int[] {0}, null);
         assertSame(a, ring.take(0));
+        java.util.concurrent.atomic.AtomicReference<Object> waited = new java.util.concurrent.atomic.AtomicReference<>("nothing");
         Thread waiter = new Thread(() -> {
             try {
-                assertNull(ring.claim(next -> false), "a stopped ring hands out no batch");
+                waited.set(ring.claim(next -> false));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -216,6 +218,7 @@ class SlotRingProtocolTest {
         ring.stop();
         waiter.join(5000);
         assertTrue(!waiter.isAlive(), "stop() ends the wait");
+        assertNull(waited.get(), "a stopped ring hands out no batch");
         ring.abandon(c);
         assertThrows(IllegalStateException.class, () -> ring.take(2));
         ring.reclaim();
@@ -224,11 +227,13 @@ class SlotRingProtocolTest {
         Slot s;
         while (claimed.size() < 3 && (s = ring.claim(next -> false)) != null) {
             claimed.add(s.batch());
+            assertNotSame(a, s, "the held slot is not handed out");
             if (claimed.size() == 2) {
                 break;
             }
         }
         assertEquals(List.of(5, 6), claimed, "two slots are free again: the third is still held");
+        assertEquals(Slot.State.HELD, a.state(), "reclaim leaves the consumer's slot held");
         ring.release(a);
         assertEquals(7, ring.claim(null).batch(), "the released slot is claimed next");
         ring.close();
