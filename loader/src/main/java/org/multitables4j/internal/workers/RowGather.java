@@ -86,7 +86,6 @@ public final class RowGather {
     public void gatherByBlock(Source.Part[] parts, IntToLongFunction rowOf, int n, long[] keys, int from, int to,
                               ByteBuffer dst, RowFormat f, int horizon) {
         int bits = BlockKeys.positionBits(n);
-        long mask = (1L << bits) - 1;
         long[] bases = BlockKeys.bases(parts);
         int i = from;
         int pi = 0;
@@ -104,29 +103,56 @@ public final class RowGather {
                 continue;
             }
             int blk = (int) (global - bases[pi]);
-            long first = (long) blk * a.blockRows();
             ByteBuffer src;
             try {
-                src = part.cache().acquire(blk, io, horizon);
+                src = cache.acquire(blk, io, horizon);
             } catch (CorruptDataException e) {
-                if (skips == null) {
-                    throw e;
-                }
-                for (; i < to && keys[i] >>> bits == global; i++) {
-                    skips.drop(a, blk, e, (int) (keys[i] & mask));
-                }
+                i = dropBlock(a, blk, e, keys, i, to, bits);
                 continue;
             }
             try {
-                for (; i < to && keys[i] >>> bits == global; i++) {
-                    int k = (int) (keys[i] & mask);
-                    long r = rowOf.applyAsLong(k) - part.offset();
-                    RowFormat.convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
-                }
+                i = copyBlock(part, src, blk, rowOf, keys, i, to, bits, dst, f);
             } finally {
-                part.cache().release(blk);
+                cache.release(blk);
             }
         }
+    }
+
+    /**
+     * Copies the rows of the keys {@code i, i + 1, ...} of one decoded block into {@code dst}.
+     *
+     * @return the first key of another block (or {@code end})
+     */
+    private static int copyBlock(Source.Part part, ByteBuffer src, int blk, IntToLongFunction rowOf, long[] keys, int i,
+                                 int end, int bits, ByteBuffer dst, RowFormat f) {
+        Hdf5Array a = part.array();
+        long mask = (1L << bits) - 1;
+        long g = keys[i] >>> bits;
+        long first = (long) blk * a.blockRows();
+        for (; i < end && keys[i] >>> bits == g; i++) {
+            int k = (int) (keys[i] & mask);
+            long r = rowOf.applyAsLong(k) - part.offset();
+            RowFormat.convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
+        }
+        return i;
+    }
+
+    /**
+     * Leaves the keys {@code i, i + 1, ...} of a block that cannot be decoded out of the batch
+     * (with {@code CorruptChunkPolicy.SKIP}), or rethrows.
+     *
+     * @return the first key of another block (or {@code end})
+     */
+    private int dropBlock(Hdf5Array a, int blk, CorruptDataException e, long[] keys, int i, int end, int bits) {
+        if (skips == null) {
+            throw e;
+        }
+        long mask = (1L << bits) - 1;
+        long g = keys[i] >>> bits;
+        for (; i < end && keys[i] >>> bits == g; i++) {
+            skips.drop(a, blk, e, (int) (keys[i] & mask));
+        }
+        return i;
     }
 
     /**
@@ -139,7 +165,6 @@ public final class RowGather {
      */
     private int gatherPinned(Source.Part part, long base, long partEnd, IntToLongFunction rowOf, int bits, long[] keys,
                              int from, int to, ByteBuffer dst, RowFormat f, int horizon) {
-        long mask = (1L << bits) - 1;
         int end = from;
         int count = 0;
         while (end < to && keys[end] >>> bits < partEnd) {
@@ -165,22 +190,11 @@ public final class RowGather {
                     try {
                         pinBuffers[j] = cache.acquire(blk, io, horizon);
                     } catch (CorruptDataException e) {
-                        if (skips == null) {
-                            throw e;
-                        }
-                        for (; i < end && keys[i] >>> bits == g; i++) {
-                            skips.drop(a, blk, e, (int) (keys[i] & mask));
-                        }
+                        i = dropBlock(a, blk, e, keys, i, end, bits);
                         continue; // nothing pinned for this block
                     }
                 }
-                ByteBuffer src = pinBuffers[j];
-                long first = (long) blk * a.blockRows();
-                for (; i < end && keys[i] >>> bits == g; i++) {
-                    int k = (int) (keys[i] & mask);
-                    long r = rowOf.applyAsLong(k) - part.offset();
-                    RowFormat.convertRows(a, src, (int) (r - first) * a.rowBytes(), 1, r, dst, k, f);
-                }
+                i = copyBlock(part, pinBuffers[j], blk, rowOf, keys, i, end, bits, dst, f);
             }
         } finally {
             // what was pinned is released, also after a failure (a skipped block was not pinned)
