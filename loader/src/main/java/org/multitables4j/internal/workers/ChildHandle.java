@@ -34,7 +34,8 @@ final class ChildHandle implements BlockIo {
     private volatile long deadline = NO_DEADLINE;
     private volatile boolean timedOut;
     /** The first start of the child while reads are done here; null when none (any more). */
-    private StartOverlap overlap;
+    /** set while the child's first start is overlapped with reads here; null for good after */
+    private volatile StartOverlap overlap;
 
     ChildHandle(int index, PoolState state, ChildLauncher launcher) {
         this.index = index;
@@ -162,7 +163,7 @@ final class ChildHandle implements BlockIo {
     /** Asks the child to decode {@code block} into {@code len} bytes of {@code dst} at {@code offset}. */
     private void readBlockAt(Hdf5Array array, int block, ByteBuffer dst, int offset, int len) {
         int src = state.source(array);
-        if (readHere(here -> here.readBlock(array, block, dst.slice(offset, len)))) {
+        if (overlap != null && readHere(here -> here.readBlock(array, block, dst.slice(offset, len)))) {
             return;
         }
         SharedArena.Ref r = state.arena.ref(dst);
@@ -173,16 +174,16 @@ final class ChildHandle implements BlockIo {
     @Override
     public void readRuns(Hdf5Array array, long[] rows, int[] counts, int[] offsets, int runs, ByteBuffer dst) {
         int src = state.source(array);
-        SharedArena.Ref r = state.arena.ref(dst);
         int rowBytes = array.rowBytes();
         for (int i = 0; i < runs; i++) {
             if (offsets[i] < 0 || (long) offsets[i] + (long) counts[i] * rowBytes > dst.capacity()) {
                 throw new IndexOutOfBoundsException("run " + i + " does not fit the buffer");
             }
         }
-        if (readHere(here -> here.readRuns(array, rows, counts, offsets, runs, dst))) {
+        if (overlap != null && readHere(here -> here.readRuns(array, rows, counts, offsets, runs, dst))) {
             return;
         }
+        SharedArena.Ref r = state.arena.ref(dst);
         call(o -> Wire.writeRuns(o, src, r, rows, counts, offsets, runs));
     }
 
