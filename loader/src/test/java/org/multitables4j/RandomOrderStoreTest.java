@@ -68,7 +68,10 @@ class RandomOrderStoreTest {
             long decoded = it.stats().blocksDecoded();
             it.reset();
             assertExactlyOnce(epoch(it));
-            assertTrue(it.stats().blocksDecoded() >= 2 * decoded - 1, it.stats().toString());
+            // nothing kept: the second epoch decodes every block it needs again (at least once each;
+            // how many re-decodes eviction adds depends on the workers' timing)
+            int blocks = (N + 255) / 256 + (N + 699) / 700;
+            assertTrue(it.stats().blocksDecoded() - decoded >= blocks, it.stats().toString());
         }
     }
 
