@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <emmintrin.h>
 #include <libdeflate.h>
 #ifdef MT4J_AEC
 #include <szlib.h>
@@ -221,5 +222,82 @@ JNIEXPORT jint JNICALL Java_org_multitables4j_internal_workers_ShmReserve_falloc
         r = posix_fallocate(fd, (off_t) offset, (off_t) len);
     } while (r == EINTR);
     close(fd);
+    return r;
+}
+
+/* Copies n bytes with non-temporal (streaming) stores for the aligned middle: rows scattered
+ * into slots are not read again by the copying core, and streaming stores skip the read for
+ * ownership of every destination line (SSE2, part of every x86-64). */
+static void copy_streaming(uint8_t *d, const uint8_t *s, size_t n) {
+    if (n < 256) {
+        memcpy(d, s, n);
+        return;
+    }
+    size_t head = (16 - ((uintptr_t) d & 15)) & 15;
+    memcpy(d, s, head);
+    d += head;
+    s += head;
+    n -= head;
+    size_t m = n & ~(size_t) 63;
+    for (size_t i = 0; i < m; i += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *) (s + i));
+        __m128i b = _mm_loadu_si128((const __m128i *) (s + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *) (s + i + 32));
+        __m128i e = _mm_loadu_si128((const __m128i *) (s + i + 48));
+        _mm_stream_si128((__m128i *) (d + i), a);
+        _mm_stream_si128((__m128i *) (d + i + 16), b);
+        _mm_stream_si128((__m128i *) (d + i + 32), c);
+        _mm_stream_si128((__m128i *) (d + i + 48), e);
+    }
+    memcpy(d + m, s + m, n - m);
+}
+
+/* Copies rows i in [0, n) of src (rowBytes apart from srcOff) to dsts[dst[i]] at byte offset
+ * at[i]; rows with dst[i] < 0 are skipped. Returns 0, -4 when a buffer cannot be accessed, -5
+ * when a row would fall outside its buffer. */
+JNIEXPORT jint JNICALL Java_org_multitables4j_internal_workers_RowScatter_scatter(JNIEnv *env, jclass cls,
+        jobject src, jint srcOff, jint rowBytes, jint n, jobjectArray dsts, jintArray dst, jintArray at) {
+    uint8_t *in = (*env)->GetDirectBufferAddress(env, src);
+    jlong inCap = (*env)->GetDirectBufferCapacity(env, src);
+    jsize nd = (*env)->GetArrayLength(env, dsts);
+    if (in == NULL || nd > 1024 || srcOff < 0 || rowBytes < 0 || n < 0
+            || (jlong) srcOff + (jlong) n * rowBytes > inCap
+            || (*env)->GetArrayLength(env, dst) < n || (*env)->GetArrayLength(env, at) < n) {
+        return -4;
+    }
+    uint8_t *base[1024];
+    jlong cap[1024];
+    for (jsize j = 0; j < nd; j++) {
+        jobject b = (*env)->GetObjectArrayElement(env, dsts, j);
+        base[j] = b == NULL ? NULL : (*env)->GetDirectBufferAddress(env, b);
+        cap[j] = b == NULL ? 0 : (*env)->GetDirectBufferCapacity(env, b);
+        if (b != NULL) {
+            (*env)->DeleteLocalRef(env, b);
+        }
+    }
+    jint *which = (*env)->GetPrimitiveArrayCritical(env, dst, NULL);
+    if (which == NULL) {
+        return -4;
+    }
+    jint *off = (*env)->GetPrimitiveArrayCritical(env, at, NULL);
+    if (off == NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, dst, which, JNI_ABORT);
+        return -4;
+    }
+    jint r = 0;
+    for (jint i = 0; i < n; i++) {
+        jint j = which[i];
+        if (j < 0) {
+            continue;
+        }
+        if (j >= nd || base[j] == NULL || off[i] < 0 || (jlong) off[i] + rowBytes > cap[j]) {
+            r = -5;
+            break;
+        }
+        copy_streaming(base[j] + off[i], in + srcOff + (size_t) i * rowBytes, (size_t) rowBytes);
+    }
+    _mm_sfence();
+    (*env)->ReleasePrimitiveArrayCritical(env, at, off, JNI_ABORT);
+    (*env)->ReleasePrimitiveArrayCritical(env, dst, which, JNI_ABORT);
     return r;
 }

@@ -12,16 +12,55 @@ final class MemoryCheck {
     private MemoryCheck() {
     }
 
+    /** Batches per shuffle window above which SHUFFLED keeps the block store path (very small batches). */
+    static final int MAX_SCATTER_WINDOW_BATCHES = 256;
+
+    /**
+     * The slots filled ahead: the user's {@code prefetch}; by default two per worker, at least
+     * four, and for a SHUFFLED epoch whose windows are scattered into the slots room for two
+     * windows of batches (about the memory the block store of two windows took).
+     *
+     * @param cfg         the options
+     * @param windowRows  rows of a shuffle window
+     * @param scatterable true when the epoch's windows can be scattered into the slots
+     * @return the slots filled ahead
+     */
+    static int prefetch(StreamOptions<?> cfg, long windowRows, boolean scatterable) {
+        int slots = cfg.effectivePrefetch();
+        long wb = windowBatches(windowRows, cfg.batchSize);
+        if (scatterable && cfg.prefetch <= 0 && wb <= MAX_SCATTER_WINDOW_BATCHES) {
+            slots = (int) Math.max(slots, 2 * wb + 2);
+        }
+        return slots;
+    }
+
+    /**
+     * @param prefetch   the slots filled ahead
+     * @param windowRows rows of a shuffle window
+     * @param batchSize  rows per batch
+     * @return true when the ring has room for a window's batches besides two, so that a
+     *     scattered SHUFFLED epoch always makes progress
+     */
+    static boolean scatters(int prefetch, long windowRows, int batchSize) {
+        return prefetch >= windowBatches(windowRows, batchSize) + 2;
+    }
+
+    /** @return the most batches one window's rows can fall in */
+    private static long windowBatches(long windowRows, int batchSize) {
+        return (windowRows + batchSize - 1) / batchSize + 1;
+    }
+
     /**
      * @param cfg      the options
+     * @param prefetch the slots filled ahead ({@link #prefetch})
      * @param slotRows rows per slot
      * @param rowBytes delivered bytes of one row, all arrays of a slot together
      * @param where    the file(s), for messages
      * @return the bytes of the ring
      * @throws InvalidConfigurationException when a slot or the ring cannot be allocated
      */
-    static long ring(StreamOptions<?> cfg, int slotRows, long rowBytes, String where) {
-        long slots = (long) cfg.effectivePrefetch() + cfg.holdBatches;
+    static long ring(StreamOptions<?> cfg, int prefetch, int slotRows, long rowBytes, String where) {
+        long slots = (long) prefetch + cfg.holdBatches;
         long slotBytes;
         long ringBytes;
         try {
@@ -39,7 +78,7 @@ final class MemoryCheck {
         if (cfg.backend == Backend.THREADS && cfg.reader == null) {
             long free = Defaults.directAvailable();
             if (ringBytes > free) {
-                throw new InvalidConfigurationException("the ring of " + slots + " slots (prefetch " + cfg.effectivePrefetch()
+                throw new InvalidConfigurationException("the ring of " + slots + " slots (prefetch " + prefetch
                         + " + holdBatches " + cfg.holdBatches + ") of " + slotBytes + " bytes needs " + ringBytes
                         + " bytes of direct memory, but only " + free + " are free (-XX:MaxDirectMemorySize); lower "
                         + "prefetch, holdBatches or batchSize" + where);

@@ -196,7 +196,12 @@ final class StreamEngine {
             // (which may exceed the rows)
             long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : planRows;
             int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, sequence));
-            long ringBytes = MemoryCheck.ring(cfg, slotRows, rb, where);
+            // a SHUFFLED epoch scatters each block's rows straight into its window's slots (WindowScatter)
+            boolean scatterable = cfg.order.windowed() && lent == null && sequences == null && cfg.shardCount == 1
+                    && cfg.corruptChunks != CorruptChunkPolicy.SKIP;
+            long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
+            int prefetch = MemoryCheck.prefetch(cfg, windowRows, scatterable);
+            long ringBytes = MemoryCheck.ring(cfg, prefetch, slotRows, rb, where);
             org.multitables4j.internal.ring.BufferAllocator allocator = org.multitables4j.internal.ring.BufferAllocator.DIRECT;
             if (lent != null) {
                 allocator = lent.slotAllocator();
@@ -231,7 +236,7 @@ final class StreamEngine {
                 throw new InvalidConfigurationException(cfg.order + " supports at most 2^31 - 9 rows; '" + inputs.get(0).path()
                         + "' has " + total + where);
             }
-            SlotRing ring = new SlotRing(cfg.effectivePrefetch() + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
+            SlotRing ring = new SlotRing(prefetch + cfg.holdBatches, slotRows, Arrays.asList(specs), allocator);
             this.optionsHash = EngineInputs.optionsHash(cfg, inputs, arrays[0], total);
             if (cfg.resume != null) {
                 IteratorState st = cfg.resume;
@@ -268,8 +273,10 @@ final class StreamEngine {
                 this.workers.prepare();
             }
             this.workers.orderedDelivery(cfg.order.inSequence());
+            if (scatterable && MemoryCheck.scatters(prefetch, windowRows, cfg.batchSize)) {
+                this.workers.scatterWindows();
+            }
             if (cfg.order.windowed()) {
-                long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
                 this.workers.lookahead((int) Math.min(1 << 20, 2 * ((windowRows + cfg.batchSize - 1) / cfg.batchSize)));
             }
             this.delivery = new EpochDelivery(workers, cfg, rb);

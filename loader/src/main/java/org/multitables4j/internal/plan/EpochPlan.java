@@ -24,6 +24,12 @@ public final class EpochPlan {
     private final int shardIndex;
     private final int shardCount;
     private long firstRow;
+    /** SHUFFLED: the blocks in visiting order, window after window; else null. */
+    private int[] windowOrder;
+    /** SHUFFLED: the position of each window's first row, and the end of the sequence. */
+    private int[] windowStarts;
+    private int blockRows;
+    private int windowBlocks;
 
     private EpochPlan(long rows, int batchSize, int batches, int[] perm, Order order, long globalRows,
                       int shardIndex, int shardCount) {
@@ -118,6 +124,9 @@ public final class EpochPlan {
             throw new IllegalArgumentException("too many batches: " + nb);
         }
         int[] perm = null;
+        int[] blocks = null;
+        int[] starts = null;
+        boolean windowed = false;
         if (order.withReplacement() && rows > 0) {
             if (rows > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(order + " supports at most 2^31 - 9 rows; use ORDERED or shard the data");
@@ -160,8 +169,10 @@ public final class EpochPlan {
                 }
                 shuffle(perm, 0, n, rnd);
             } else {
+                windowed = true;
                 int nBlocks = (int) ((rows + blockRows - 1) / blockRows);
-                int[] blocks = new int[nBlocks];
+                blocks = new int[nBlocks];
+                starts = new int[(nBlocks + windowBlocks - 1) / windowBlocks + 1];
                 for (int i = 0; i < nBlocks; i++) {
                     blocks[i] = i;
                 }
@@ -169,6 +180,7 @@ public final class EpochPlan {
                 int p = 0;
                 for (int w = 0; w < nBlocks; w += windowBlocks) {
                     int start = p;
+                    starts[w / windowBlocks] = p;
                     for (int k = w; k < Math.min(nBlocks, w + windowBlocks); k++) {
                         long first = (long) blocks[k] * blockRows;
                         long last = Math.min(rows, first + blockRows);
@@ -178,9 +190,17 @@ public final class EpochPlan {
                     }
                     shuffle(perm, start, p, rnd);
                 }
+                starts[starts.length - 1] = p;
             }
         }
-        return new EpochPlan(rows, batchSize, (int) nb, perm, order, global, shardIndex, shardCount);
+        EpochPlan plan = new EpochPlan(rows, batchSize, (int) nb, perm, order, global, shardIndex, shardCount);
+        if (windowed) {
+            plan.windowOrder = blocks;
+            plan.windowStarts = starts;
+            plan.blockRows = blockRows;
+            plan.windowBlocks = windowBlocks;
+        }
+        return plan;
     }
 
     /** Mixes seed and epoch into one well-spread 64-bit seed (SplitMix64 finaliser). */
@@ -252,6 +272,72 @@ public final class EpochPlan {
         }
         this.firstRow = firstRow;
         return this;
+    }
+
+    /** @return the number of shuffle windows of a SHUFFLED plan; 0 for every other order */
+    public int windows() {
+        return windowStarts == null ? 0 : windowStarts.length - 1;
+    }
+
+    /**
+     * @param w a window of a SHUFFLED plan
+     * @return the position (in the epoch's row sequence) of its first row
+     */
+    public int windowStart(int w) {
+        return windowStarts[w];
+    }
+
+    /**
+     * @param w a window of a SHUFFLED plan
+     * @return the position past its last row
+     */
+    public int windowEnd(int w) {
+        return windowStarts[w + 1];
+    }
+
+    /**
+     * @param w a window of a SHUFFLED plan
+     * @return how many blocks it permutes
+     */
+    public int windowBlockCount(int w) {
+        return Math.min(windowBlocks, windowOrder.length - w * windowBlocks);
+    }
+
+    /**
+     * @param w a window of a SHUFFLED plan
+     * @param j a block of the window, in {@code [0, windowBlockCount(w))}
+     * @return the plan block (rows {@code [block * blockRows(), ...)} of the plan's rows)
+     */
+    public int windowBlock(int w, int j) {
+        return windowOrder[w * windowBlocks + j];
+    }
+
+    /** @return the rows of a block of a SHUFFLED plan's windows */
+    public int blockRows() {
+        return blockRows;
+    }
+
+    /** @return the blocks per window of a SHUFFLED plan */
+    public int windowBlocks() {
+        return windowBlocks;
+    }
+
+    /** @return the dataset row that plan row 0 reads ({@link #startingAt}) */
+    public long firstRow() {
+        return firstRow;
+    }
+
+    /** @return true when this plan is one shard of several */
+    public boolean sharded() {
+        return shardCount > 1;
+    }
+
+    /**
+     * @param pos a position of the epoch's row sequence
+     * @return the plan row at that position (without {@link #firstRow()})
+     */
+    public int permuted(int pos) {
+        return perm == null ? pos : perm[pos];
     }
 
     /** @return the order this plan was made for */

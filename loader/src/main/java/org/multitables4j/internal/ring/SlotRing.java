@@ -194,6 +194,19 @@ public final class SlotRing {
     }
 
     /**
+     * Wakes producers waiting in {@link #claim} for a free slot, so that they look again for
+     * other work (a shuffle window whose slots are now all claimed).
+     */
+    public void wakeProducers() {
+        lock.lock();
+        try {
+            freed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Publishes a filled slot. {@code wrap} runs first, on the calling producer, and may throw:
      * the slot then stays claimed, for {@link #fail} or {@link #abandon}.
      *

@@ -294,6 +294,19 @@ public final class BlockCache {
         }
     }
 
+    /**
+     * Counts block {@code blk} decoded outside the store: a SHUFFLED epoch's {@link WindowScatter}
+     * decodes each block once and scatters its rows straight into their slots.
+     */
+    void countScattered(int blk) {
+        lock.lock();
+        try {
+            counts.decoded((long) array.rowsInBlock(blk) * array.rowBytes());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Unpins a block after one batch has copied its rows; recycles it after its last use. */
     public void release(int blk) {
         lock.lock();

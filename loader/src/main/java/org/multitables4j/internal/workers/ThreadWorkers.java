@@ -43,6 +43,12 @@ public final class ThreadWorkers implements AutoCloseable {
     private final BatchFiller[][] scratch;
     private final ChunkSkips.Batch[] drops;
     private volatile ChunkSkips skips;
+    private volatile boolean scatterWindows;
+    /** The epoch's window scatter, or null when its batches are filled one by one. */
+    private volatile WindowScatter scatter;
+    /** By source: scattered by {@link #scatter} in this epoch (not read through its block store). */
+    private volatile boolean[] scattered;
+    private final java.nio.ByteBuffer[] scatterScratch;
 
     private volatile EpochPlan plan;
     private volatile boolean cancelled = true;
@@ -84,6 +90,18 @@ public final class ThreadWorkers implements AutoCloseable {
         this.decoders = new BlockIo[workers];
         this.scratch = new BatchFiller[workers][];
         this.drops = new ChunkSkips.Batch[workers];
+        this.scatterScratch = new java.nio.ByteBuffer[workers];
+        this.scattered = new boolean[sources.size()];
+    }
+
+    /**
+     * Lets SHUFFLED epochs scatter each decoded block's rows straight into the slots of its
+     * window's batches ({@link WindowScatter}) instead of gathering them from the block store.
+     * The caller guarantees that the ring has room for the batches of a window besides the ones
+     * the consumer holds, and that undecodable chunks are not skipped. Call before the first epoch.
+     */
+    public void scatterWindows() {
+        this.scatterWindows = true;
     }
 
     /**
@@ -138,6 +156,13 @@ public final class ThreadWorkers implements AutoCloseable {
                 skips.startEpoch(); // not when the same epoch starts again after a failed batch
             }
             plan = p;
+            int[] sc = scatterWindows ? WindowScatter.scatterable(p, sources) : new int[0];
+            boolean[] skip = new boolean[sources.length];
+            for (int i : sc) {
+                skip[i] = true;
+            }
+            scattered = skip;
+            scatter = sc.length == 0 ? null : new WindowScatter(p, firstBatch, sources, sc, ring.size());
             cancelled = false;
             ring.open(ClaimOrder.sequential(firstBatch, p.batches()), orderedDelivery, workers);
             for (int i = 0; i < workers; i++) {
@@ -247,6 +272,10 @@ public final class ThreadWorkers implements AutoCloseable {
                     decoders[i].close();
                     decoders[i] = null;
                 }
+                if (scatterScratch[i] != null) {
+                    allocator.free(scatterScratch[i]);
+                    scatterScratch[i] = null;
+                }
             }
         }
     }
@@ -283,6 +312,10 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     private void work(int index) {
+        if (scatter != null) {
+            workScatter(index, scatter);
+            return;
+        }
         BatchFiller[] fillers = scratch(index);
         BlockIo dec = decoders[index];
         ChunkSkips.Batch dropped = drops[index];
@@ -333,6 +366,102 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     /**
+     * A worker of a scattered SHUFFLED epoch: attaches the slots it claims to the window scatter
+     * and runs its block jobs, lowest window first; the worker that finishes a window's last job
+     * fills the batch's other arrays and publishes the batches it completed.
+     */
+    private void workScatter(int index, WindowScatter sc) {
+        BatchFiller[] fillers = scratch(index);
+        BlockIo dec = decoders[index];
+        java.nio.ByteBuffer buf = scatterScratch(index);
+        EpochPlan p = plan;
+        boolean[] skip = scattered;
+        int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
+        WindowScatter.Done done = (s, error) -> finishBatch(p, s, error, fillers, skip, lookahead);
+        Throwable fatal = null;
+        try {
+            while (!cancelled) {
+                if (runJob(sc, dec, buf, done)) {
+                    continue;
+                }
+                Slot s = ring.claim(next -> !cancelled && (runJob(sc, dec, buf, done) || decodeAhead(p, dec, next + lookahead)));
+                if (s == null) {
+                    while (!cancelled && runJob(sc, dec, buf, done)) {
+                        // the jobs of windows attached before the claims ended
+                    }
+                    return;
+                }
+                if (sc.attach(s)) {
+                    ring.wakeProducers();
+                }
+            }
+        } catch (EpochCancelled c) {
+            // epoch stopped
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error t) {
+            fatal = t;
+        } finally {
+            ring.producerExited(fatal);
+        }
+    }
+
+    private boolean runJob(WindowScatter sc, BlockIo dec, java.nio.ByteBuffer buf, WindowScatter.Done done) {
+        long t0 = System.nanoTime();
+        boolean did = sc.runOne(dec, buf, done);
+        if (did) {
+            busyNanos.addAndGet(System.nanoTime() - t0);
+        }
+        return did;
+    }
+
+    /** Publishes (or fails) a batch whose scattered arrays are complete, after filling its others. */
+    private void finishBatch(EpochPlan p, Slot s, Throwable error, BatchFiller[] fillers, boolean[] skip, int lookahead) {
+        if (error != null) {
+            ring.fail(s, error);
+            return;
+        }
+        int b = s.batch();
+        try {
+            for (int i = 0; i < fillers.length; i++) {
+                if (!skip[i]) {
+                    fillers[i].fill(p, b, s.array(i).memory(), b + lookahead);
+                }
+            }
+            int rows = p.batchRows(b);
+            ring.publish(s, rows, null, rows == 0 ? null : onFilled);
+        } catch (EpochCancelled c) {
+            throw c;
+        } catch (RuntimeException | Error e) {
+            ring.fail(s, e);
+        }
+    }
+
+    private synchronized java.nio.ByteBuffer scatterScratch(int index) {
+        int bytes = WindowScatter.scratchBytes(sources, indicesOf(scattered));
+        java.nio.ByteBuffer b = scatterScratch[index];
+        if (b == null || b.capacity() < bytes) {
+            if (b != null) {
+                allocator.free(b);
+            }
+            b = allocator.allocate(bytes);
+            scatterScratch[index] = b;
+        }
+        return b;
+    }
+
+    private static int[] indicesOf(boolean[] set) {
+        int n = 0;
+        int[] out = new int[set.length];
+        for (int i = 0; i < set.length; i++) {
+            if (set[i]) {
+                out[n++] = i;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
      * @param batches how many batches past the next unclaimed one idle workers may decode blocks
      *                for (at least two rings' worth is always allowed); a SHUFFLED epoch sets it to
      *                cover two shuffle windows so the next window is decoded before it is needed
@@ -350,8 +479,10 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     private boolean decodeAhead(EpochPlan p, BlockIo dec, int horizon) {
-        for (Source s : sources) {
-            if (!s.direct(p)) {
+        boolean[] skip = scattered;
+        for (int i = 0; i < sources.length; i++) {
+            Source s = sources[i];
+            if (!skip[i] && !s.direct(p)) {
                 for (Source.Part part : s.parts()) {
                     if (part.cache().decodeAhead(dec, horizon)) {
                         return true;
