@@ -188,7 +188,16 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends BackendO
     }
 
     /**
-     * @param slots ring slots filled ahead of the caller (default: 2 per worker, at least 4)
+     * Ring slots filled ahead of the caller. The default is 2 per worker, at least 4; for
+     * {@link Order#SHUFFLED} it is two shuffle windows of batches plus two (34 slots for 1024-row
+     * batches of 1024-row chunks with the default window of 16), because a SHUFFLED epoch
+     * decodes each chunk once and copies its rows straight into the slots of the window's
+     * batches, which must all be claimed first; that takes about the memory its block store
+     * took. Where a window has more than 256 batches, or a set prefetch leaves no room for a
+     * window's batches plus two, SHUFFLED gathers the rows from the block store instead (the
+     * same batches, more copying).
+     *
+     * @param slots ring slots filled ahead of the caller
      * @return this builder
      */
     public B prefetch(int slots) {

@@ -87,4 +87,22 @@ class RandomOrderStoreTest {
             }
         }
     }
+
+    /**
+     * Closing the iterator frees its store's blocks at once. Left to the collector they count as
+     * direct memory in use, and the next iterator's store, sized from what is left, got a
+     * fraction of the dataset: a RANDOM_WITH_REPLACEMENT pass after four RANDOM passes over the
+     * 410 MB benchmark file decoded every block 40 times (30 MB/s instead of 700).
+     */
+    @Test
+    void closingFreesTheStoresBlocksAtOnce() {
+        long datasetBytes = (long) N * 4 * 4 + (long) N * 8; // /x float32[4] and /y int64, all of it held
+        Hdf5DataSetIterator it = base().order(Order.RANDOM).workers(2).seed(3).build();
+        assertExactlyOnce(epoch(it));
+        long held = org.multitables4j.internal.workers.Defaults.directUsed();
+        it.close();
+        long freed = held - org.multitables4j.internal.workers.Defaults.directUsed();
+        assertTrue(freed >= datasetBytes, "close() freed " + freed + " bytes of direct memory, the store held "
+                + datasetBytes);
+    }
 }

@@ -58,9 +58,38 @@ final class BlockBuffers {
         return b != null ? b.order(order) : null;
     }
 
-    /** @return a fresh buffer of one block (outside the cache's lock) */
+    /**
+     * @return a fresh buffer of one block (outside the cache's lock); with the JVM's direct
+     *     memory, a buffer of its own (not a slice), so that {@link #release} can free it at once
+     */
     ByteBuffer allocate() {
+        if (allocator == BufferAllocator.DIRECT && Unmapper.available()) {
+            return ByteBuffer.allocateDirect(blockBytes).order(order);
+        }
         return allocator.allocate(blockBytes).order(order);
+    }
+
+    /**
+     * Frees a buffer from {@link #allocate()} now. The JVM's direct memory is otherwise freed only
+     * when the collector runs, and until then counts as used: a store sized afterwards from the
+     * direct memory left (a random order's, holding the whole dataset) would get a fraction of
+     * it and decode every block over and over.
+     *
+     * @param b the buffer; nothing may use it afterwards
+     */
+    void release(ByteBuffer b) {
+        if (allocator == BufferAllocator.DIRECT && Unmapper.available()) {
+            Unmapper.release(b);
+        } else {
+            allocator.free(b);
+        }
+    }
+
+    /** Frees every buffer kept for reuse (the store is closed). */
+    void releasePool() {
+        while (!pool.isEmpty()) {
+            release(pool.poll());
+        }
     }
 
     /**
@@ -85,7 +114,7 @@ final class BlockBuffers {
         pool.push(b);
         heldBytes -= blockBytes;
         while (!pool.isEmpty() && (long) pool.size() * blockBytes > budget) {
-            allocator.free(pool.poll());
+            release(pool.poll());
         }
     }
 }

@@ -182,6 +182,26 @@ public final class BlockCache {
     }
 
     /**
+     * Frees the decoded blocks of a planned store when its iterator closes, instead of leaving
+     * them to the collector (until it runs they count as direct memory in use, and the next
+     * iterator's store would be sized from what is left). No worker may use the store any more;
+     * an LRU store belongs to its Reader and is left alone.
+     */
+    void close() {
+        if (lru) {
+            return;
+        }
+        lock.lock();
+        try {
+            cancelled = true;
+            table.release();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Wakes every waiting worker and makes further calls throw {@link EpochCancelled}. An LRU store
      * is shared and not cancelled: its waits end when the decode they wait for does.
      */

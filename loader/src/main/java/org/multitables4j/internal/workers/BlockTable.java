@@ -67,6 +67,18 @@ final class BlockTable {
         state[blk] = ABSENT;
     }
 
+    /** Frees the memory of every decoded block and of the buffers kept for reuse (the store is closed). */
+    void release() {
+        for (int i = 0; i < buf.length; i++) {
+            if (buf[i] != null && state[i] == READY) {
+                buffers.release(buf[i]);
+                buf[i] = null;
+                state[i] = ABSENT;
+            }
+        }
+        buffers.releasePool();
+    }
+
     /** One batch is done with a pinned block: the block goes after its last use. */
     void unpinUse(int blk) {
         pins[blk]--;

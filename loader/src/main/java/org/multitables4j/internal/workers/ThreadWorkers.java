@@ -266,6 +266,11 @@ public final class ThreadWorkers implements AutoCloseable {
         }
         ring.close();
         stop();
+        for (Source s : sources) {
+            for (Source.Part part : s.parts()) {
+                part.cache().close(); // no worker runs any more
+            }
+        }
         synchronized (this) {
             for (int i = 0; i < decoders.length; i++) {
                 if (decoders[i] != null) {

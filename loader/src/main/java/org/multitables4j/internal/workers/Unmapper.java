@@ -54,4 +54,23 @@ final class Unmapper {
             return false;
         }
     }
+
+    /**
+     * Frees the memory of a direct buffer now (one made by {@code ByteBuffer.allocateDirect},
+     * not a slice or duplicate of one). Any later access to it or its slices may crash the JVM.
+     *
+     * @param buffer the buffer
+     * @return whether it was freed now (else the collector frees it)
+     */
+    static boolean release(ByteBuffer buffer) {
+        if (INVOKE_CLEANER == null) {
+            return false;
+        }
+        try {
+            INVOKE_CLEANER.invokeExact(buffer);
+            return true;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
 }

@@ -330,7 +330,7 @@ final class WindowScatter {
      * @param plan    the epoch plan
      * @param sources every source of a slot
      * @return the sources whose rows can be scattered in this epoch (chunked by the plan's blocks,
-     *     every part starting on a block), or an empty array when the epoch is not SHUFFLED and
+     *     every part a local file starting on a block), or an empty array when the epoch is not SHUFFLED and
      *     unsharded or the features cannot be scattered
      */
     static int[] scatterable(EpochPlan plan, Source[] sources) {
@@ -344,7 +344,9 @@ final class WindowScatter {
             Source s = sources[i];
             boolean ok = s.sequence() == null && s.format() != null;
             for (Source.Part p : s.parts()) {
-                ok &= !p.cache().isLru() && p.array().blockRows() == br && p.offset() % br == 0;
+                // a remote file keeps the block store path, whose reads start ahead in plan order
+                ok &= !p.cache().isLru() && p.array().blockRows() == br && p.offset() % br == 0
+                        && !p.array().file().isRemote();
             }
             if (ok) {
                 out[n++] = i;
