@@ -17,6 +17,8 @@ final class BlockBuffers {
     private final long budget;
     private final ByteOrder order;
     private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    /** The JVM's direct buffers behind the 64-byte aligned blocks handed out, to free them at once. */
+    private final java.util.IdentityHashMap<ByteBuffer, ByteBuffer> owners = new java.util.IdentityHashMap<>();
     private long heldBytes;
 
     /**
@@ -59,12 +61,18 @@ final class BlockBuffers {
     }
 
     /**
-     * @return a fresh buffer of one block (outside the cache's lock); with the JVM's direct
-     *     memory, a buffer of its own (not a slice), so that {@link #release} can free it at once
+     * @return a fresh 64-byte aligned buffer of one block (outside the cache's lock); with the
+     *     JVM's direct memory, the buffer behind it is recorded so that {@link #release} can free
+     *     it at once
      */
     ByteBuffer allocate() {
         if (allocator == BufferAllocator.DIRECT && Unmapper.available()) {
-            return ByteBuffer.allocateDirect(blockBytes).order(order);
+            ByteBuffer raw = ByteBuffer.allocateDirect(blockBytes + 64);
+            ByteBuffer b = raw.alignedSlice(64).limit(blockBytes).slice().order(order);
+            synchronized (owners) {
+                owners.put(b, raw);
+            }
+            return b;
         }
         return allocator.allocate(blockBytes).order(order);
     }
@@ -79,7 +87,13 @@ final class BlockBuffers {
      */
     void release(ByteBuffer b) {
         if (allocator == BufferAllocator.DIRECT && Unmapper.available()) {
-            Unmapper.release(b);
+            ByteBuffer raw;
+            synchronized (owners) {
+                raw = owners.remove(b);
+            }
+            if (raw != null) {
+                Unmapper.release(raw);
+            }
         } else {
             allocator.free(b);
         }
