@@ -67,7 +67,7 @@ final class BlockBuffers {
      */
     ByteBuffer allocate() {
         if (allocator == BufferAllocator.DIRECT && Unmapper.available()) {
-            ByteBuffer raw = ByteBuffer.allocateDirect(blockBytes + 64);
+            ByteBuffer raw = ByteBuffer.allocateDirect(((blockBytes + 63) & ~63) + 64); // alignedSlice trims both ends
             ByteBuffer b = raw.alignedSlice(64).limit(blockBytes).slice().order(order);
             synchronized (owners) {
                 owners.put(b, raw);

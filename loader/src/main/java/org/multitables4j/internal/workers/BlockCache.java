@@ -182,10 +182,9 @@ public final class BlockCache {
     }
 
     /**
-     * Frees the decoded blocks of a planned store when its iterator closes, instead of leaving
-     * them to the collector (until it runs they count as direct memory in use, and the next
-     * iterator's store would be sized from what is left). No worker may use the store any more;
-     * an LRU store belongs to its Reader and is left alone.
+     * Frees a planned store's blocks when its iterator closes: left to the collector they count as
+     * direct memory in use, from which the next store is sized. No worker may use the store any
+     * more; an LRU store belongs to its Reader and is left alone.
      */
     void close() {
         if (lru) {
@@ -299,7 +298,10 @@ public final class BlockCache {
         }
     }
 
-    /** Ends a {@link #claimDirect} claim; a successful decode counts as the block's decode and last use. */
+    /**
+     * Ends a {@link #claimDirect} claim, or counts a block a SHUFFLED epoch's {@link WindowScatter}
+     * decoded and scattered into slots: a successful decode counts as the block's decode and last use.
+     */
     void finishDirect(int blk, boolean ok) {
         lock.lock();
         try {
@@ -309,19 +311,6 @@ public final class BlockCache {
                 counts.decoded((long) array.rowsInBlock(blk) * array.rowBytes());
             }
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Counts block {@code blk} decoded outside the store: a SHUFFLED epoch's {@link WindowScatter}
-     * decodes each block once and scatters its rows straight into their slots.
-     */
-    void countScattered(int blk) {
-        lock.lock();
-        try {
-            counts.decoded((long) array.rowsInBlock(blk) * array.rowBytes());
         } finally {
             lock.unlock();
         }
@@ -393,9 +382,7 @@ public final class BlockCache {
         if (uses == null || !dec.inThisProcess() || !array.file().isRemote()) {
             return; // an LRU store (no plan), a worker process, or a local file
         }
-        // under the lock: a block another worker marks LOADING after this look finds its read
-        // already registered (prefetchBlock only records and queues), so it is never read twice
-        lock.lock();
+        lock.lock(); // a block marked LOADING later finds its read registered: never read twice
         try {
             ahead.peek(table, READ_AHEAD_BLOCKS, c -> array.file().prefetchBlock(array, c));
         } finally {

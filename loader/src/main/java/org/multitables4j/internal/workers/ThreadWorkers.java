@@ -48,7 +48,7 @@ public final class ThreadWorkers implements AutoCloseable {
     private volatile WindowScatter scatter;
     /** By source: scattered by {@link #scatter} in this epoch (not read through its block store). */
     private volatile boolean[] scattered;
-    private final java.nio.ByteBuffer[] scatterScratch;
+    private final ScatterWork scatterWork;
 
     private volatile EpochPlan plan;
     private volatile boolean cancelled = true;
@@ -90,7 +90,7 @@ public final class ThreadWorkers implements AutoCloseable {
         this.decoders = new BlockIo[workers];
         this.scratch = new BatchFiller[workers][];
         this.drops = new ChunkSkips.Batch[workers];
-        this.scatterScratch = new java.nio.ByteBuffer[workers];
+        this.scatterWork = new ScatterWork(ring, this.sources, onFilled, busyNanos, allocator, workers);
         this.scattered = new boolean[sources.size()];
     }
 
@@ -271,16 +271,14 @@ public final class ThreadWorkers implements AutoCloseable {
                 part.cache().close(); // no worker runs any more
             }
         }
+        scatterWork.close();
         synchronized (this) {
             for (int i = 0; i < decoders.length; i++) {
                 if (decoders[i] != null) {
                     decoders[i].close();
                     decoders[i] = null;
                 }
-                if (scatterScratch[i] != null) {
-                    allocator.free(scatterScratch[i]);
-                    scatterScratch[i] = null;
-                }
+
             }
         }
     }
@@ -317,48 +315,31 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     private void work(int index) {
-        if (scatter != null) {
-            workScatter(index, scatter);
-            return;
-        }
         BatchFiller[] fillers = scratch(index);
         BlockIo dec = decoders[index];
-        ChunkSkips.Batch dropped = drops[index];
         EpochPlan p = plan;
         int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
+        WindowScatter sc = scatter;
+        if (sc != null) {
+            boolean[] skip = scattered;
+            java.nio.ByteBuffer buf = scatterWork.scratch(index, indicesOf(skip));
+            runWorker(() -> scatterWork.run(p, sc, fillers, skip, dec, buf, lookahead, () -> cancelled,
+                    horizon -> decodeAhead(p, dec, horizon)));
+        } else {
+            runWorker(() -> fillBatches(p, fillers, dec, drops[index], lookahead));
+        }
+    }
+
+    /** The body of a worker's epoch. */
+    private interface WorkerBody {
+        void run() throws InterruptedException;
+    }
+
+    /** Runs a worker's epoch; however it ends, the ring learns that this producer is gone. */
+    private void runWorker(WorkerBody body) {
         Throwable fatal = null;
         try {
-            while (true) {
-                Slot s = ring.claim(next -> !cancelled && decodeAhead(p, dec, next + lookahead));
-                if (s == null) {
-                    return;
-                }
-                int b = s.batch();
-                try {
-                    long t0 = System.nanoTime();
-                    if (dropped != null) {
-                        dropped.reset();
-                    }
-                    for (int i = 0; i < fillers.length; i++) {
-                        fillers[i].fill(p, b, s.array(i).memory(), b + lookahead);
-                    }
-                    int rows = p.batchRows(b);
-                    int[] gone = null;
-                    if (dropped != null && dropped.any()) {
-                        gone = dropped.compact(s, rows);
-                        rows -= gone.length;
-                    }
-                    ring.publish(s, rows, gone, rows == 0 ? null : onFilled);
-                    busyNanos.addAndGet(System.nanoTime() - t0);
-                } catch (EpochCancelled c) {
-                    ring.abandon(s);
-                    return;
-                } catch (RuntimeException | Error e) {
-                    // this batch only: the consumer gets the error when it takes the batch, after
-                    // every batch before it; later batches go on
-                    ring.fail(s, e);
-                }
-            }
+            body.run();
         } catch (EpochCancelled c) {
             // epoch stopped
         } catch (InterruptedException e) {
@@ -370,89 +351,40 @@ public final class ThreadWorkers implements AutoCloseable {
         }
     }
 
-    /**
-     * A worker of a scattered SHUFFLED epoch: attaches the slots it claims to the window scatter
-     * and runs its block jobs, lowest window first; the worker that finishes a window's last job
-     * fills the batch's other arrays and publishes the batches it completed.
-     */
-    private void workScatter(int index, WindowScatter sc) {
-        BatchFiller[] fillers = scratch(index);
-        BlockIo dec = decoders[index];
-        java.nio.ByteBuffer buf = scatterScratch(index);
-        EpochPlan p = plan;
-        boolean[] skip = scattered;
-        int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
-        WindowScatter.Done done = (s, error) -> finishBatch(p, s, error, fillers, skip, lookahead);
-        Throwable fatal = null;
-        try {
-            while (!cancelled) {
-                if (runJob(sc, dec, buf, done)) {
-                    continue;
-                }
-                Slot s = ring.claim(next -> !cancelled && (runJob(sc, dec, buf, done) || decodeAhead(p, dec, next + lookahead)));
-                if (s == null) {
-                    while (!cancelled && runJob(sc, dec, buf, done)) {
-                        // the jobs of windows attached before the claims ended
-                    }
-                    return;
-                }
-                if (sc.attach(s)) {
-                    ring.wakeProducers();
-                }
+    /** Claims batches one by one and fills each slot (every order but a scattered SHUFFLED). */
+    private void fillBatches(EpochPlan p, BatchFiller[] fillers, BlockIo dec, ChunkSkips.Batch dropped, int lookahead)
+            throws InterruptedException {
+        while (true) {
+            Slot s = ring.claim(next -> !cancelled && decodeAhead(p, dec, next + lookahead));
+            if (s == null) {
+                return;
             }
-        } catch (EpochCancelled c) {
-            // epoch stopped
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error t) {
-            fatal = t;
-        } finally {
-            ring.producerExited(fatal);
-        }
-    }
-
-    private boolean runJob(WindowScatter sc, BlockIo dec, java.nio.ByteBuffer buf, WindowScatter.Done done) {
-        long t0 = System.nanoTime();
-        boolean did = sc.runOne(dec, buf, done);
-        if (did) {
-            busyNanos.addAndGet(System.nanoTime() - t0);
-        }
-        return did;
-    }
-
-    /** Publishes (or fails) a batch whose scattered arrays are complete, after filling its others. */
-    private void finishBatch(EpochPlan p, Slot s, Throwable error, BatchFiller[] fillers, boolean[] skip, int lookahead) {
-        if (error != null) {
-            ring.fail(s, error);
-            return;
-        }
-        int b = s.batch();
-        try {
-            for (int i = 0; i < fillers.length; i++) {
-                if (!skip[i]) {
+            int b = s.batch();
+            try {
+                long t0 = System.nanoTime();
+                if (dropped != null) {
+                    dropped.reset();
+                }
+                for (int i = 0; i < fillers.length; i++) {
                     fillers[i].fill(p, b, s.array(i).memory(), b + lookahead);
                 }
+                int rows = p.batchRows(b);
+                int[] gone = null;
+                if (dropped != null && dropped.any()) {
+                    gone = dropped.compact(s, rows);
+                    rows -= gone.length;
+                }
+                ring.publish(s, rows, gone, rows == 0 ? null : onFilled);
+                busyNanos.addAndGet(System.nanoTime() - t0);
+            } catch (EpochCancelled c) {
+                ring.abandon(s);
+                return;
+            } catch (RuntimeException | Error e) {
+                // this batch only: the consumer gets the error when it takes the batch, after
+                // every batch before it; later batches go on
+                ring.fail(s, e);
             }
-            int rows = p.batchRows(b);
-            ring.publish(s, rows, null, rows == 0 ? null : onFilled);
-        } catch (EpochCancelled c) {
-            throw c;
-        } catch (RuntimeException | Error e) {
-            ring.fail(s, e);
         }
-    }
-
-    private synchronized java.nio.ByteBuffer scatterScratch(int index) {
-        int bytes = WindowScatter.scratchBytes(sources, indicesOf(scattered));
-        java.nio.ByteBuffer b = scatterScratch[index];
-        if (b == null || b.capacity() < bytes) {
-            if (b != null) {
-                allocator.free(b);
-            }
-            b = allocator.allocate(bytes);
-            scatterScratch[index] = b;
-        }
-        return b;
     }
 
     private static int[] indicesOf(boolean[] set) {

@@ -239,7 +239,7 @@ final class WindowScatter {
         int blk = (int) ((row - part.offset()) / blockRows);
         ByteBuffer buf = scratch.order(a.elementType().byteOrder());
         io.readBlock(a, blk, buf, 0);
-        part.cache().countScattered(blk);
+        part.cache().finishDirect(blk, true); // counted as decoded
         RowFormat f = src.format();
         int rowBytes = a.rowBytes();
         int base = j * blockRows;
