@@ -38,13 +38,14 @@ final class WindowScatter {
     private final int first;
     private final int batchSize;
     private final int blockRows;
-    private final int[] windowOfBlock;
     private final int[] jobOfBlock;
     /** By batch modulo their length: the attached slot, the windows it still waits for, its error. */
     private final Slot[] slots;
     private final int[] pending;
     private final Throwable[] errors;
     private final int lastWindow;
+    /** The position past the last row of the epoch's batches. */
+    private final int end;
     /** Highest batch attached with every batch before it (from {@code first}), or {@code first - 1}. */
     private int attached;
     /** Lowest window with jobs not handed out. */
@@ -82,11 +83,9 @@ final class WindowScatter {
         this.batchSize = plan.batchSize();
         this.blockRows = plan.blockRows();
         int blocks = (int) ((plan.datasetRows() + blockRows - 1) / blockRows);
-        this.windowOfBlock = new int[blocks];
         this.jobOfBlock = new int[blocks];
         for (int w = 0; w < plan.windows(); w++) {
             for (int j = 0; j < plan.windowBlockCount(w); j++) {
-                windowOfBlock[plan.windowBlock(w, j)] = w;
                 jobOfBlock[plan.windowBlock(w, j)] = j;
             }
         }
@@ -94,7 +93,7 @@ final class WindowScatter {
         this.pending = new int[slots];
         this.errors = new Throwable[slots];
         this.attached = first - 1;
-        int end = plan.batches() == 0 ? 0 : (plan.batches() - 1) * batchSize + plan.batchRows(plan.batches() - 1);
+        this.end = plan.batches() == 0 ? 0 : (plan.batches() - 1) * batchSize + plan.batchRows(plan.batches() - 1);
         this.window = first < plan.batches() ? windowAt(first * batchSize) : plan.windows();
         this.lastWindow = end == 0 ? -1 : windowAt(end - 1);
         if (window > lastWindow) {
@@ -162,8 +161,7 @@ final class WindowScatter {
 
     /** Under the lock: every batch that window {@code w} feeds is attached. */
     private boolean ready(int w) {
-        int end = Math.min(plan.windowEnd(w), (plan.batches() - 1) * batchSize + plan.batchRows(plan.batches() - 1));
-        return (end - 1) / batchSize <= attached;
+        return (Math.min(plan.windowEnd(w), end) - 1) / batchSize <= attached;
     }
 
     /**
@@ -217,7 +215,7 @@ final class WindowScatter {
         int[] pos = new int[plan.windowBlockCount(w) * blockRows];
         Arrays.fill(pos, -1);
         int lo = Math.max(plan.windowStart(w), first * batchSize);
-        int hi = Math.min(plan.windowEnd(w), (plan.batches() - 1) * batchSize + plan.batchRows(plan.batches() - 1));
+        int hi = Math.min(plan.windowEnd(w), end);
         for (int p = lo; p < hi; p++) {
             int r = plan.permuted(p);
             int blk = r / blockRows;
@@ -291,8 +289,7 @@ final class WindowScatter {
             }
             active.remove(w);
             int lo = Math.max(plan.windowStart(w.index) / batchSize, first);
-            int end = Math.min(plan.windowEnd(w.index), (plan.batches() - 1) * batchSize + plan.batchRows(plan.batches() - 1));
-            int hi = (end - 1) / batchSize;
+            int hi = (Math.min(plan.windowEnd(w.index), end) - 1) / batchSize;
             complete = new ArrayList<>();
             why = new ArrayList<>();
             for (int b = lo; b <= hi; b++) {
