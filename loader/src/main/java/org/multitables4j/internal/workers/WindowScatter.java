@@ -38,7 +38,8 @@ final class WindowScatter {
     private final int first;
     private final int batchSize;
     private final int blockRows;
-    private final int[] jobOfBlock;
+    /** By plan block: its place among its window's blocks. */
+    private final int[] indexInWindow;
     /** By batch modulo their length: the attached slot, the windows it still waits for, its error. */
     private final Slot[] slots;
     private final int[] pending;
@@ -83,10 +84,10 @@ final class WindowScatter {
         this.batchSize = plan.batchSize();
         this.blockRows = plan.blockRows();
         int blocks = (int) ((plan.datasetRows() + blockRows - 1) / blockRows);
-        this.jobOfBlock = new int[blocks];
+        this.indexInWindow = new int[blocks];
         for (int w = 0; w < plan.windows(); w++) {
             for (int j = 0; j < plan.windowBlockCount(w); j++) {
-                jobOfBlock[plan.windowBlock(w, j)] = j;
+                indexInWindow[plan.windowBlock(w, j)] = j;
             }
         }
         this.slots = new Slot[slots];
@@ -219,7 +220,7 @@ final class WindowScatter {
         for (int p = lo; p < hi; p++) {
             int r = plan.permuted(p);
             int blk = r / blockRows;
-            pos[jobOfBlock[blk] * blockRows + r - blk * blockRows] = p;
+            pos[indexInWindow[blk] * blockRows + r - blk * blockRows] = p;
         }
         return pos;
     }
