@@ -1,6 +1,5 @@
 package org.multitables4j.internal.workers;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -23,7 +22,7 @@ final class ScatterWork {
     private final Function<Slot, Object> onFilled;
     private final AtomicLong busyNanos;
     private final BufferAllocator allocator;
-    private final ByteBuffer[] scratch;
+    private final WindowScatter.Scratch[] scratch;
 
     /**
      * @param ring      the slots
@@ -40,34 +39,37 @@ final class ScatterWork {
         this.onFilled = onFilled;
         this.busyNanos = busyNanos;
         this.allocator = allocator;
-        this.scratch = new ByteBuffer[workers];
+        this.scratch = new WindowScatter.Scratch[workers];
     }
 
     /**
-     * @param index     the worker
-     * @param scattered the sources scattered in this epoch
-     * @return the worker's scratch, large enough for a block of each scattered source
+     * @param index the worker
+     * @param sc    the epoch's scatter
+     * @return the worker's buffers, with a block buffer large enough for the scattered sources
      */
-    synchronized ByteBuffer scratch(int index, int[] scattered) {
-        int bytes = WindowScatter.scratchBytes(sources, scattered);
-        ByteBuffer b = scratch[index];
-        if (b == null || b.capacity() < bytes) {
-            if (b != null) {
-                allocator.free(b);
-            }
-            b = allocator.allocate(bytes);
-            scratch[index] = b;
+    synchronized WindowScatter.Scratch scratch(int index, WindowScatter sc) {
+        int bytes = sc.blockBytes();
+        WindowScatter.Scratch s = scratch[index];
+        if (s == null) {
+            s = new WindowScatter.Scratch();
+            scratch[index] = s;
         }
-        return b;
+        if (s.block == null || s.block.capacity() < bytes) {
+            if (s.block != null) {
+                allocator.free(s.block);
+            }
+            s.block = allocator.allocate(bytes);
+        }
+        return s;
     }
 
     /** Frees the scratch buffers (no worker runs). */
     synchronized void close() {
         for (int i = 0; i < scratch.length; i++) {
-            if (scratch[i] != null) {
-                allocator.free(scratch[i]);
-                scratch[i] = null;
+            if (scratch[i] != null && scratch[i].block != null) {
+                allocator.free(scratch[i].block);
             }
+            scratch[i] = null;
         }
     }
 
@@ -77,17 +79,16 @@ final class ScatterWork {
      * @param p           the plan
      * @param sc          the epoch's scatter
      * @param fillers     the worker's fillers, one per source
-     * @param skip        by source: scattered (not filled by its filler)
      * @param dec         the worker's reads
-     * @param buf         the worker's scratch
+     * @param buf         the worker's buffers
      * @param lookahead   batches ahead the other sources' stores may decode for
      * @param cancelled   true once the epoch is stopped
      * @param decodeAhead decodes one block of the other sources ahead, up to a batch horizon
      * @throws InterruptedException when interrupted while waiting for a slot
      */
-    void run(EpochPlan p, WindowScatter sc, BatchFiller[] fillers, boolean[] skip, BlockIo dec, ByteBuffer buf,
+    void run(EpochPlan p, WindowScatter sc, BatchFiller[] fillers, BlockIo dec, WindowScatter.Scratch buf,
              int lookahead, BooleanSupplier cancelled, IntPredicate decodeAhead) throws InterruptedException {
-        WindowScatter.Done done = (s, error) -> finishBatch(p, s, error, fillers, skip, lookahead);
+        WindowScatter.Done done = (s, error) -> finishBatch(p, sc, s, error, fillers, lookahead);
         while (!cancelled.getAsBoolean()) {
             if (runJob(sc, dec, buf, done)) {
                 continue;
@@ -106,7 +107,7 @@ final class ScatterWork {
         }
     }
 
-    private boolean runJob(WindowScatter sc, BlockIo dec, ByteBuffer buf, WindowScatter.Done done) {
+    private boolean runJob(WindowScatter sc, BlockIo dec, WindowScatter.Scratch buf, WindowScatter.Done done) {
         long t0 = System.nanoTime();
         boolean did = sc.runOne(dec, buf, done);
         if (did) {
@@ -116,7 +117,7 @@ final class ScatterWork {
     }
 
     /** Publishes (or fails) a batch whose scattered arrays are complete, after filling its others. */
-    private void finishBatch(EpochPlan p, Slot s, Throwable error, BatchFiller[] fillers, boolean[] skip, int lookahead) {
+    private void finishBatch(EpochPlan p, WindowScatter sc, Slot s, Throwable error, BatchFiller[] fillers, int lookahead) {
         if (error != null) {
             ring.fail(s, error);
             return;
@@ -124,7 +125,7 @@ final class ScatterWork {
         int b = s.batch();
         try {
             for (int i = 0; i < fillers.length; i++) {
-                if (!skip[i]) {
+                if (!sc.scatters(i)) {
                     fillers[i].fill(p, b, s.array(i).memory(), b + lookahead);
                 }
             }

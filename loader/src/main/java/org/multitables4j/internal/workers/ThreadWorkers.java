@@ -46,8 +46,6 @@ public final class ThreadWorkers implements AutoCloseable {
     private volatile boolean scatterWindows;
     /** The epoch's window scatter, or null when its batches are filled one by one. */
     private volatile WindowScatter scatter;
-    /** By source: scattered by {@link #scatter} in this epoch (not read through its block store). */
-    private volatile boolean[] scattered;
     private final ScatterWork scatterWork;
 
     private volatile EpochPlan plan;
@@ -91,7 +89,6 @@ public final class ThreadWorkers implements AutoCloseable {
         this.scratch = new BatchFiller[workers][];
         this.drops = new ChunkSkips.Batch[workers];
         this.scatterWork = new ScatterWork(ring, this.sources, onFilled, busyNanos, allocator, workers);
-        this.scattered = new boolean[sources.size()];
     }
 
     /**
@@ -157,11 +154,6 @@ public final class ThreadWorkers implements AutoCloseable {
             }
             plan = p;
             int[] sc = scatterWindows ? WindowScatter.scatterable(p, sources) : new int[0];
-            boolean[] skip = new boolean[sources.length];
-            for (int i : sc) {
-                skip[i] = true;
-            }
-            scattered = skip;
             scatter = sc.length == 0 ? null : new WindowScatter(p, firstBatch, sources, sc, ring.size());
             cancelled = false;
             ring.open(ClaimOrder.sequential(firstBatch, p.batches()), orderedDelivery, workers);
@@ -321,9 +313,8 @@ public final class ThreadWorkers implements AutoCloseable {
         int lookahead = Math.max(2 * ring.size(), lookaheadBatches);
         WindowScatter sc = scatter;
         if (sc != null) {
-            boolean[] skip = scattered;
-            java.nio.ByteBuffer buf = scatterWork.scratch(index, indicesOf(skip));
-            runWorker(() -> scatterWork.run(p, sc, fillers, skip, dec, buf, lookahead, () -> cancelled,
+            WindowScatter.Scratch buf = scatterWork.scratch(index, sc);
+            runWorker(() -> scatterWork.run(p, sc, fillers, dec, buf, lookahead, () -> cancelled,
                     horizon -> decodeAhead(p, dec, horizon)));
         } else {
             runWorker(() -> fillBatches(p, fillers, dec, drops[index], lookahead));
@@ -387,16 +378,6 @@ public final class ThreadWorkers implements AutoCloseable {
         }
     }
 
-    private static int[] indicesOf(boolean[] set) {
-        int n = 0;
-        int[] out = new int[set.length];
-        for (int i = 0; i < set.length; i++) {
-            if (set[i]) {
-                out[n++] = i;
-            }
-        }
-        return java.util.Arrays.copyOf(out, n);
-    }
 
     /**
      * @param batches how many batches past the next unclaimed one idle workers may decode blocks
@@ -416,10 +397,10 @@ public final class ThreadWorkers implements AutoCloseable {
     }
 
     private boolean decodeAhead(EpochPlan p, BlockIo dec, int horizon) {
-        boolean[] skip = scattered;
+        WindowScatter sc = scatter;
         for (int i = 0; i < sources.length; i++) {
             Source s = sources[i];
-            if (!skip[i] && !s.direct(p)) {
+            if ((sc == null || !sc.scatters(i)) && !s.direct(p)) {
                 for (Source.Part part : s.parts()) {
                     if (part.cache().decodeAhead(dec, horizon)) {
                         return true;

@@ -35,6 +35,8 @@ final class WindowScatter {
     private final EpochPlan plan;
     private final Source[] sources;
     private final int[] scattered;
+    /** By source: scattered here (not filled through its block store). */
+    private final boolean[] scatters;
     private final int first;
     private final int batchSize;
     private final int blockRows;
@@ -80,6 +82,10 @@ final class WindowScatter {
         this.plan = plan;
         this.sources = sources;
         this.scattered = scattered;
+        this.scatters = new boolean[sources.length];
+        for (int i : scattered) {
+            scatters[i] = true;
+        }
         this.first = first;
         this.batchSize = plan.batchSize();
         this.blockRows = plan.blockRows();
@@ -169,11 +175,11 @@ final class WindowScatter {
      * Runs one block job of the lowest ready window, when there is one.
      *
      * @param io      this worker's reads
-     * @param scratch this worker's scratch of at least one block
+     * @param scratch this worker's buffers, {@code block} of at least {@link #blockBytes()}
      * @param done    gets every batch this job completes, in batch order
      * @return false when no job was ready
      */
-    boolean runOne(BlockIo io, ByteBuffer scratch, Done done) {
+    boolean runOne(BlockIo io, Scratch scratch, Done done) {
         Window w;
         int job;
         lock.lock();
@@ -225,7 +231,7 @@ final class WindowScatter {
         return pos;
     }
 
-    private void scatter(Window w, int job, BlockIo io, ByteBuffer scratch) {
+    private void scatter(Window w, int job, BlockIo io, Scratch scratch) {
         int j = job % plan.windowBlockCount(w.index);
         int si = scattered[job / plan.windowBlockCount(w.index)];
         Source src = sources[si];
@@ -236,20 +242,21 @@ final class WindowScatter {
         Source.Part part = src.parts()[src.partOf(row)];
         Hdf5Array a = part.array();
         int blk = (int) ((row - part.offset()) / blockRows);
-        ByteBuffer buf = scratch.order(a.elementType().byteOrder());
+        ByteBuffer buf = scratch.block.order(a.elementType().byteOrder());
         io.readBlock(a, blk, buf, 0);
         part.cache().finishDirect(blk, true); // counted as decoded
         RowFormat f = src.format();
         int rowBytes = a.rowBytes();
         int base = j * blockRows;
         int[] positions = w.positions;
-        int lo = positions.length == 0 ? 0 : plan.windowStart(w.index) / batchSize;
+        int lo = plan.windowStart(w.index) / batchSize;
         int span = (plan.windowEnd(w.index) - 1) / batchSize - lo + 1;
         if (RowScatter.available() && f.identity(a) && span <= RowScatter.MAX_BUFFERS) {
             // one native call: streaming stores, no read of the destination lines
-            ByteBuffer[] dsts = new ByteBuffer[span];
-            int[] which = new int[n];
-            int[] at = new int[n];
+            scratch.fit(n, span);
+            ByteBuffer[] dsts = scratch.dsts;
+            int[] which = scratch.which;
+            int[] at = scratch.at;
             for (int i = 0; i < n; i++) {
                 int p = positions[base + i];
                 if (p < 0) {
@@ -313,8 +320,16 @@ final class WindowScatter {
         }
     }
 
-    /** @return the block rows a worker's scratch must hold, in bytes */
-    static int scratchBytes(Source[] sources, int[] scattered) {
+    /**
+     * @param source a source of the slots
+     * @return true when its rows are scattered here (it is not filled through its block store)
+     */
+    boolean scatters(int source) {
+        return scatters[source];
+    }
+
+    /** @return the bytes a worker's block buffer must hold: a block of each scattered source */
+    int blockBytes() {
         int bytes = 0;
         for (int i : scattered) {
             for (Source.Part p : sources[i].parts()) {
@@ -322,6 +337,27 @@ final class WindowScatter {
             }
         }
         return bytes;
+    }
+
+    /** One worker's buffers for block jobs, kept across jobs and epochs. */
+    static final class Scratch {
+        ByteBuffer block;
+        private int[] which = new int[0];
+        private int[] at = new int[0];
+        private ByteBuffer[] dsts = new ByteBuffer[0];
+
+        /** Makes room for {@code rows} rows going to {@code buffers} destinations, which start unset. */
+        private void fit(int rows, int buffers) {
+            if (which.length < rows) {
+                which = new int[rows];
+                at = new int[rows];
+            }
+            if (dsts.length < buffers) {
+                dsts = new ByteBuffer[buffers];
+            } else {
+                Arrays.fill(dsts, null);
+            }
+        }
     }
 
     /**
@@ -355,12 +391,4 @@ final class WindowScatter {
         return Arrays.copyOf(out, n);
     }
 
-    /**
-     * @param windowRows rows of a full shuffle window
-     * @param batchSize  rows per batch
-     * @return the most batches one window's rows can fall in
-     */
-    static int windowBatches(long windowRows, int batchSize) {
-        return (int) Math.min(Integer.MAX_VALUE, (windowRows + batchSize - 1) / batchSize + 1);
-    }
 }
