@@ -62,7 +62,7 @@ final class ColumnMoments {
                 double d = x - shift[j];
                 blockSum[j] += d;
                 blockM2[j] += d * d;
-                blockMin[j] = Math.min(blockMin[j], x);
+                blockMin[j] = Math.min(blockMin[j], x); // NaN stays NaN, as numpy's minimum
                 blockMax[j] = Math.max(blockMax[j], x);
             }
         }
@@ -70,22 +70,8 @@ final class ColumnMoments {
             double s = blockSum[j];
             blockMean[j] = shift[j] + s / rows;
             blockM2[j] -= s * s / rows;
-            if (Double.isNaN(blockMean[j])) {
-                nanCheck(v, rows, j);
-            }
         }
         merge(rows, blockMean, blockM2, blockMin, blockMax);
-    }
-
-    /** The comparisons above skip NaN; numpy's minimum and maximum are NaN when a value is. */
-    private void nanCheck(double[] v, int rows, int j) {
-        for (int r = 0; r < rows; r++) {
-            if (Double.isNaN(v[r * columns + j])) {
-                blockMin[j] = Double.NaN;
-                blockMax[j] = Double.NaN;
-                return;
-            }
-        }
     }
 
     /** Merges another accumulator's rows into this one. */

@@ -45,8 +45,6 @@ import org.multitables4j.internal.workers.WorkerBackend;
  */
 public final class Hdf5Reader implements AutoCloseable {
     private final ReaderWorkers run;
-    private final Hdf5File file;
-    private final WorkerBackend backend;
     private final Map<String, Hdf5Dataset> datasets = new ConcurrentHashMap<>();
     private final Map<String, Hdf5Table> tables = new ConcurrentHashMap<>();
     private final Map<String, Hdf5VLArray> vlarrays = new ConcurrentHashMap<>();
@@ -61,8 +59,6 @@ public final class Hdf5Reader implements AutoCloseable {
     private Hdf5Reader(Path path, URI uri, RemoteOptions remote, int workers, long cacheBytes, Backend backend,
                        ProcessOptions po) {
         this.run = new ReaderWorkers(path, uri, remote, workers, cacheBytes, backend, po);
-        this.file = run.file();
-        this.backend = run.backend();
         StoreSource.register(this, new Lent());
     }
 
@@ -70,7 +66,7 @@ public final class Hdf5Reader implements AutoCloseable {
     private final class Lent implements StoreSource {
         @Override
         public Hdf5File file() {
-            return file;
+            return run.file();
         }
 
         @Override
@@ -90,12 +86,12 @@ public final class Hdf5Reader implements AutoCloseable {
 
         @Override
         public BufferAllocator slotAllocator() {
-            return backend.slotAllocator();
+            return run.backend().slotAllocator();
         }
 
         @Override
         public BufferAllocator blockAllocator() {
-            return Hdf5Reader.this.blockAllocator();
+            return run.blockAllocator();
         }
     }
 
@@ -187,22 +183,17 @@ public final class Hdf5Reader implements AutoCloseable {
 
     /** @return the file's path; null for a remote file (see {@link #uri()}) */
     public Path path() {
-        return file.path();
+        return run.file().path();
     }
 
     /** @return the file: a remote file's URI, or a local file's {@code file:} URI */
     public URI uri() {
-        return file.isRemote() ? URI.create(file.location()) : file.path().toUri();
-    }
-
-    /** @return the allocator of decoded blocks: the heap, or the shared memory of worker processes */
-    BufferAllocator blockAllocator() {
-        return run.blockAllocator();
+        return run.file().isRemote() ? URI.create(run.file().location()) : run.file().path().toUri();
     }
 
     /** @return process ids of the worker processes alive now (empty with threads) */
     public List<Long> workerPids() {
-        return backend.pids();
+        return run.backend().pids();
     }
 
     private Hdf5Dataset open(Hdf5Array array, String path, String column) {
@@ -215,7 +206,7 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public Hdf5Dataset dataset(String path) {
         checkOpen();
-        return datasets.computeIfAbsent(path, p -> open(file.array(p), p, null));
+        return datasets.computeIfAbsent(path, p -> open(run.file().array(p), p, null));
     }
 
     /**
@@ -229,7 +220,7 @@ public final class Hdf5Reader implements AutoCloseable {
      */
     public Hdf5Dataset column(String table, String column) {
         checkOpen();
-        return datasets.computeIfAbsent(table + "#" + column, p -> open(file.column(table, column), table, column));
+        return datasets.computeIfAbsent(table + "#" + column, p -> open(run.file().column(table, column), table, column));
     }
 
     /**
@@ -244,7 +235,7 @@ public final class Hdf5Reader implements AutoCloseable {
     public Hdf5Table table(String path) {
         checkOpen();
         localOnly("table");
-        return tables.computeIfAbsent(path, p -> new Hdf5Table(this, file.path(), p));
+        return tables.computeIfAbsent(path, p -> new Hdf5Table(this, run.file().path(), p));
     }
 
     /**
@@ -259,12 +250,12 @@ public final class Hdf5Reader implements AutoCloseable {
     public Hdf5VLArray vlarray(String path) {
         checkOpen();
         localOnly("vlarray");
-        return vlarrays.computeIfAbsent(path, p -> new Hdf5VLArray(this, file.path(), p));
+        return vlarrays.computeIfAbsent(path, p -> new Hdf5VLArray(this, run.file().path(), p));
     }
 
     private void localOnly(String what) {
-        if (file.isRemote()) {
-            throw new InvalidConfigurationException(what + "(...) reads local files only, not " + file.name()
+        if (run.file().isRemote()) {
+            throw new InvalidConfigurationException(what + "(...) reads local files only, not " + run.file().name()
                     + "; read its columns with column(table, column), or copy the file to a local disk");
         }
     }
@@ -284,7 +275,7 @@ public final class Hdf5Reader implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IteratorClosedException("the reader of " + file.name() + " is closed");
+            throw new IteratorClosedException("the reader of " + run.file().name() + " is closed");
         }
     }
 
@@ -352,6 +343,11 @@ public final class Hdf5Reader implements AutoCloseable {
         return run.pool();
     }
 
+    /** @return the worker threads of this reader */
+    int workers() {
+        return run.workers();
+    }
+
     BlockIo blockIo() {
         return run.gather().io();
     }
@@ -392,7 +388,7 @@ public final class Hdf5Reader implements AutoCloseable {
     }
 
     private void shutdown(long waitNanos, boolean cancel) {
-        String why = "the reader of " + file.name() + (cancel ? " was stopped" : " is closed");
+        String why = "the reader of " + run.file().name() + (cancel ? " was stopped" : " is closed");
         synchronized (life) {
             closed = true;
             StoreSource.unregister(this);

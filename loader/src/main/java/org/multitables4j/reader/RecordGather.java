@@ -47,7 +47,7 @@ final class RecordGather {
         Hdf5Array a = carrier.array();
         @SuppressWarnings("unchecked")
         T[] out = (T[]) new Object[blocks.length];
-        int workers = Math.max(1, ((java.util.concurrent.ThreadPoolExecutor) reader.workerPool()).getCorePoolSize());
+        int workers = Math.max(1, reader.workers());
         int per = Math.max(1, (blocks.length + workers - 1) / workers);
         List<CompletableFuture<Void>> parts = new ArrayList<>();
         try {

@@ -59,15 +59,6 @@ final class StageViews {
     }
 
     /**
-     * @param buffer from {@link #revocableBuffer}
-     * @param shape  the request's shape
-     * @return a C-order array of that shape over the buffer
-     */
-    INDArray view(DataBuffer buffer, long[] shape) {
-        return array(buffer, shape);
-    }
-
-    /**
      * @param shape    the request's shape
      * @param elements elements of that shape
      * @return a detached copy of the stage's first {@code elements} elements, of that shape
@@ -78,10 +69,15 @@ final class StageViews {
         }
         DataBuffer own = Nd4j.getDataBufferFactory().create(type, elements, false);
         Pointer.memcpy(own.addressPointer(), memory, elements * type.width());
-        return array(own, shape);
+        return view(own, shape);
     }
 
-    private INDArray array(DataBuffer data, long[] shape) {
+    /**
+     * @param data  from {@link #revocableBuffer}, or a copy
+     * @param shape the request's shape
+     * @return a C-order array of that shape over the buffer
+     */
+    INDArray view(DataBuffer data, long[] shape) {
         Shaped s = last;
         MethodHandle h = wrap;
         if (h != null && s != null && Arrays.equals(s.shape, shape)) {
