@@ -196,9 +196,10 @@ final class StreamEngine {
             // (which may exceed the rows)
             long sequence = cfg.order.withReplacement() && cfg.effectiveSamples() > 0 ? cfg.effectiveSamples() : planRows;
             int slotRows = (int) Math.max(1, Math.min(cfg.batchSize, sequence));
-            // a SHUFFLED epoch scatters each block's rows straight into its window's slots (WindowScatter)
+            // SHUFFLED scatters rows straight into its windows' slots (WindowScatter, whose conditions these are)
             boolean scatterable = cfg.order.windowed() && lent == null && sequences == null && cfg.shardCount == 1
-                    && cfg.corruptChunks != CorruptChunkPolicy.SKIP;
+                    && cfg.corruptChunks != CorruptChunkPolicy.SKIP && rowFrom % arrays[0].blockRows() == 0
+                    && opened.stream().noneMatch(Hdf5File::isRemote);
             long windowRows = (long) cfg.shuffleWindow * arrays[0].blockRows();
             int prefetch = MemoryCheck.prefetch(cfg, windowRows, scatterable);
             long ringBytes = MemoryCheck.ring(cfg, prefetch, slotRows, rb, where);

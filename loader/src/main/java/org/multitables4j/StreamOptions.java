@@ -189,8 +189,9 @@ public abstract class StreamOptions<B extends StreamOptions<B>> extends BackendO
 
     /**
      * Ring slots filled ahead of the caller. The default is 2 per worker, at least 4; for
-     * {@link Order#SHUFFLED} it is two shuffle windows of batches plus two (34 slots for 1024-row
-     * batches of 1024-row chunks with the default window of 16), because a SHUFFLED epoch
+     * {@link Order#SHUFFLED} it is room for the batches of two shuffle windows plus two, that is
+     * {@code 2 * (window rows / batchSize + 1) + 2} (36 slots for 1024-row batches of 1024-row
+     * chunks with the default window of 16), because a SHUFFLED epoch
      * decodes each chunk once and copies its rows straight into the slots of the window's
      * batches, which must all be claimed first; that takes about the memory its block store
      * took. Where a window has more than 256 batches, or a set prefetch leaves no room for a

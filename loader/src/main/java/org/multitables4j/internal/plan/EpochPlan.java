@@ -317,10 +317,6 @@ public final class EpochPlan {
         return blockRows;
     }
 
-    /** @return the blocks per window of a SHUFFLED plan */
-    public int windowBlocks() {
-        return windowBlocks;
-    }
 
     /** @return the dataset row that plan row 0 reads ({@link #startingAt}) */
     public long firstRow() {

@@ -95,7 +95,7 @@ public final class ThreadWorkers implements AutoCloseable {
      * Lets SHUFFLED epochs scatter each decoded block's rows straight into the slots of its
      * window's batches ({@link WindowScatter}) instead of gathering them from the block store.
      * The caller guarantees that the ring has room for the batches of a window besides the ones
-     * the consumer holds, and that undecodable chunks are not skipped. Call before the first epoch.
+     * the consumer holds; epochs that skip undecodable chunks keep the block store path. Call before the first epoch.
      */
     public void scatterWindows() {
         this.scatterWindows = true;
@@ -153,7 +153,7 @@ public final class ThreadWorkers implements AutoCloseable {
                 skips.startEpoch(); // not when the same epoch starts again after a failed batch
             }
             plan = p;
-            int[] sc = scatterWindows ? WindowScatter.scatterable(p, sources) : new int[0];
+            int[] sc = scatterWindows && skips == null ? WindowScatter.scatterable(p, sources) : new int[0];
             scatter = sc.length == 0 ? null : new WindowScatter(p, firstBatch, sources, sc, ring.size());
             cancelled = false;
             ring.open(ClaimOrder.sequential(firstBatch, p.batches()), orderedDelivery, workers);

@@ -54,7 +54,8 @@ final class WindowScatter {
     /** Lowest window with jobs not handed out. */
     private int window;
     private int handed;
-    private final List<Window> active = new ArrayList<>();
+    /** The window whose jobs are being handed out. */
+    private Window current;
 
     /** One window being scattered. */
     private static final class Window {
@@ -103,9 +104,6 @@ final class WindowScatter {
         this.end = plan.batches() == 0 ? 0 : (plan.batches() - 1) * batchSize + plan.batchRows(plan.batches() - 1);
         this.window = first < plan.batches() ? windowAt(first * batchSize) : plan.windows();
         this.lastWindow = end == 0 ? -1 : windowAt(end - 1);
-        if (window > lastWindow) {
-            window = plan.windows();
-        }
     }
 
     /** @return the window holding position {@code pos} */
@@ -160,7 +158,7 @@ final class WindowScatter {
                 attached++;
                 moved = true;
             }
-            return moved && window < plan.windows() && window <= lastWindow && ready(window);
+            return moved && window <= lastWindow && ready(window);
         } finally {
             lock.unlock();
         }
@@ -184,13 +182,13 @@ final class WindowScatter {
         int job;
         lock.lock();
         try {
-            if (window > lastWindow || window >= plan.windows() || !ready(window)) {
+            if (window > lastWindow || !ready(window)) {
                 return false;
             }
-            w = active.isEmpty() ? null : active.get(active.size() - 1);
+            w = current;
             if (w == null || w.index != window) {
                 w = new Window(window, plan.windowBlockCount(window) * scattered.length, positions(window));
-                active.add(w);
+                current = w;
             }
             job = handed++;
             if (handed == w.jobs) {
@@ -295,7 +293,6 @@ final class WindowScatter {
             if (++w.done < w.jobs) {
                 return;
             }
-            active.remove(w);
             int lo = Math.max(plan.windowStart(w.index) / batchSize, first);
             int hi = (Math.min(plan.windowEnd(w.index), end) - 1) / batchSize;
             complete = new ArrayList<>();
