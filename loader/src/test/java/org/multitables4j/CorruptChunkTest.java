@@ -265,4 +265,44 @@ class CorruptChunkTest {
         assertThrows(InvalidConfigurationException.class, () -> Hdf5DataSetIterator.builder(clean).features("/x")
                 .onCorruptChunk(null));
     }
+
+    /**
+     * With the default ring a SHUFFLED epoch scatters its windows (the other tests keep a ring of
+     * three slots, the block store path): a damaged chunk fails every batch of its window, so the
+     * first failure is the window's first batch, with every batch before it delivered whole.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void aScatteredWindowFailsFromItsFirstBatch(Backend backend) {
+        long seed = seed(Order.SHUFFLED);
+        List<long[]> expected = cleanBatches(Order.SHUFFLED);
+        int chunk = badRows; // the script prints the chunk rows: the damaged chunk is one chunk
+        org.multitables4j.internal.plan.EpochPlan p = org.multitables4j.internal.plan.EpochPlan.build(n, 64,
+                Order.SHUFFLED, seed, 0, chunk, 4, false);
+        int windowFirstBatch = -1;
+        for (int w = 0; w < p.windows(); w++) {
+            for (int j = 0; j < p.windowBlockCount(w); j++) {
+                if (p.windowBlock(w, j) == badFrom / chunk) {
+                    windowFirstBatch = p.windowStart(w) / 64;
+                }
+            }
+        }
+        assertTrue(windowFirstBatch > 0 && windowFirstBatch <= firstBad(expected), "window's first batch " + windowFirstBatch);
+        Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(corrupt).features("/x").labels("/y").batchSize(64)
+                .shuffleWindow(4).order(Order.SHUFFLED).seed(seed).workers(2);
+        if (backend == Backend.PROCESSES) {
+            b.backend(Backend.PROCESSES).sharedMemoryDir(dir);
+        }
+        try (Hdf5DataSetIterator it = b.build()) {
+            for (int k = 0; k < windowFirstBatch; k++) {
+                assertArrayEquals(expected.get(k), ids(it.next()), "batch " + k);
+            }
+            assertThrows(CorruptDataException.class, it::next);
+            assertEquals(0, it.stats().cache().hits(), "the features and labels were scattered, not gathered");
+        }
+    }
+
+    static Stream<Backend> backends() {
+        return Stream.of(Backend.THREADS, Backend.PROCESSES);
+    }
 }

@@ -160,8 +160,9 @@ class ShuffledScatterTest {
 
     @Test
     void aBadClassFailsItsWindowsBatchesInOrder() {
-        // /y_bad holds class 12 at row 4321: every batch before that row's window is delivered,
-        // then the iterator throws the typed error
+        // /y_bad (contiguous, so filled through its store when a batch is published) holds class
+        // 12 at row 4321: every batch before the one holding that row is delivered, then the
+        // iterator throws the typed error (a damaged scattered chunk: CorruptChunkTest)
         Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(Hdf5DataSetIteratorTest.fixture()).features("/x")
                 .labels("/y_bad").oneHot(10).batchSize(128).order(Order.SHUFFLED).seed(3).workers(2);
         int[] expected = planIds(N, 128, 3, 0, 256, 16, false, 0);
