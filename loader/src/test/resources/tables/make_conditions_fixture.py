@@ -4,7 +4,8 @@ condition with (bool, int32 from int16/uint8, int64 from uint32/int64, float32, 
 under /expected what PyTables' get_where_list returned for each condition of CONDITIONS (and
 start/stop/step), so that the Java tests compare the reader's where() with PyTables' own results
 where typing matters: C-style integer %, int32 wrap-around, float32 arithmetic, exact int64
-comparisons, bool columns, Python's operator precedence.
+comparisons, bool columns, Python's operator precedence, and arithmetic of literals alone done
+as Python does it before numexpr sees the condition (floor %, 2 ** -1 == 0.5, exact integers).
 
   /t   Table, zlib, 400 rows, chunkshape 50, fields (in this order):
          k    int16    i - 200
@@ -83,6 +84,12 @@ CONDITIONS = [
     ("(k > lo) & (k < hi)", {"lo": -20, "hi": 35}, -300, 10 ** 6, 7),
     ("x > 0.5", {}, -100, None, 3),
     ("x > 0.5", {}, 50, 40, None),
+    ("k == -7 % 3", {}, None, None, None),
+    ("x > 3 % -2 * -10", {}, None, None, None),
+    ("k > 2 ** -1", {}, None, None, None),
+    ("k == -(2 ** 2) * 3", {}, None, None, None),
+    ("big == 2 ** 53 + 1", {}, None, None, None),
+    ("k < 7 / 2 - 1.5 % -1", {}, None, None, None),
 ]
 
 with tables.open_file(os.path.join(HERE, "conditions.h5"), "w") as f:

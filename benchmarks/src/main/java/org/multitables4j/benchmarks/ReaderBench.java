@@ -35,8 +35,12 @@ import org.multitables4j.reader.StagedArray;
  * thread takes to read and decode each of them once, which bounds the reader's rate on
  * {@code workers} cores ({@code decode_bound_rows_per_s}).
  *
+ * <p>With {@code --one-by-one}, the shuffled order the requests were made in is written next to
+ * the indices ({@code PATH.order}) and the peer also reads the rows with h5py one at a time in that
+ * order ({@code h[DATASET][row]}, the same chunk cache), the other figure of comparison.
+ *
  * <p>Usage: {@code ReaderBench FILE DATASET [requests=10000] [workers=2] [cacheMiB=512]
- * [--indices PATH] [--peer reader_peer.py] [--python /usr/bin/python3]}.
+ * [--indices PATH] [--peer reader_peer.py] [--one-by-one] [--python /usr/bin/python3]}.
  */
 public final class ReaderBench {
     private static final Pattern RATE = Pattern.compile("rows_per_s=(\\d+(?:\\.\\d+)?)");
@@ -46,7 +50,8 @@ public final class ReaderBench {
 
     /**
      * @param args file, dataset, request count (10000), workers (2), cache MiB (512), then the
-     *             options {@code --indices PATH}, {@code --peer SCRIPT}, {@code --python EXE}
+     *             options {@code --indices PATH}, {@code --peer SCRIPT}, {@code --one-by-one},
+     *             {@code --python EXE}
      * @throws Exception when the peer cannot be run
      */
     public static void main(String[] args) throws Exception {
@@ -54,17 +59,19 @@ public final class ReaderBench {
         Path indicesFile = Path.of(System.getProperty("java.io.tmpdir"), "reader_bench_indices.txt");
         Path peer = null;
         String python = "/usr/bin/python3";
+        boolean oneByOne = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--indices" -> indicesFile = Path.of(args[++i]);
                 case "--peer" -> peer = Path.of(args[++i]);
                 case "--python" -> python = args[++i];
+                case "--one-by-one" -> oneByOne = true;
                 default -> pos.add(args[i]);
             }
         }
         if (pos.size() < 2) {
             System.err.println("usage: ReaderBench FILE DATASET [requests] [workers] [cacheMiB] [--indices PATH] "
-                    + "[--peer reader_peer.py] [--python /usr/bin/python3]");
+                    + "[--peer reader_peer.py] [--one-by-one] [--python /usr/bin/python3]");
             System.exit(2);
         }
         Path file = Path.of(pos.get(0));
@@ -90,6 +97,10 @@ public final class ReaderBench {
             long t = shuffled[i];
             shuffled[i] = shuffled[j];
             shuffled[j] = t;
+        }
+        Path orderFile = Path.of(indicesFile + ".order");
+        if (oneByOne) {
+            writeIndices(orderFile, shuffled);
         }
 
         double[] rates = new double[3];
@@ -133,12 +144,14 @@ public final class ReaderBench {
         }
 
         if (peer != null) {
-            String line = runPeer(python, peer, file, path, indicesFile);
-            System.out.println(line);
-            Matcher m = RATE.matcher(line);
-            if (m.find()) {
-                double theirs = Double.parseDouble(m.group(1));
-                System.out.printf(Locale.ROOT, "ratio multitables4j/h5py = %.2fx (target 5x)%n", ours / theirs);
+            for (String line : runPeer(python, peer, file, path, indicesFile, oneByOne ? orderFile : null)) {
+                System.out.println(line);
+                Matcher m = RATE.matcher(line);
+                if (m.find()) {
+                    double theirs = Double.parseDouble(m.group(1));
+                    String what = line.contains("one_by_one") ? "h5py one by one, same order" : "h5py fancy, sorted";
+                    System.out.printf(Locale.ROOT, "ratio multitables4j / %s = %.2fx%n", what, ours / theirs);
+                }
             }
         }
     }
@@ -183,26 +196,30 @@ public final class ReaderBench {
                 workers, s / workers, n / (s / workers));
     }
 
-    private static String runPeer(String python, Path peer, Path file, String path, Path indices) throws Exception {
-        Process p = new ProcessBuilder(python, peer.toString(), file.toString(), path, indices.toString())
-                .redirectErrorStream(true).start();
-        String last = "";
+    private static List<String> runPeer(String python, Path peer, Path file, String path, Path indices, Path order)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(python, peer.toString(), file.toString(), path, indices.toString()));
+        if (order != null) {
+            cmd.add(order.toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> rates = new ArrayList<>();
         StringBuilder all = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 all.append(line).append('\n');
                 if (line.startsWith("reader=")) {
-                    last = line;
+                    rates.add(line);
                 } else {
                     System.out.println(line);
                 }
             }
         }
         int rc = p.waitFor();
-        if (rc != 0 || last.isEmpty()) {
+        if (rc != 0 || rates.isEmpty()) {
             throw new IllegalStateException(peer + " failed (exit " + rc + "):\n" + all);
         }
-        return last;
+        return rates;
     }
 }

@@ -45,9 +45,20 @@ abstract class ConditionNode {
     }
 
     final Kind kind;
+    /**
+     * A literal (a number, {@code True}, {@code False}, or literals folded by
+     * {@link ConstantFolding}); a column or a value bound from Java is not.
+     */
+    boolean constant;
 
     ConditionNode(Kind kind) {
         this.kind = kind;
+    }
+
+    /** @return this literal node, marked constant */
+    ConditionNode literal() {
+        constant = true;
+        return this;
     }
 
     /** @return the value of an integral node ({@code bool}: 0 or 1) */

@@ -22,7 +22,9 @@ import org.multitables4j.reader.ConditionNode.Kind;
  * are logical (a nonzero value is true), as in conditions. Values and operations are typed as
  * numexpr types them ({@link ConditionNode}): int32 arithmetic wraps, float32 columns meeting
  * integers stay float32, int64 values compare exactly, integer {@code %} takes the dividend's
- * sign. As in PyTables, write comparisons inside parentheses when joining them:
+ * sign. Operations of literals alone are Python's ({@link ConstantFolding}), as in PyTables,
+ * where Python computes them first. As in PyTables, write comparisons inside parentheses when
+ * joining them:
  * {@code (x > 0.5) & (k < 3)}.
  */
 final class TableCondition {
@@ -189,9 +191,9 @@ final class TableCondition {
         ConditionNode n = product();
         while (true) {
             if (eat("+")) {
-                n = ConditionNode.arithmetic('+', n, product());
+                n = arithmetic('+', n, product());
             } else if (eat("-")) {
-                n = ConditionNode.arithmetic('-', n, product());
+                n = arithmetic('-', n, product());
             } else {
                 return n;
             }
@@ -202,11 +204,11 @@ final class TableCondition {
         ConditionNode n = unary();
         while (true) {
             if (eat("*")) {
-                n = ConditionNode.arithmetic('*', n, unary());
+                n = arithmetic('*', n, unary());
             } else if (eat("/")) {
-                n = ConditionNode.arithmetic('/', n, unary());
+                n = arithmetic('/', n, unary());
             } else if (eat("%")) {
-                n = ConditionNode.arithmetic('%', n, unary());
+                n = arithmetic('%', n, unary());
             } else {
                 return n;
             }
@@ -215,7 +217,7 @@ final class TableCondition {
 
     private ConditionNode unary() {
         if (eat("-")) {
-            return ConditionNode.negate(unary());
+            return negate(unary());
         }
         if (eat("+")) {
             return unary();
@@ -230,21 +232,39 @@ final class TableCondition {
     private ConditionNode power() {
         ConditionNode base = atom();
         if (eat("**")) {
-            int at = pos;
             ConditionNode e = unary();
             Kind k = Kind.max(base.kind, e.kind);
-            if (k.integral() && constantBetween(at) && e.l(null) < 0) {
+            if (!base.constant && k.integral() && e.constant && e.l(null) < 0) {
+                // numexpr's rule; literals alone are Python's arithmetic (2 ** -1 is 0.5)
                 throw error("integers to negative integer powers are not allowed");
             }
-            return ConditionNode.arithmetic('p', base, e);
+            return arithmetic('p', base, e);
         }
         return base;
     }
 
-    /** @return true when the text from {@code at} to here is a signed number (no name, no bracket) */
-    private boolean constantBetween(int at) {
-        String s = text.substring(at, pos).replace(" ", "");
-        return s.matches("[-+]*[0-9]+");
+    /** @return {@code a op b}: folded as Python folds it when both are literals */
+    private ConditionNode arithmetic(char op, ConditionNode a, ConditionNode b) {
+        if (a.constant && b.constant) {
+            try {
+                return ConstantFolding.fold(op, a, b);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
+        return ConditionNode.arithmetic(op, a, b);
+    }
+
+    /** @return {@code -a}: folded when it is a literal */
+    private ConditionNode negate(ConditionNode a) {
+        if (a.constant) {
+            try {
+                return ConstantFolding.negate(a);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
+        return ConditionNode.negate(a);
     }
 
     private ConditionNode atom() {
@@ -278,7 +298,7 @@ final class TableCondition {
                 return ConditionNode.floating(Kind.DOUBLE, v.doubleValue());
             }
             if (name.equals("True") || name.equals("False")) {
-                return ConditionNode.integer(Kind.BOOL, name.equals("True") ? 1 : 0);
+                return ConditionNode.integer(Kind.BOOL, name.equals("True") ? 1 : 0).literal();
             }
             return column(name, s);
         }
@@ -305,10 +325,10 @@ final class TableCondition {
         String literal = text.substring(s, pos);
         try {
             if (floating) {
-                return ConditionNode.floating(Kind.DOUBLE, Double.parseDouble(literal));
+                return ConditionNode.floating(Kind.DOUBLE, Double.parseDouble(literal)).literal();
             }
             long v = Long.parseLong(literal);
-            return ConditionNode.integer(v <= Integer.MAX_VALUE ? Kind.INT : Kind.LONG, v);
+            return ConditionNode.integer(v <= Integer.MAX_VALUE ? Kind.INT : Kind.LONG, v).literal();
         } catch (NumberFormatException e) {
             pos = s;
             throw error("bad number '" + literal + "'");

@@ -18,8 +18,9 @@ import org.multitables4j.InvalidConfigurationException;
  * CONDITIONS list is the one below, in the same order): integer {@code %} with C's sign rule
  * (and {@code % 0} giving 0), int32 arithmetic that wraps, float32 arithmetic where a float32
  * column meets integers, exact int64 comparisons beyond 2^53, bool columns, Python's precedence
- * of {@code &} over {@code |}, integer and float bound variables, and start/stop/step clipped as
- * Python slices.
+ * of {@code &} over {@code |}, integer and float bound variables, start/stop/step clipped as
+ * Python slices, and arithmetic of literals alone done as Python does it before numexpr sees the
+ * condition ({@code -7 % 3} is 2, {@code 2 ** -1} is 0.5, {@code 2 ** 53 + 1} exact).
  */
 class TableConditionTypesTest {
     /** {condition, bound variables, start, stop, step} (null: absent), as in make_conditions_fixture.py. */
@@ -57,6 +58,12 @@ class TableConditionTypesTest {
         {"(k > lo) & (k < hi)", Map.of("lo", -20L, "hi", 35L), -300L, 1_000_000L, 7L},
         {"x > 0.5", Map.of(), -100L, null, 3L},
         {"x > 0.5", Map.of(), 50L, 40L, null},
+        {"k == -7 % 3", Map.of(), null, null, null},
+        {"x > 3 % -2 * -10", Map.of(), null, null, null},
+        {"k > 2 ** -1", Map.of(), null, null, null},
+        {"k == -(2 ** 2) * 3", Map.of(), null, null, null},
+        {"big == 2 ** 53 + 1", Map.of(), null, null, null},
+        {"k < 7 / 2 - 1.5 % -1", Map.of(), null, null, null},
     };
 
     static Path file() {
@@ -147,9 +154,19 @@ class TableConditionTypesTest {
         try (Hdf5Reader reader = Hdf5Reader.open(file(), 1)) {
             Hdf5Table t = reader.table("/t");
             // numexpr: "Integers to negative integer powers are not allowed."
-            InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
-                    () -> t.where("k ** -1 > 0").coordinates());
-            assertTrue(e.getMessage().contains("/t"), e.getMessage());
+            // the exponent is a literal however it is written: Python folds it before numexpr sees it
+            for (String c : new String[] {"k ** -1 > 0", "k ** (-1) > 0", "k ** (2 - 3) > 0", "k ** -(1) > 0"}) {
+                InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                        () -> t.where(c).coordinates(), c);
+                assertTrue(e.getMessage().contains("/t") && e.getMessage().contains("negative integer powers"),
+                        e.getMessage());
+            }
+            // PyTables: "OverflowError: Python int too large to convert to C long", "ZeroDivisionError"
+            for (String c : new String[] {"2 ** 62 * 4 > k", "k > 1 % 0", "k > 1 / 0", "k > 0 ** -1"}) {
+                InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+                        () -> t.where(c).coordinates(), c);
+                assertTrue(e.getMessage().contains("/t"), e.getMessage());
+            }
         }
     }
 }

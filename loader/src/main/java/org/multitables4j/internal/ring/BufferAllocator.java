@@ -29,4 +29,13 @@ public interface BufferAllocator {
      */
     default void free(ByteBuffer buffer) {
     }
+
+    /**
+     * @return whether a ring may allocate each slot on its first use (the default); false where a
+     *     failed allocation must come at once, while the iterator is built (a shared-memory
+     *     directory too small for the ring)
+     */
+    default boolean allocateOnFirstUse() {
+        return true;
+    }
 }

@@ -10,7 +10,11 @@ public final class Slot {
     enum State { FREE, CLAIMED, READY, FAILED, HELD }
 
     private final int index;
-    private final SlotArray[] arrays;
+    private final int batchRows;
+    private final java.util.List<SlotRing.ArraySpec> specs;
+    private final BufferAllocator allocator;
+    /** Null until first used: a slot's memory is allocated by the thread that first fills it. */
+    private volatile SlotArray[] arrays;
     private State state = State.FREE;
     private int batch = -1;
     private int rows;
@@ -20,23 +24,58 @@ public final class Slot {
 
     Slot(int index, int batchRows, java.util.List<SlotRing.ArraySpec> specs, BufferAllocator allocator) {
         this.index = index;
-        this.arrays = new SlotArray[specs.size()];
-        for (int i = 0; i < arrays.length; i++) {
-            arrays[i] = new SlotArray(batchRows, specs.get(i), allocator);
+        this.batchRows = batchRows;
+        this.specs = java.util.List.copyOf(specs);
+        this.allocator = allocator;
+    }
+
+    /**
+     * The slot's arrays, allocated on first use. A ring's slots are thus allocated by the workers
+     * that first fill them, while other workers decode, and not all before the first batch: a
+     * SHUFFLED ring holds two shuffle windows of batches.
+     */
+    private SlotArray[] memory() {
+        SlotArray[] a = arrays;
+        if (a == null) {
+            synchronized (this) {
+                a = arrays;
+                if (a == null) {
+                    a = new SlotArray[specs.size()];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = new SlotArray(batchRows, specs.get(i), allocator);
+                    }
+                    arrays = a;
+                }
+            }
         }
+        return a;
     }
 
     /**
      * @param i array index, in the order the ring was made with
-     * @return that array
+     * @return that array (its memory is allocated on the first call for the slot)
      */
     public SlotArray array(int i) {
-        return arrays[i];
+        return memory()[i];
     }
 
     /** @return the number of arrays */
     public int arrays() {
-        return arrays.length;
+        return specs.size();
+    }
+
+    /** @return whether the slot's memory has been allocated (it is on first use) */
+    boolean allocated() {
+        return arrays != null;
+    }
+
+    /** @return the bytes of the slot's arrays, allocated or not */
+    long bytes() {
+        long b = 0;
+        for (SlotRing.ArraySpec spec : specs) {
+            b += Math.max(1, Math.multiplyExact(spec.rowBytes(), batchRows));
+        }
+        return b;
     }
 
     /** @return this slot's index in the ring */
@@ -69,12 +108,12 @@ public final class Slot {
 
     /** @return the first array (the features of a DataSet) */
     public SlotArray features() {
-        return arrays[0];
+        return array(0);
     }
 
     /** @return the second array (the labels of a DataSet), or null */
     public SlotArray labels() {
-        return arrays.length > 1 ? arrays[1] : null;
+        return specs.size() > 1 ? array(1) : null;
     }
 
     State state() {
@@ -110,9 +149,5 @@ public final class Slot {
 
     void error(Throwable e) {
         error = e;
-    }
-
-    SlotArray[] arrayList() {
-        return arrays;
     }
 }

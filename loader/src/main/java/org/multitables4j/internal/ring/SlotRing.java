@@ -72,7 +72,7 @@ public final class SlotRing {
     private Throwable producerError;
 
     /**
-     * Allocates the slots.
+     * Makes the slots; the memory of each is allocated on its first use.
      *
      * @param count     number of slots
      * @param batchRows rows per slot
@@ -83,7 +83,9 @@ public final class SlotRing {
     }
 
     /**
-     * Allocates the slots from {@code allocator} (a shared-memory file for worker processes).
+     * Makes the slots, whose memory comes from {@code allocator} (a shared-memory file for worker
+     * processes) on each slot's first use, or now where the allocator says
+     * {@link BufferAllocator#allocateOnFirstUse} no.
      *
      * @param count     number of slots
      * @param batchRows rows per slot
@@ -98,6 +100,9 @@ public final class SlotRing {
         for (int i = 0; i < count; i++) {
             slots[i] = new Slot(i, batchRows, arrays, allocator);
             free.add(slots[i]);
+            if (!allocator.allocateOnFirstUse()) {
+                slots[i].features();
+            }
         }
     }
 
@@ -114,13 +119,11 @@ public final class SlotRing {
         return slots[i];
     }
 
-    /** @return total off-heap bytes held by the slots */
+    /** @return off-heap bytes of the slots, once each has been used (a slot is allocated on first use) */
     public long bytes() {
         long b = 0;
         for (Slot s : slots) {
-            for (SlotArray a : s.arrayList()) {
-                b += a.memory().capacity();
-            }
+            b += s.bytes();
         }
         return b;
     }

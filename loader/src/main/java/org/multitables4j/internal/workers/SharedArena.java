@@ -167,6 +167,12 @@ public final class SharedArena implements BufferAllocator, AutoCloseable {
         return n;
     }
 
+    /** @return false: a ring's slots are taken from the file when it is made, where a full directory is reported */
+    @Override
+    public boolean allocateOnFirstUse() {
+        return false;
+    }
+
     /** @return the arena file */
     public Path path() {
         return path;

@@ -253,4 +253,28 @@ class SlotRingProtocolTest {
         ring.close();
         assertThrows(org.multitables4j.IteratorClosedException.class, () -> ring.take(0));
     }
+
+    @Test
+    void aSlotsMemoryIsAllocatedByItsFirstUseOnly() throws Exception {
+        SlotRing ring = new SlotRing(4, 8, List.of(new SlotRing.ArraySpec(DataType.FLOAT, new long[] {3}),
+                new SlotRing.ArraySpec(DataType.INT, new long[] {1})));
+        for (int i = 0; i < ring.size(); i++) {
+            assertTrue(!ring.slot(i).allocated(), "slot " + i + " allocated before its first use");
+        }
+        assertEquals(4L * (8 * 3 * 4 + 8 * 4), ring.bytes(), "bytes counts slots not yet allocated");
+        ring.open(ClaimOrder.sequential(0, 10), true, 1);
+        Slot s = ring.claim(null);
+        assertTrue(!s.allocated(), "a claim alone allocates nothing");
+        assertEquals(8 * 3 * 4, s.features().memory().capacity());
+        assertEquals(8 * 4, s.labels().memory().capacity());
+        assertTrue(s.allocated());
+        assertSame(s.features(), s.array(0), "allocated once");
+        s.features().memory().putFloat(4, 2.5f);
+        assertEquals(2.5f, s.features().array(8).getFloat(0, 1), "the view reads the memory written");
+        int others = 0;
+        for (int i = 0; i < ring.size(); i++) {
+            others += ring.slot(i) != s && ring.slot(i).allocated() ? 1 : 0;
+        }
+        assertEquals(0, others, "slots never used stay unallocated");
+    }
 }
