@@ -48,6 +48,9 @@ public final class LoaderBench implements Callable<Integer> {
     @Option(names = "--backend", description = "THREADS or PROCESSES (default: ${DEFAULT-VALUE})")
     Backend backend = Backend.THREADS;
 
+    @Option(names = "--worker-jvm", split = ",", description = "JVM options of the worker processes (PROCESSES only)")
+    List<String> workerJvm = new ArrayList<>();
+
     @Option(names = "--keep", description = "one iterator per order, kept across its epochs (reset() between "
             + "them), as a training loop does; default: a fresh iterator (build included) per epoch")
     boolean keep;
@@ -64,6 +67,9 @@ public final class LoaderBench implements Callable<Integer> {
         for (Order order : orders) {
             Hdf5DataSetIterator.Builder b = Hdf5DataSetIterator.builder(file).features(dataset)
                     .batchSize(batch).order(order).workers(workers).seed(1).backend(backend);
+            if (!workerJvm.isEmpty()) {
+                b = b.workerJvmOptions(workerJvm.toArray(new String[0]));
+            }
             if (prefetch > 0) {
                 b = b.prefetch(prefetch);
             }
@@ -99,12 +105,18 @@ public final class LoaderBench implements Callable<Integer> {
         return 0;
     }
 
-    /** Epochs of one iterator (reset() between them), the first one a warm-up. */
+    /**
+     * Epochs of one iterator (reset() between them), the first one a warm-up. Also prints the CPU
+     * seconds of each pass, this JVM's and its worker processes' together (Linux {@code /proc}),
+     * the figure to compare the backends by on a machine shared with other work.
+     */
     private void keptAcrossEpochs(Order order, Hdf5DataSetIterator.Builder b) {
         double[] mbps = new double[repeat];
+        double[] cpu = new double[repeat];
         try (Hdf5DataSetIterator it = b.build()) {
             for (int r = -1; r < repeat; r++) {
                 long bytes0 = it.stats().bytes();
+                double c0 = cpuWithChildren();
                 long t0 = System.nanoTime();
                 long rows = 0;
                 while (it.hasNext()) {
@@ -116,13 +128,36 @@ public final class LoaderBench implements Callable<Integer> {
                 }
                 if (r >= 0) {
                     mbps[r] = (it.stats().bytes() - bytes0) / 1e6 / s;
+                    cpu[r] = cpuWithChildren() - c0;
                 }
                 it.reset();
             }
+            double[] passCpu = cpu.clone();
             Arrays.sort(mbps);
-            System.out.printf("loader=%s workers=%d kept mbps=%.1f all=%s%n", order, workers, mbps[repeat / 2],
-                    Arrays.toString(Arrays.stream(mbps).map(v -> Math.round(v)).toArray()));
+            Arrays.sort(cpu);
+            System.out.printf("loader=%s workers=%d kept mbps=%.1f all=%s cpu_s=%.2f passes_cpu_s=%s%n", order, workers,
+                    mbps[repeat / 2], Arrays.toString(Arrays.stream(mbps).map(v -> Math.round(v)).toArray()),
+                    cpu[repeat / 2], Arrays.toString(Arrays.stream(passCpu).map(v -> Math.round(v * 100) / 100.0).toArray()));
             System.out.println("# " + it.stats());
+        }
+    }
+
+    /** @return user + system CPU seconds of this JVM and its live descendants (Linux /proc, 10 ms ticks) */
+    static double cpuWithChildren() {
+        double sum = procCpuSeconds(ProcessHandle.current().pid());
+        for (ProcessHandle h : ProcessHandle.current().descendants().toList()) {
+            sum += procCpuSeconds(h.pid());
+        }
+        return sum;
+    }
+
+    private static double procCpuSeconds(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 

@@ -39,7 +39,8 @@ import org.multitables4j.reader.StagedArray;
  * the indices ({@code PATH.order}) and the peer also reads the rows with h5py one at a time in that
  * order ({@code h[DATASET][row]}, the same chunk cache), the other figure of comparison.
  *
- * <p>Usage: {@code ReaderBench FILE DATASET [requests=10000] [workers=2] [cacheMiB=512]
+ * <p>Usage: {@code ReaderBench FILE DATASET [requests=10000] [workers=2] [cacheMiB=512, or default: the
+ * reader's own default store]
  * [--indices PATH] [--peer reader_peer.py] [--one-by-one] [--python /usr/bin/python3]}.
  */
 public final class ReaderBench {
@@ -78,11 +79,12 @@ public final class ReaderBench {
         String path = pos.get(1);
         int n = pos.size() > 2 ? Integer.parseInt(pos.get(2)) : 10_000;
         int workers = pos.size() > 3 ? Integer.parseInt(pos.get(3)) : 2;
-        long cacheBytes = (pos.size() > 4 ? Long.parseLong(pos.get(4)) : 512L) << 20;
+        String cacheArg = pos.size() > 4 ? pos.get(4) : "512";
+        long cacheBytes = cacheArg.equals("default") ? -1 : Long.parseLong(cacheArg) << 20;
 
         long[] idx;
         int blockRows;
-        try (Hdf5Reader reader = Hdf5Reader.open(file, workers, cacheBytes)) {
+        try (Hdf5Reader reader = open(file, workers, cacheBytes)) {
             Hdf5Dataset ds = reader.dataset(path);
             idx = indices(n, ds.rows());
             int[] chunk = ds.chunkShape();
@@ -106,7 +108,7 @@ public final class ReaderBench {
         double[] rates = new double[3];
         double checksum = 0;
         for (int run = -1; run < 3; run++) {
-            try (Hdf5Reader r2 = Hdf5Reader.open(file, workers, cacheBytes)) { // cold chunk cache each pass
+            try (Hdf5Reader r2 = open(file, workers, cacheBytes)) { // cold chunk cache each pass
                 Hdf5Dataset d2 = r2.dataset(path);
                 RequestQueue q = new RequestQueue(r2, d2.createStagePool(1, 64));
                 long t0 = System.nanoTime();
@@ -154,6 +156,11 @@ public final class ReaderBench {
                 }
             }
         }
+    }
+
+    /** @return a reader with {@code cacheBytes} per dataset, or the default store where it is -1 */
+    private static Hdf5Reader open(Path file, int workers, long cacheBytes) {
+        return cacheBytes < 0 ? Hdf5Reader.open(file, workers) : Hdf5Reader.open(file, workers, cacheBytes);
     }
 
     /** @return {@code n} distinct rows below {@code rows}, sorted: SplittableRandom(7), first draws kept */
